@@ -1,0 +1,44 @@
+# Every target installs what it needs into .venv first, so a fresh clone needs only python3.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test check lint generate bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## The main job: regenerate, then run every documented example through the validators.
+demo: $(STAMP)
+	$(BIN)/apimart generate
+	$(BIN)/apimart demo
+
+## The whole test suite (what CI runs).
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Static checks of the generated package and the generator.
+check: $(STAMP)
+	$(BIN)/apimart generate --check
+	$(BIN)/apimart lint
+	$(BIN)/ruff check generator generated tests contract_tests bench
+	$(BIN)/ruff format --check generated
+	$(BIN)/mypy --strict generated/apimart
+
+generate: $(STAMP)
+	$(BIN)/apimart generate
+
+lint: $(STAMP)
+	$(BIN)/apimart lint
+
+bench: $(STAMP)
+	$(BIN)/python bench/validate_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .hypothesis

@@ -1,0 +1,252 @@
+"""The ``apimart`` command.
+
+Exit codes: 0 success/valid, 1 invalid payload, failed check or spec problems, 2 usage
+errors, unreadable input or an unknown model. User errors never show a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from generator import paths
+from generator.payloads import PayloadError, read_lines, read_one
+from generator.registry import PluginError
+from generator.spec.loader import SpecErrors
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command-line mistake the user can fix; exit 2."""
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from generator.spec.loader import load_specs
+
+    return load_specs(Path(args.specs))
+
+
+def _kinds() -> dict[str, Any]:
+    from generator.kinds import RULE_KINDS
+
+    return {kind.name: kind for kind in RULE_KINDS}
+
+
+# -- generate -----------------------------------------------------------------------------
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from generator import generate
+    from generator.targets import TARGETS
+
+    specs = _load(args)
+    names = args.target or TARGETS.names()
+    targets = [TARGETS.get(name) for name in names]
+    files, owned = generate.render(specs, targets, _kinds())
+    out = Path(args.out)
+    if args.check:
+        differences = generate.compare(out, files, owned)
+        for difference in differences:
+            print(f"{difference.state}: {out / difference.path}")
+        if differences:
+            print(f"generated/ does not match the specs: {len(differences)} file(s); "
+                  "run `apimart generate`", file=sys.stderr)
+            return EXIT_INVALID
+        print(f"up to date: {len(files)} files from {len(specs.files)} specs ({', '.join(names)})")
+        return EXIT_OK
+    changed = generate.write(out, files, owned)
+    for difference in changed:
+        verb = {"extra": "removed", "missing": "created", "stale": "updated"}[difference.state]
+        print(f"{verb}: {out / difference.path}")
+    print(f"{len(files)} files from {len(specs.files)} specs ({', '.join(names)}), "
+          f"{len(changed)} changed")
+    return EXIT_OK
+
+
+# -- validate -----------------------------------------------------------------------------
+
+
+def _print_report(report: Any, where: str, out: TextIO) -> None:
+    status = "valid" if report.valid else "invalid"
+    counts = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    print(f"{where}: {report.model or 'unknown model'}: {status} ({counts})", file=out)
+    for label, items in (("error", report.errors), ("warning", report.warnings)):
+        for v in items:
+            print(f"  {label:<7} {v.path or '/'}: {v.message} [{v.rule}]", file=out)
+
+
+def _known_model(report: Any) -> bool:
+    return report.model is not None
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    import apimart
+
+    if args.jsonl:
+        return _validate_lines(args, apimart.validate)
+    try:
+        payload = read_one(args.file)
+    except PayloadError as exc:
+        if args.format == "json":
+            print(json.dumps({"valid": False, "model": None, "errors": [
+                {"path": "", "rule": "apimart/unreadable", "message": str(exc)}], "warnings": []}))
+        print(f"apimart validate: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    report = apimart.validate(payload)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        _print_report(report, "<stdin>" if args.file == "-" else args.file, sys.stdout)
+    if not _known_model(report):
+        return EXIT_USAGE
+    return EXIT_OK if report.valid else EXIT_INVALID
+
+
+def _validate_lines(args: argparse.Namespace, validate: Callable[[object], Any]) -> int:
+    counts = {"valid": 0, "invalid": 0, "unreadable": 0}
+    for line in read_lines(args.file):
+        if line.error is not None:
+            counts["unreadable"] += 1
+            result: dict[str, object] = {"line": line.number, "valid": False, "model": None,
+                                         "errors": [{"path": "", "rule": "apimart/unreadable",
+                                                     "message": line.error}], "warnings": []}
+        else:
+            report = validate(line.payload)
+            result = {"line": line.number, **report.to_dict()}
+            counts["valid" if report.valid else "invalid" if _known_model(report) else "unreadable"] += 1
+        print(json.dumps(result, ensure_ascii=False))
+    total = sum(counts.values())
+    print(f"{total} line(s): {counts['valid']} valid, {counts['invalid']} invalid, "
+          f"{counts['unreadable']} unreadable or of unknown model", file=sys.stderr)
+    if counts["unreadable"]:
+        return EXIT_USAGE
+    return EXIT_INVALID if counts["invalid"] else EXIT_OK
+
+
+# -- models, lint, demo -------------------------------------------------------------------
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from apimart import MODELS
+
+    rows = [
+        {"model": info.name, "family": info.family, "endpoint": info.endpoint,
+         "output": info.output, "modes": [name for name, _ in info.modes], "rules": info.rules}
+        for info in MODELS.values()
+    ]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    print(f"{'model':<18} {'endpoint':<25} {'rules':>5}  modes")
+    for row in rows:
+        modes = ", ".join(row["modes"]) or "-"  # type: ignore[arg-type]
+        print(f"{row['model']:<18} {row['endpoint']:<25} {row['rules']:>5}  {modes}")
+    return EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from generator.lint import lint
+    from generator.spec import meta_schema
+
+    if args.meta_schema:
+        print(json.dumps(meta_schema.build(_kinds().values()), indent=2))
+        return EXIT_OK
+    specs = _load(args)
+    problems = lint(specs, Path(args.docs_root))
+    for problem in problems:
+        print(problem)
+    models = specs.models
+    summary = (f"{len(specs.files)} specs, {len(models)} models, "
+               f"{sum(len(m.rules) for m in models)} rules, "
+               f"{sum(len(m.examples) for m in models)} examples")
+    if problems:
+        print(f"lint: {len(problems)} problem(s) in {summary}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"lint: ok ({summary})")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from generator.demo import run
+
+    return run(_load(args))
+
+
+# -- entry point --------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="apimart", description="Specs, generated clients and validators for the APIMart API."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def spec_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--specs", default=str(paths.specs_dir()), metavar="DIR",
+                             help="the spec directory (default: %(default)s)")
+
+    gen = commands.add_parser("generate", help="regenerate every target from the specs")
+    spec_options(gen)
+    gen.add_argument("--out", default=str(paths.generated_dir()), metavar="DIR",
+                     help="the output root (default: %(default)s)")
+    gen.add_argument("--target", action="append", metavar="NAME",
+                     help="only this target (repeatable; default: every registered target)")
+    gen.add_argument("--check", action="store_true",
+                     help="write nothing; list stale, missing and extra files and exit 1 if any")
+    gen.set_defaults(run=cmd_generate)
+
+    val = commands.add_parser("validate", help="validate request bodies offline")
+    val.add_argument("file", metavar="FILE|-", help="a JSON body, or - for standard input")
+    val.add_argument("--format", choices=("text", "json"), default="text")
+    val.add_argument("--jsonl", action="store_true",
+                     help="one JSON body per line; one JSON result per line, summary on stderr")
+    val.set_defaults(run=cmd_validate)
+
+    mod = commands.add_parser("models", help="list the models, their endpoints and modes")
+    mod.add_argument("--format", choices=("text", "json"), default="text")
+    mod.set_defaults(run=cmd_models)
+
+    lin = commands.add_parser("lint", help="check the specs against the vendor documents")
+    spec_options(lin)
+    lin.add_argument("--docs-root", default=str(paths.docs_root()), metavar="DIR",
+                     help="the folder holding docs/ and API_NOTES.md (default: %(default)s)")
+    lin.add_argument("--meta-schema", action="store_true",
+                     help="print the spec meta-schema (JSON Schema) and exit")
+    lin.set_defaults(run=cmd_lint)
+
+    dem = commands.add_parser("demo", help="run every documented example through the validators")
+    spec_options(dem)
+    dem.set_defaults(run=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except SpecErrors as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"apimart: {len(exc.problems)} problem(s) in the specs", file=sys.stderr)
+        return EXIT_INVALID
+    except (PluginError, UsageError, PayloadError) as exc:
+        print(f"apimart {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ImportError as exc:
+        print(f"apimart {args.command}: the generated package cannot be imported ({exc}); "
+              "run `apimart generate`", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

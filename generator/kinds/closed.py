@@ -1,0 +1,51 @@
+"""``closed``: an object holds only its documented fields (others are reported, by name)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from generator.jsonvalue import escape, show, suggest_key
+from generator.kinds.base import Code, Draft, Finding, RuleKind
+from generator.spec.model import Rule
+
+
+class ClosedKind(RuleKind):
+    name = "closed"
+    rule_schema = {"allowed": {"type": "array", "items": {"type": "string"}}}
+    rule_required = ("allowed",)
+    keywords = {"closed": {"enum": ["error", "warning"]}}
+
+    def from_parameter(self, param: Mapping[str, Any], type_name: str) -> Iterator[Draft]:
+        if "closed" in param:
+            allowed = list(param.get("properties", {}))
+            yield Draft("unknown-field", "closed", {"allowed": allowed}, param["closed"])
+
+    def default_message(self, rule: Rule) -> str:
+        return f"is not a documented field of {rule.label}"
+
+    def check_value(self, rule: Rule, at: str, value: object) -> Iterator[Finding]:
+        if not isinstance(value, dict):
+            return
+        allowed = rule.params["allowed"]
+        for key in value:
+            if key not in allowed:
+                message = f"{show(key)} {self.message(rule)}{suggest_key(key, allowed)}"
+                yield Finding(f"{at}/{escape(key)}", message)
+
+    def emit(self, rule: Rule, code: Code) -> list[str]:
+        allowed = code.lit(rule.params["allowed"])
+        message = code.message(self.default_message(rule))
+        return [
+            "if isinstance(value, dict):",
+            "    for key in value:",
+            f"        if key not in {allowed}:",
+            "            "
+            + code.fail(
+                'at + "/" + _escape(key)',
+                f"_show(key) + ' ' + {message} + _suggest_key(key, {allowed})",
+            ),
+        ]
+
+
+KIND = ClosedKind()

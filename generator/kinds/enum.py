@@ -1,0 +1,66 @@
+"""``enum``: a field takes one of the listed values (compared as JSON, case-sensitive)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from generator.jsonvalue import is_int, json_equal, json_type, suggest
+from generator.kinds.base import Code, Draft, Finding, RuleKind, got, options
+from generator.spec.model import Rule
+
+
+def member_test(code: Code, values: Sequence[Any], *, negate: bool = False) -> tuple[str, str]:
+    """(guard, membership) Python expressions over ``value`` for a list of JSON values.
+
+    The guard limits the test to values of the options' own JSON types; other types are
+    the ``type`` rule's business.
+    """
+    listed = code.lit(list(values))
+    operator = "not in" if negate else "in"
+    if all(isinstance(v, str) for v in values):
+        return "isinstance(value, str)", f"value {operator} {listed}"
+    if all(is_int(v) for v in values):
+        return "_is_int(value)", f"value {operator} {listed}"
+    types = code.lit(sorted({json_type(v) for v in values}))
+    test = "all(not _json_equal" if negate else "any(_json_equal"
+    return f"_json_type(value) in {types}", f"{test}(value, option) for option in {listed})"
+
+
+def is_member(value: object, values: Sequence[Any]) -> bool | None:
+    """True/False, or None when ``value`` is of a JSON type none of the options has."""
+    if json_type(value) not in {json_type(v) for v in values}:
+        return None
+    return any(json_equal(value, option) for option in values)
+
+
+class EnumKind(RuleKind):
+    name = "enum"
+    rule_schema = {"values": {"type": "array", "minItems": 1}}
+    rule_required = ("values",)
+    keywords = {"enum": {"type": "array", "minItems": 1}}
+
+    def from_parameter(self, param: Mapping[str, Any], type_name: str) -> Iterator[Draft]:
+        if "enum" in param:
+            yield Draft("enum", "enum", {"values": list(param["enum"])})
+
+    def default_message(self, rule: Rule) -> str:
+        return f"{rule.label} must be one of {options(rule.params['values'])}"
+
+    def check_value(self, rule: Rule, at: str, value: object) -> Iterator[Finding]:
+        values = rule.params["values"]
+        if is_member(value, values) is False:
+            yield Finding(at, self.message(rule) + got(value) + suggest(value, values))
+
+    def emit(self, rule: Rule, code: Code) -> list[str]:
+        values = rule.params["values"]
+        guard, outside = member_test(code, values, negate=True)
+        message = code.message(self.default_message(rule))
+        return [
+            f"if {guard} and {outside}:",
+            "    "
+            + code.fail("at", f"{message} + _got(value) + _suggest(value, {code.lit(values)})"),
+        ]
+
+
+KIND = EnumKind()

@@ -1,0 +1,46 @@
+"""``required``: a field must be given (null, "" and [] count as not given)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from generator.jsonvalue import EACH, MISSING, escape, is_present, walk
+from generator.kinds.base import Code, Draft, Finding, RuleKind
+from generator.spec.model import Rule
+
+
+class RequiredKind(RuleKind):
+    name = "required"
+    order = 10
+    per_value = False
+    keywords = {"required": {"type": "boolean"}}
+
+    def from_parameter(self, param: Mapping[str, Any], type_name: str) -> Iterator[Draft]:
+        if param.get("required") is True:
+            yield Draft("required", "required")
+
+    def default_message(self, rule: Rule) -> str:
+        return f"{rule.label} is required"
+
+    def check(self, rule: Rule, payload: object) -> Iterator[Finding]:
+        key = rule.path[-1]
+        for at, parent in walk(payload, rule.path[:-1]):
+            if isinstance(parent, dict) and not is_present(parent.get(key, MISSING)):
+                yield Finding(f"{at}/{escape(key)}", self.message(rule))
+
+    def emit(self, rule: Rule, code: Code) -> list[str]:
+        key = rule.path[-1]
+        return [
+            f"for at, parent in _walk(payload, {code.lit(rule.path[:-1])}):",
+            f"    if isinstance(parent, dict) and not _is_present(parent.get({code.lit(key)})):",
+            "        "
+            + code.fail(f"at + {code.lit('/' + escape(key))}", code.message(self.default_message(rule))),
+        ]
+
+    def lint(self, rule: Rule) -> Iterator[str]:
+        if not rule.path or rule.path[-1] == EACH:
+            yield "a required rule's path must end in a field name"
+
+
+KIND = RequiredKind()

@@ -1,0 +1,183 @@
+"""``apimart lint``: the specs checked against the documents they transcribe.
+
+Beyond what loading checks (meta-schema, references), lint reads the vendor documents:
+every ``source:`` quote must stand in its document, every request body printed in a
+document must be a spec example and the other way round (so a changed page is noticed),
+every example must validate, and every default must agree with the spec's own rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.interpreter import judge_model
+from generator.jsonvalue import MISSING, json_equal
+from generator.kinds import RULE_KINDS
+from generator.spec.model import Example, ModelSpec, Parameter, Source, SpecSet, split_path
+from generator.spec.yaml_loc import Loc
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class LintProblem:
+    loc: Loc
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.loc}: error: {self.message}"
+
+
+def normalise(text: str) -> str:
+    """Whitespace runs become one space: quotes survive re-wrapping, nothing else changes."""
+    return " ".join(text.split())
+
+
+class Documents:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[str, str | None] = {}
+
+    def text(self, name: str) -> str | None:
+        if name not in self._cache:
+            path = self.root / name
+            self._cache[name] = path.read_text(encoding="utf-8") if path.is_file() else None
+        return self._cache[name]
+
+
+def doc_bodies(text: str) -> list[dict[str, Any]]:
+    """Every top-level JSON object in a page that names a model: the page's request bodies."""
+    decoder = json.JSONDecoder()
+    bodies = []
+    index = 0
+    while (index := text.find("{", index)) != -1:
+        try:
+            value, end = decoder.raw_decode(text, index)
+        except json.JSONDecodeError:
+            index += 1
+            continue
+        if isinstance(value, dict) and "model" in value:
+            bodies.append(value)
+        index = end
+    return bodies
+
+
+def _with_substitutions(example: Example) -> Any:
+    body = json.loads(json.dumps(example.body))
+    for pointer, original in example.substitute.items():
+        *parents, last = split_path(pointer)
+        node = body
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        if isinstance(node, list):
+            node[int(last)] = original
+        else:
+            node[last] = original
+    return body
+
+
+def _fill_defaults(param: Parameter, value: Any) -> Any:
+    """A copy of ``value`` with every absent documented default filled in, recursively."""
+    if param.type == "object" and isinstance(value, dict):
+        out = dict(value)
+        for child in param.properties:
+            if child.name in out:
+                out[child.name] = _fill_defaults(child, out[child.name])
+            elif child.default is not MISSING:
+                out[child.name] = child.default
+        return out
+    if param.type == "array" and isinstance(value, list) and param.items is not None:
+        return [_fill_defaults(param.items, item) for item in value]
+    return value
+
+
+def _about_sending(model: ModelSpec, rule_id: str) -> bool:
+    """A default is applied by the server, never sent: rules about sending don't judge it."""
+    rule = next(rule for rule in model.rules if rule.id == rule_id)
+    return RULE_KINDS.get(rule.kind).about_sending
+
+
+def _sources(model: ModelSpec) -> Iterator[Source]:
+    for rule in model.rules:
+        yield rule.source
+    for example in model.examples:
+        if example.source:
+            yield example.source
+    for unchecked in model.unchecked:
+        yield unchecked.source
+    if model.price:
+        yield model.price.source
+
+
+def lint(specs: SpecSet, docs_root: Path) -> list[LintProblem]:
+    problems: set[LintProblem] = set()
+    documents = Documents(docs_root)
+    for spec in specs.files:
+        page = documents.text(spec.doc)
+        spec_loc = Loc(spec.path, 1, 1)
+        if page is None:
+            problems.add(LintProblem(spec_loc, f"document {docs_root / spec.doc} not found"))
+        for model in spec.models:
+            for source in _sources(model):
+                text = documents.text(source.doc)
+                if text is None:
+                    problems.add(LintProblem(source.loc, f"document {source.doc} not found"))
+                elif normalise(source.quote) not in normalise(text):
+                    problems.add(
+                        LintProblem(source.loc, f"quote not found in {source.doc}: {source.quote!r}")
+                    )
+            if not model.examples:
+                problems.add(LintProblem(model.loc, f"model {model.name} has no example"))
+            for example in model.examples:
+                verdict = judge_model(model, example.body)
+                for violation in verdict.errors:
+                    problems.add(
+                        LintProblem(
+                            example.loc,
+                            f"example {example.name!r} is invalid: {violation.path}: "
+                            f"{violation.message} [{violation.rule}]",
+                        )
+                    )
+                filled = judge_model(model, _fill_defaults(model.body, example.body))
+                for violation in filled.errors:
+                    if _about_sending(model, violation.rule):
+                        continue
+                    problems.add(
+                        LintProblem(
+                            example.loc,
+                            f"the documented defaults break rule {violation.rule} when added to "
+                            f"example {example.name!r}: {violation.path}: {violation.message}",
+                        )
+                    )
+        if page is not None:
+            problems |= _match_bodies(spec.path, page, [e for m in spec.models for e in m.examples])
+    return sorted(problems)
+
+
+def _match_bodies(spec_path: str, page: str, examples: list[Example]) -> set[LintProblem]:
+    problems = set()
+    bodies = doc_bodies(page)
+    for example in examples:
+        if example.source is None:
+            continue
+        expected = _with_substitutions(example)
+        if not any(json_equal(expected, body) for body in bodies):
+            problems.add(
+                LintProblem(
+                    example.loc,
+                    f"example {example.name!r} matches no request body printed in {example.source.doc}",
+                )
+            )
+    for body in bodies:
+        if not any(e.source and json_equal(_with_substitutions(e), body) for e in examples):
+            first = re.sub(r"\s+", " ", json.dumps(body))[:80]
+            problems.add(
+                LintProblem(
+                    Loc(spec_path, 1, 1),
+                    f"the document prints a request body no example transcribes: {first}…",
+                )
+            )
+    return problems
