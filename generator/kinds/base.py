@@ -115,6 +115,10 @@ class RuleKind:
         """The rules a parameter declaration asks of this kind (none by default)."""
         return iter(())
 
+    def normalize(self, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The params of a ``rules:`` entry in the form ``from_parameter`` gives (identity)."""
+        return params
+
     def default_message(self, rule: Rule) -> str:
         return f"{rule.label} breaks rule {rule.id}"
 

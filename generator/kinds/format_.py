@@ -52,6 +52,9 @@ class FormatKind(RuleKind):
         if "format" in param:
             yield Draft("format", "format", resolve(param["format"]))
 
+    def normalize(self, params: Mapping[str, Any]) -> Mapping[str, Any]:
+        return resolve(params["format"])
+
     def default_message(self, rule: Rule) -> str:
         return f"{rule.label} must be {rule.params['expected']}"
 

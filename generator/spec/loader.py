@@ -305,7 +305,7 @@ class _FileBuilder:
                 if model not in raw["models"]:
                     continue
             kind = self.kinds[raw["kind"]]
-            params = {key: raw[key] for key in kind.rule_schema if key in raw}
+            params = kind.normalize({key: raw[key] for key in kind.rule_schema if key in raw})
             rules.append(
                 Rule(
                     id=f"{model}/{raw['id']}",

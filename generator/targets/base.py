@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 import textwrap
@@ -51,9 +52,10 @@ def docstring(text: str, indent: str = "    ", width: int = 92) -> str:
     quotes and unprintable characters are escaped so no text can end the literal early.
     """
     words = " ".join(text.split())
-    escaped = "".join(_escape_char(ch) for ch in words).replace('"""', '\\"\\"\\"')
-    if escaped.endswith('"'):
-        escaped = escaped[:-1] + '\\"'
+    escaped = "".join(_escape_char(ch) for ch in words)
+    # A quote followed by another quote, or ending the text, is escaped: no run of quotes
+    # inside can close the literal.
+    escaped = re.sub(r'"(?=")|"$', r'\\"', escaped)
     lines = textwrap.wrap(escaped, width - len(indent), break_long_words=False,
                           break_on_hyphens=False) or [""]
     if len(lines) == 1:

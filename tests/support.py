@@ -1,0 +1,79 @@
+"""Shared test helpers: the project's paths, the loaded specs, spec writing and CLI runs."""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from generator.spec.loader import load_specs
+from generator.spec.model import SpecSet
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = ROOT / "specs"
+GENERATED = ROOT / "generated"
+DOCS_ROOT = ROOT.parent / "shared"
+
+
+@functools.cache
+def specs() -> SpecSet:
+    return load_specs(SPECS)
+
+
+def write_spec(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+def run_cli(*args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``apimart`` as a user would: a separate process, output captured."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    result = subprocess.run(
+        [sys.executable, "-m", "generator.cli", *args],
+        input=data, capture_output=True, timeout=timeout, env=env, cwd=ROOT, check=False,
+    )
+    return subprocess.CompletedProcess(
+        result.args, result.returncode,
+        result.stdout.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace"),
+    )
+
+
+def dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+# A minimal, valid spec that tests copy and break one piece at a time.
+MINIMAL_SPEC = """
+doc: docs/tiny.txt
+family: tiny
+body:
+  closed: warning
+  source: "Request Parameters"
+models:
+  tiny-1:
+    description: A tiny model.
+    endpoint: /v1/videos/generations
+    output: video
+    response: {code: 200, status: submitted}
+parameters:
+  model:
+    type: string
+    required: true
+    enum: [tiny-1]
+    source: "fixed as tiny-1"
+  duration:
+    type: integer
+    enum: [5, 10]
+    default: 5
+    source: "Duration 5 or 10"
+rules: []
+examples:
+  - name: smallest
+    body: {model: tiny-1}
+"""

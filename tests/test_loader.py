@@ -1,0 +1,121 @@
+"""Loading specs: the real ones, and broken ones reported all at once with file:line:column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.kinds import RULE_KINDS
+from generator.spec.loader import SpecErrors, load_specs
+from tests.support import MINIMAL_SPEC, specs, write_spec
+
+EXPECTED_MODELS = {
+    "wan2.7-r2v", "wan2.6", "wan2.7-videoedit", "viduq3", "viduq3-mix",
+    "wan2.7-image", "wan2.7-image-pro",
+}
+
+
+def test_the_seven_models_load_from_five_specs() -> None:
+    loaded = specs()
+    assert len(loaded.files) == 5
+    assert {model.name for model in loaded.models} == EXPECTED_MODELS
+
+
+def test_every_rule_kind_used_by_the_specs_is_registered() -> None:
+    used = {rule.kind for model in specs().models for rule in model.rules}
+    assert used <= set(RULE_KINDS.names())
+    # and the built-ins are all in use: a registered kind no spec needs would be dead code
+    assert used == set(RULE_KINDS.names())
+
+
+def test_per_model_overrides_change_only_that_model() -> None:
+    vidu, mix = specs().model("viduq3"), specs().model("viduq3-mix")
+    assert vidu is not None and mix is not None
+    assert vidu.parameter("resolution").enum == ("540p", "720p", "1080p")  # type: ignore[union-attr]
+    assert mix.parameter("resolution").enum == ("720p", "1080p")  # type: ignore[union-attr]
+    ranges = {m.name: next(r for r in m.rules if r.id.endswith("/duration-range")).params
+              for m in (vidu, mix)}
+    assert ranges == {"viduq3": {"min": 3, "max": 16}, "viduq3-mix": {"min": 1, "max": 16}}
+
+
+def test_rules_cite_their_sentence_and_place() -> None:
+    r2v = specs().model("wan2.7-r2v")
+    assert r2v is not None
+    rule = next(r for r in r2v.rules if r.id == "wan2.7-r2v/duration-with-video")
+    assert rule.source.quote.startswith("When the reference assets include a video")
+    assert rule.loc.file == "specs/wan2.7-r2v.yaml" and rule.loc.line > 1
+    assert rule.when is not None and rule.when.op == "mode"
+
+
+def test_a_minimal_spec_loads(tmp_path: Path) -> None:
+    write_spec(tmp_path, "tiny.yaml", MINIMAL_SPEC)
+    loaded = load_specs(tmp_path)
+    assert [m.name for m in loaded.models] == ["tiny-1"]
+
+
+def _problems(tmp_path: Path, *files: tuple[str, str]) -> list[str]:
+    for name, text in files:
+        write_spec(tmp_path, name, text)
+    with pytest.raises(SpecErrors) as caught:
+        load_specs(tmp_path)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_every_problem_in_every_file_is_reported_together(tmp_path: Path) -> None:
+    broken = MINIMAL_SPEC.replace("    type: integer\n", "    type: integr\n").replace(
+        "    output: video\n", "    output: video\n    colour: red\n"
+    )
+    other = MINIMAL_SPEC.replace("tiny-1", "tiny-2").replace("family: tiny", "family: tiny2")
+    other = other.replace("rules: []", "rules:\n  - {id: r, kind: no_such_kind, source: x}")
+    problems = _problems(tmp_path, ("a.yaml", broken), ("b.yaml", other))
+    joined = "\n".join(problems)
+    assert len(problems) == 3, joined
+    assert any(p.startswith(f"{tmp_path.name}/a.yaml:") and "integr" in p for p in problems)
+    assert any(p.startswith(f"{tmp_path.name}/a.yaml:") and "colour" in p for p in problems)
+    assert any(p.startswith(f"{tmp_path.name}/b.yaml:") and "no_such_kind" in p for p in problems)
+
+
+def test_problem_locations_are_line_and_column(tmp_path: Path) -> None:
+    text = MINIMAL_SPEC.replace("    enum: [5, 10]\n", "    enum: [5, ten]\n")
+    (problem,) = _problems(tmp_path, ("c.yaml", text))
+    line = text.lstrip().splitlines().index("    enum: [5, ten]") + 1
+    assert problem.startswith(f"{tmp_path.name}/c.yaml:{line}:")
+    assert "'ten'" in problem and "integer" in problem
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        ("  - {id: r, kind: range, path: /durashun, min: 1, source: x}", "/durashun"),
+        ("  - {id: r, kind: range, path: /duration, min: 1, when: {mode: nope}, source: x}",
+         "unknown mode 'nope'"),
+        ("  - {id: r, kind: range, path: /duration, min: 1, source: x}\n"
+         "  - {id: r, kind: range, path: /duration, max: 9, source: x}", "used twice"),
+        ("  - {id: r, kind: range, path: /duration, source: x, maxx: 3}", "maxx"),
+        ("  - {id: r, kind: required, path: /duration, models: [other], source: x}",
+         "unknown model 'other'"),
+        ("  - {id: r, kind: format, path: /model, format: {pattern: '(', expected: y}, source: x}",
+         "does not compile"),
+    ],
+)
+def test_reference_mistakes_are_caught(tmp_path: Path, rules: str, expected: str) -> None:
+    text = MINIMAL_SPEC.replace("rules: []", "rules:\n" + rules)
+    problems = _problems(tmp_path, ("d.yaml", text))
+    assert any(expected in p for p in problems), problems
+
+
+def test_unquoted_ratio_is_a_string_and_bad_yaml_is_located(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, ("e.yaml", MINIMAL_SPEC + "unchecked: [\n"))
+    assert problems and problems[0].startswith(f"{tmp_path.name}/e.yaml:")
+
+
+def test_the_same_model_in_two_files_is_refused(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, ("a.yaml", MINIMAL_SPEC), ("b.yaml", MINIMAL_SPEC))
+    assert any("also defined" in p for p in problems)
+
+
+def test_an_empty_or_missing_spec_directory_is_an_error(tmp_path: Path) -> None:
+    assert "no *.yaml" in _problems(tmp_path)[0]
+    with pytest.raises(SpecErrors):
+        load_specs(tmp_path / "absent")
