@@ -38,6 +38,7 @@ lint: $(STAMP)
 	$(BIN)/apimart lint
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/validate_bench.py
 
 clean:

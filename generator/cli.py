@@ -17,6 +17,7 @@ from generator import paths
 from generator.payloads import PayloadError, read_lines, read_one
 from generator.registry import PluginError
 from generator.spec.loader import SpecErrors
+from generator.submit import add_parser as add_submit_parser
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -54,8 +55,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         for difference in differences:
             print(f"{difference.state}: {out / difference.path}")
         if differences:
-            print(f"generated/ does not match the specs: {len(differences)} file(s); "
-                  "run `apimart generate`", file=sys.stderr)
+            print(
+                f"generated/ does not match the specs: {len(differences)} file(s); "
+                "run `apimart generate`",
+                file=sys.stderr,
+            )
             return EXIT_INVALID
         print(f"up to date: {len(files)} files from {len(specs.files)} specs ({', '.join(names)})")
         return EXIT_OK
@@ -63,8 +67,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     for difference in changed:
         verb = {"extra": "removed", "missing": "created", "stale": "updated"}[difference.state]
         print(f"{verb}: {out / difference.path}")
-    print(f"{len(files)} files from {len(specs.files)} specs ({', '.join(names)}), "
-          f"{len(changed)} changed")
+    print(
+        f"{len(files)} files from {len(specs.files)} specs ({', '.join(names)}), "
+        f"{len(changed)} changed"
+    )
     return EXIT_OK
 
 
@@ -93,8 +99,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
         payload = read_one(args.file)
     except PayloadError as exc:
         if args.format == "json":
-            print(json.dumps({"valid": False, "model": None, "errors": [
-                {"path": "", "rule": "apimart/unreadable", "message": str(exc)}], "warnings": []}))
+            print(
+                json.dumps(
+                    {
+                        "valid": False,
+                        "model": None,
+                        "errors": [{"path": "", "rule": "apimart/unreadable", "message": str(exc)}],
+                        "warnings": [],
+                    }
+                )
+            )
         print(f"apimart validate: {exc}", file=sys.stderr)
         return EXIT_USAGE
     report = apimart.validate(payload)
@@ -112,17 +126,26 @@ def _validate_lines(args: argparse.Namespace, validate: Callable[[object], Any])
     for line in read_lines(args.file):
         if line.error is not None:
             counts["unreadable"] += 1
-            result: dict[str, object] = {"line": line.number, "valid": False, "model": None,
-                                         "errors": [{"path": "", "rule": "apimart/unreadable",
-                                                     "message": line.error}], "warnings": []}
+            result: dict[str, object] = {
+                "line": line.number,
+                "valid": False,
+                "model": None,
+                "errors": [{"path": "", "rule": "apimart/unreadable", "message": line.error}],
+                "warnings": [],
+            }
         else:
             report = validate(line.payload)
             result = {"line": line.number, **report.to_dict()}
-            counts["valid" if report.valid else "invalid" if _known_model(report) else "unreadable"] += 1
+            counts[
+                "valid" if report.valid else "invalid" if _known_model(report) else "unreadable"
+            ] += 1
         print(json.dumps(result, ensure_ascii=False))
     total = sum(counts.values())
-    print(f"{total} line(s): {counts['valid']} valid, {counts['invalid']} invalid, "
-          f"{counts['unreadable']} unreadable or of unknown model", file=sys.stderr)
+    print(
+        f"{total} line(s): {counts['valid']} valid, {counts['invalid']} invalid, "
+        f"{counts['unreadable']} unreadable or of unknown model",
+        file=sys.stderr,
+    )
     if counts["unreadable"]:
         return EXIT_USAGE
     return EXIT_INVALID if counts["invalid"] else EXIT_OK
@@ -135,8 +158,14 @@ def cmd_models(args: argparse.Namespace) -> int:
     from apimart import MODELS
 
     rows = [
-        {"model": info.name, "family": info.family, "endpoint": info.endpoint,
-         "output": info.output, "modes": [name for name, _ in info.modes], "rules": info.rules}
+        {
+            "model": info.name,
+            "family": info.family,
+            "endpoint": info.endpoint,
+            "output": info.output,
+            "modes": [name for name, _ in info.modes],
+            "rules": info.rules,
+        }
         for info in MODELS.values()
     ]
     if args.format == "json":
@@ -161,9 +190,11 @@ def cmd_lint(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     models = specs.models
-    summary = (f"{len(specs.files)} specs, {len(models)} models, "
-               f"{sum(len(m.rules) for m in models)} rules, "
-               f"{sum(len(m.examples) for m in models)} examples")
+    summary = (
+        f"{len(specs.files)} specs, {len(models)} models, "
+        f"{sum(len(m.rules) for m in models)} rules, "
+        f"{sum(len(m.examples) for m in models)} examples"
+    )
     if problems:
         print(f"lint: {len(problems)} problem(s) in {summary}", file=sys.stderr)
         return EXIT_INVALID
@@ -187,24 +218,42 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def spec_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--specs", default=str(paths.specs_dir()), metavar="DIR",
-                             help="the spec directory (default: %(default)s)")
+        command.add_argument(
+            "--specs",
+            default=str(paths.specs_dir()),
+            metavar="DIR",
+            help="the spec directory (default: %(default)s)",
+        )
 
     gen = commands.add_parser("generate", help="regenerate every target from the specs")
     spec_options(gen)
-    gen.add_argument("--out", default=str(paths.generated_dir()), metavar="DIR",
-                     help="the output root (default: %(default)s)")
-    gen.add_argument("--target", action="append", metavar="NAME",
-                     help="only this target (repeatable; default: every registered target)")
-    gen.add_argument("--check", action="store_true",
-                     help="write nothing; list stale, missing and extra files and exit 1 if any")
+    gen.add_argument(
+        "--out",
+        default=str(paths.generated_dir()),
+        metavar="DIR",
+        help="the output root (default: %(default)s)",
+    )
+    gen.add_argument(
+        "--target",
+        action="append",
+        metavar="NAME",
+        help="only this target (repeatable; default: every registered target)",
+    )
+    gen.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; list stale, missing and extra files and exit 1 if any",
+    )
     gen.set_defaults(run=cmd_generate)
 
     val = commands.add_parser("validate", help="validate request bodies offline")
     val.add_argument("file", metavar="FILE|-", help="a JSON body, or - for standard input")
     val.add_argument("--format", choices=("text", "json"), default="text")
-    val.add_argument("--jsonl", action="store_true",
-                     help="one JSON body per line; one JSON result per line, summary on stderr")
+    val.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="one JSON body per line; one JSON result per line, summary on stderr",
+    )
     val.set_defaults(run=cmd_validate)
 
     mod = commands.add_parser("models", help="list the models, their endpoints and modes")
@@ -213,15 +262,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     lin = commands.add_parser("lint", help="check the specs against the vendor documents")
     spec_options(lin)
-    lin.add_argument("--docs-root", default=str(paths.docs_root()), metavar="DIR",
-                     help="the folder holding docs/ and API_NOTES.md (default: %(default)s)")
-    lin.add_argument("--meta-schema", action="store_true",
-                     help="print the spec meta-schema (JSON Schema) and exit")
+    lin.add_argument(
+        "--docs-root",
+        default=str(paths.docs_root()),
+        metavar="DIR",
+        help="the folder holding docs/ and API_NOTES.md (default: %(default)s)",
+    )
+    lin.add_argument(
+        "--meta-schema",
+        action="store_true",
+        help="print the spec meta-schema (JSON Schema) and exit",
+    )
     lin.set_defaults(run=cmd_lint)
 
     dem = commands.add_parser("demo", help="run every documented example through the validators")
     spec_options(dem)
     dem.set_defaults(run=cmd_demo)
+    add_submit_parser(commands)
     return parser
 
 
@@ -239,8 +296,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"apimart {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except ImportError as exc:
-        print(f"apimart {args.command}: the generated package cannot be imported ({exc}); "
-              "run `apimart generate`", file=sys.stderr)
+        print(
+            f"apimart {args.command}: the generated package cannot be imported ({exc}); "
+            "run `apimart generate`",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK

@@ -29,7 +29,9 @@ def run(specs: SpecSet) -> int:
             for violation in report.errors:
                 print(f"  {model.name}: {example.name}: {violation.path}: {violation.message}")
         failures += (valid != len(model.examples)) + (not agree)
-        print(f"{model.name:<18} {len(model.examples):>8} {valid:>6} {warnings:>8} "
-              f"{len(model.rules):>6}  {'yes' if agree else 'NO'}")
+        print(
+            f"{model.name:<18} {len(model.examples):>8} {valid:>6} {warnings:>8} "
+            f"{len(model.rules):>6}  {'yes' if agree else 'NO'}"
+        )
     print("every documented example is valid" if not failures else f"{failures} problem(s)")
     return 0 if not failures else 1

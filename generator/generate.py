@@ -24,7 +24,9 @@ class Difference:
     path: str
 
 
-def render(specs: SpecSet, targets: Iterable[Target], kinds: Mapping[str, RuleKind]) -> tuple[Files, tuple[str, ...]]:
+def render(
+    specs: SpecSet, targets: Iterable[Target], kinds: Mapping[str, RuleKind]
+) -> tuple[Files, tuple[str, ...]]:
     files: Files = {}
     owned: list[str] = []
     for target in targets:

@@ -127,7 +127,9 @@ def lint(specs: SpecSet, docs_root: Path) -> list[LintProblem]:
                     problems.add(LintProblem(source.loc, f"document {source.doc} not found"))
                 elif normalise(source.quote) not in normalise(text):
                     problems.add(
-                        LintProblem(source.loc, f"quote not found in {source.doc}: {source.quote!r}")
+                        LintProblem(
+                            source.loc, f"quote not found in {source.doc}: {source.quote!r}"
+                        )
                     )
             if not model.examples:
                 problems.add(LintProblem(model.loc, f"model {model.name} has no example"))
@@ -168,7 +170,8 @@ def _match_bodies(spec_path: str, page: str, examples: list[Example]) -> set[Lin
             problems.add(
                 LintProblem(
                     example.loc,
-                    f"example {example.name!r} matches no request body printed in {example.source.doc}",
+                    f"example {example.name!r} matches no request body printed in "
+                    f"{example.source.doc}",
                 )
             )
     for body in bodies:

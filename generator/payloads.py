@@ -40,7 +40,9 @@ def _depth(value: object) -> int:
             depth = max(depth, level)
             if level > MAX_DEPTH:
                 return level
-            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+            stack.extend(
+                (child, level + 1) for child in (node.values() if isinstance(node, dict) else node)
+            )
     return depth
 
 

@@ -64,7 +64,9 @@ class Registry(Generic[T]):
             return self._load()[name]
         except KeyError:
             known = ", ".join(self.names()) or "none"
-            raise PluginError(f"no {self.what} named {name!r} is registered (known: {known})")
+            raise PluginError(
+                f"no {self.what} named {name!r} is registered (known: {known})"
+            ) from None
 
     def names(self) -> list[str]:
         return sorted(self._load())

@@ -30,17 +30,28 @@ def write_spec(directory: Path, name: str, text: str) -> Path:
     return path
 
 
-def run_cli(*args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str,
+    stdin: str | bytes | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
     """Run ``apimart`` as a user would: a separate process, output captured."""
     data = stdin.encode() if isinstance(stdin, str) else stdin
     result = subprocess.run(
         [sys.executable, "-m", "generator.cli", *args],
-        input=data, capture_output=True, timeout=timeout, env=env, cwd=ROOT, check=False,
+        input=data,
+        capture_output=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+        check=False,
     )
     return subprocess.CompletedProcess(
-        result.args, result.returncode,
-        result.stdout.decode("utf-8", "replace"), result.stderr.decode("utf-8", "replace"),
+        result.args,
+        result.returncode,
+        result.stdout.decode("utf-8", "replace"),
+        result.stderr.decode("utf-8", "replace"),
     )
 
 

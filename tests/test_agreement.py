@@ -10,21 +10,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 import apimart
+from hypothesis import HealthCheck, given, settings, strategies as st
+
 from generator.interpreter import judge_model
 from generator.kinds import bounds
 from generator.spec.model import ModelSpec, Parameter
 from tests.support import specs
 
 STRINGS = [
-    "https://cdn.example.com/a.png", "http://x.example/v.mp4", "ftp://x", "https://", "",
-    "data:image/png;base64,iVBORw0KGgo=", "data:text/plain;base64,AA==", "#A1B2C3", "#a1b2c", "#GGGGGG",
-    "23.51%", "100%", "100.00%", "33.33%", "50%", "0.5%", "101%", "1.234%", "4K", "2K", "1K", "2k",
-    "16:9", "21:9", "3:2", "1024x1024", "4096*4096", "700x2000", "5000x5000", "1024X1024",
-    "first_frame", "reference_image", "origin", "auto",
+    "https://cdn.example.com/a.png",
+    "http://x.example/v.mp4",
+    "ftp://x",
+    "https://",
+    "",
+    "data:image/png;base64,iVBORw0KGgo=",
+    "data:text/plain;base64,AA==",
+    "#A1B2C3",
+    "#a1b2c",
+    "#GGGGGG",
+    "23.51%",
+    "100%",
+    "100.00%",
+    "33.33%",
+    "50%",
+    "0.5%",
+    "101%",
+    "1.234%",
+    "4K",
+    "2K",
+    "1K",
+    "2k",
+    "16:9",
+    "21:9",
+    "3:2",
+    "1024x1024",
+    "4096*4096",
+    "700x2000",
+    "5000x5000",
+    "1024X1024",
+    "first_frame",
+    "reference_image",
+    "origin",
+    "auto",
 ]
 JUNK = [None, 0, -1, 1.5, 8.0, True, False, "x", [], {}, [1, 2]]
 
@@ -42,28 +70,37 @@ def _numbers(model: ModelSpec, param: Parameter) -> list[int]:
 
 
 def _lengths(model: ModelSpec, param: Parameter) -> list[int]:
-    limits = [hi for rule in model.rules if rule.path == param.path and rule.kind == "length"
-              for _, hi in bounds.intervals(rule.params) if hi is not None]
+    limits = [
+        hi
+        for rule in model.rules
+        if rule.path == param.path and rule.kind == "length"
+        for _, hi in bounds.intervals(rule.params)
+        if hi is not None
+    ]
     return [n for limit in limits for n in (int(limit), int(limit) + 1)]
 
 
 def values(model: ModelSpec, param: Parameter, depth: int = 0) -> st.SearchStrategy[Any]:
     junk = st.sampled_from(JUNK)
     if param.enum is not None:
-        slips = [v.upper() if v != v.upper() else v.lower() for v in param.enum if isinstance(v, str)]
+        slips = [
+            v.upper() if v != v.upper() else v.lower() for v in param.enum if isinstance(v, str)
+        ]
         good = st.sampled_from(list(param.enum) + slips)
     elif param.type == "integer":
         good = st.sampled_from(_numbers(model, param)) | st.integers(-3, 3000)
     elif param.type == "string":
-        good = st.sampled_from(STRINGS) | st.builds(lambda n: "x" * n, st.sampled_from(
-            _lengths(model, param) or [3]))
+        good = st.sampled_from(STRINGS) | st.builds(
+            lambda n: "x" * n, st.sampled_from(_lengths(model, param) or [3])
+        )
     elif param.type == "boolean":
         good = st.booleans()
     elif param.type == "array" and param.items is not None and depth < 4:
         good = st.lists(values(model, param.items, depth + 1), max_size=12)
     elif param.type == "object" and depth < 4:
         good = st.fixed_dictionaries(
-            {}, optional={child.name: values(model, child, depth + 1) for child in param.properties}
+            {},
+            optional={child.name: values(model, child, depth + 1) for child in param.properties}
             | {"extra": st.just(1)},
         )
     else:

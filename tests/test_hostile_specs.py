@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from generator import generate
 from generator.jsonvalue import show
@@ -27,11 +26,29 @@ from generator.targets import TARGETS
 
 SENTINEL = "PWNED"
 NASTY = [
-    '"""', "'''", "\\", "\\'", '\\"""', "{{ 7*7 }}", "{% raw %}", "\n", "\r\n", "\t", "\x00", "\x1b[31m",
-    f'"""; open("{SENTINEL}", "w"); """', f"'); open('{SENTINEL}', 'w'); ('",
-    "é ü 中文 🎬 \u2028 \u200b", "# comment\nimport os", "${HOME}", "%s %d {0}", "</script>",
+    '"""',
+    "'''",
+    "\\",
+    "\\'",
+    '\\"""',
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "\n",
+    "\r\n",
+    "\t",
+    "\x00",
+    "\x1b[31m",
+    f'"""; open("{SENTINEL}", "w"); """',
+    f"'); open('{SENTINEL}', 'w'); ('",
+    "é ü 中文 🎬 \u2028 \u200b",
+    "# comment\nimport os",
+    "${HOME}",
+    "%s %d {0}",
+    "</script>",
 ]
-text = st.lists(st.sampled_from(NASTY) | st.text(min_size=1, max_size=8), min_size=1, max_size=5).map("".join)
+text = st.lists(
+    st.sampled_from(NASTY) | st.text(min_size=1, max_size=8), min_size=1, max_size=5
+).map("".join)
 
 PROBE = r"""
 import json, sys, typing, pathlib
@@ -57,29 +74,57 @@ def _spec(case: dict[str, str]) -> dict[str, Any]:
         "doc": "docs/hostile.txt",
         "family": "hostile",
         "body": {"closed": "warning", "source": case["source"]},
-        "models": {"hostile-1": {
-            "description": case["description"], "endpoint": "/v1/images/generations",
-            "output": "image", "response": {"code": "success", "status": case["status"]},
-        }},
+        "models": {
+            "hostile-1": {
+                "description": case["description"],
+                "endpoint": "/v1/images/generations",
+                "output": "image",
+                "response": {"code": "success", "status": case["status"]},
+            }
+        },
         "parameters": {
             "model": {"type": "string", "required": True, "enum": ["hostile-1"], "source": "m"},
-            "label": {"type": "string", "enum": [case["enum"]], "description": case["description"],
-                      "source": case["source"]},
+            "label": {
+                "type": "string",
+                "enum": [case["enum"]],
+                "description": case["description"],
+                "source": case["source"],
+            },
             "count": {"type": "integer", "source": "c"},
-            "code": {"type": "string", "format": {"pattern": "[a-z]{2}", "expected": case["message"]},
-                     "source": "c"},
+            "code": {
+                "type": "string",
+                "format": {"pattern": "[a-z]{2}", "expected": case["message"]},
+                "source": "c",
+            },
         },
-        "rules": [{"id": "small", "kind": "range", "path": "/count", "max": 5,
-                   "message": case["message"], "source": case["source"]}],
+        "rules": [
+            {
+                "id": "small",
+                "kind": "range",
+                "path": "/count",
+                "max": 5,
+                "message": case["message"],
+                "source": case["source"],
+            }
+        ],
         "examples": [],
     }
 
 
 @settings(max_examples=12, deadline=None)
-@given(st.fixed_dictionaries({key: text for key in
-                              ("description", "message", "enum", "source", "status")}))
-@example({key: value for key, value in zip(
-    ("description", "message", "enum", "source", "status"), NASTY[9:14], strict=True)})
+@given(
+    st.fixed_dictionaries(
+        {key: text for key in ("description", "message", "enum", "source", "status")}
+    )
+)
+@example(
+    {
+        key: value
+        for key, value in zip(
+            ("description", "message", "enum", "source", "status"), NASTY[9:14], strict=True
+        )
+    }
+)
 def test_hostile_text_stays_data(tmp_path_factory: Any, case: dict[str, str]) -> None:
     root = tmp_path_factory.mktemp("hostile")
     specs_dir, out = root / "specs", root / "out"
@@ -94,8 +139,13 @@ def test_hostile_text_stays_data(tmp_path_factory: Any, case: dict[str, str]) ->
         if path.endswith(".py"):
             compile((out / path).read_text(encoding="utf-8"), path, "exec")
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, str(out)], input=json.dumps(case), capture_output=True,
-        text=True, cwd=root, timeout=60, check=False,
+        [sys.executable, "-c", PROBE, str(out)],
+        input=json.dumps(case),
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout)
@@ -108,3 +158,28 @@ def test_hostile_text_stays_data(tmp_path_factory: Any, case: dict[str, str]) ->
     expected_doc = f"The request body of hostile-1. {case['description']}"
     assert seen["class_doc"].split() == expected_doc.split()
     assert not list(root.rglob(SENTINEL)) and not Path(SENTINEL).exists()
+
+
+def test_parameters_named_like_python_keywords(tmp_path: Path) -> None:
+    spec = _spec({key: "text" for key in ("description", "message", "enum", "source", "status")})
+    spec["parameters"]["from"] = {"type": "string", "required": True, "source": "f"}
+    spec["parameters"]["class"] = {"type": "integer", "minimum": 1, "source": "c"}
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs/hostile.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    files, owned = generate.render(
+        load_specs(tmp_path / "specs"), [TARGETS.get("python")], {k.name: k for k in RULE_KINDS}
+    )
+    generate.write(tmp_path / "out", files, owned)
+    probe = (
+        f"import sys, typing; sys.path.insert(0, {str(tmp_path / 'out')!r}); import apimart; "
+        "r = apimart.validate({'model': 'hostile-1', 'class': 0}); "
+        "print([v.rule for v in r.errors], sorted(typing.get_type_hints(apimart.Hostile1Request)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "['hostile-1/class-range', 'hostile-1/from-required'] "
+        "['class', 'code', 'count', 'from', 'label', 'model']"
+    )

@@ -11,8 +11,13 @@ from generator.spec.loader import SpecErrors, load_specs
 from tests.support import MINIMAL_SPEC, specs, write_spec
 
 EXPECTED_MODELS = {
-    "wan2.7-r2v", "wan2.6", "wan2.7-videoedit", "viduq3", "viduq3-mix",
-    "wan2.7-image", "wan2.7-image-pro",
+    "wan2.7-r2v",
+    "wan2.6",
+    "wan2.7-videoedit",
+    "viduq3",
+    "viduq3-mix",
+    "wan2.7-image",
+    "wan2.7-image-pro",
 }
 
 
@@ -34,8 +39,10 @@ def test_per_model_overrides_change_only_that_model() -> None:
     assert vidu is not None and mix is not None
     assert vidu.parameter("resolution").enum == ("540p", "720p", "1080p")  # type: ignore[union-attr]
     assert mix.parameter("resolution").enum == ("720p", "1080p")  # type: ignore[union-attr]
-    ranges = {m.name: next(r for r in m.rules if r.id.endswith("/duration-range")).params
-              for m in (vidu, mix)}
+    ranges = {
+        m.name: next(r for r in m.rules if r.id.endswith("/duration-range")).params
+        for m in (vidu, mix)
+    }
     assert ranges == {"viduq3": {"min": 3, "max": 16}, "viduq3-mix": {"min": 1, "max": 16}}
 
 
@@ -88,15 +95,25 @@ def test_problem_locations_are_line_and_column(tmp_path: Path) -> None:
     ("rules", "expected"),
     [
         ("  - {id: r, kind: range, path: /durashun, min: 1, source: x}", "/durashun"),
-        ("  - {id: r, kind: range, path: /duration, min: 1, when: {mode: nope}, source: x}",
-         "unknown mode 'nope'"),
-        ("  - {id: r, kind: range, path: /duration, min: 1, source: x}\n"
-         "  - {id: r, kind: range, path: /duration, max: 9, source: x}", "used twice"),
+        (
+            "  - {id: r, kind: range, path: /duration, min: 1, when: {mode: nope}, source: x}",
+            "unknown mode 'nope'",
+        ),
+        (
+            "  - {id: r, kind: range, path: /duration, min: 1, source: x}\n"
+            "  - {id: r, kind: range, path: /duration, max: 9, source: x}",
+            "used twice",
+        ),
         ("  - {id: r, kind: range, path: /duration, source: x, maxx: 3}", "maxx"),
-        ("  - {id: r, kind: required, path: /duration, models: [other], source: x}",
-         "unknown model 'other'"),
-        ("  - {id: r, kind: format, path: /model, format: {pattern: '(', expected: y}, source: x}",
-         "does not compile"),
+        (
+            "  - {id: r, kind: required, path: /duration, models: [other], source: x}",
+            "unknown model 'other'",
+        ),
+        (
+            "  - {id: r, kind: format, path: /model, "
+            "format: {pattern: '(', expected: y}, source: x}",
+            "does not compile",
+        ),
     ],
 )
 def test_reference_mistakes_are_caught(tmp_path: Path, rules: str, expected: str) -> None:

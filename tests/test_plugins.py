@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.support import MINIMAL_SPEC, run_cli, write_spec
 
-PLUGIN = '''
+PLUGIN = """
 from generator.jsonvalue import is_int
 from generator.kinds.base import Finding, RuleKind, got
 from generator.targets.base import Target
@@ -32,7 +32,8 @@ class EvenKind(RuleKind):
 
     def emit(self, rule, code):
         message = code.message(self.default_message(rule))
-        return ["if _is_int(value) and value % 2:", "    " + code.fail("at", message + " + _got(value)")]
+        failure = code.fail(code.at, message + " + _got(value)")
+        return ["if _is_int(value) and value % 2:", "    " + failure]
 
 
 class ModelList(Target):
@@ -46,7 +47,7 @@ class ModelList(Target):
 
 KIND = EvenKind()
 TARGET = ModelList()
-'''
+"""
 
 ENTRY_POINTS = """
 [apimart.rule_kinds]
@@ -56,7 +57,9 @@ even = tinyplugin:KIND
 modellist = tinyplugin:TARGET
 """
 
-EVEN_RULE = "rules:\n  - {id: even-duration, kind: even, path: /duration, source: 'Duration 5 or 10'}"
+EVEN_RULE = (
+    "rules:\n  - {id: even-duration, kind: even, path: /duration, source: 'Duration 5 or 10'}"
+)
 
 
 def _plugin(root: Path) -> dict[str, str]:
@@ -83,12 +86,14 @@ def test_an_out_of_tree_kind_and_target_are_used_by_generate(tmp_path: Path) -> 
         f"import sys; sys.path.insert(0, {str(out)!r}); import apimart; "
         "print([v.to_dict() for v in apimart.validate({'model': 'tiny-1', 'duration': 7}).errors])"
     )
-    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                           env=env, check=True).stdout
+    shown = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    ).stdout
     assert "'rule': 'tiny-1/even-duration', 'message': 'duration must be even, got 7'" in shown
     assert "tiny-1/duration-enum" in shown  # 7 is not 5 or 10 either: both rules judged
-    check = run_cli("generate", "--check", "--specs", str(tmp_path / "specs"), "--out", str(out),
-                    env=env)
+    check = run_cli(
+        "generate", "--check", "--specs", str(tmp_path / "specs"), "--out", str(out), env=env
+    )
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -106,8 +111,9 @@ def test_a_broken_plugin_is_named_not_a_traceback(tmp_path: Path) -> None:
     env = _plugin(tmp_path / "plugin")
     (tmp_path / "plugin" / "tinyplugin.py").write_text("raise ImportError('boom')\n")
     write_spec(tmp_path / "specs", "tiny.yaml", MINIMAL_SPEC)
-    result = run_cli("generate", "--specs", str(tmp_path / "specs"), "--out", str(tmp_path / "o"),
-                     env=env)
+    result = run_cli(
+        "generate", "--specs", str(tmp_path / "specs"), "--out", str(tmp_path / "o"), env=env
+    )
     assert result.returncode == 2
     assert "plugin 'even' (tinyplugin:KIND) failed to load: boom" in result.stderr
     assert "Traceback" not in result.stderr

@@ -17,7 +17,6 @@ from apimart._jsonvalue import (
     show as _show,
     suggest as _suggest,
     suggest_key as _suggest_key,
-    walk as _walk,
 )
 from apimart._report import Report, Violation
 
@@ -57,161 +56,186 @@ def validate_viduq3(payload: Mapping[str, object]) -> Report:
     """
     errors: list[Violation] = []
     warnings: list[Violation] = []
+    value: object
 
     # viduq3/body-type (specs/viduq3.yaml:6)
-    for at, value in _walk(payload, ()):
-        if value is not None and not isinstance(value, dict):
-            _fail(
-                errors, at, "viduq3/body-type", "the request body must be an object" + _got(value)
-            )
+    value = payload
+    if value is not None and not isinstance(value, dict):
+        _fail(errors, "", "viduq3/body-type", "the request body must be an object" + _got(value))
 
     # viduq3/body-unknown-field (specs/viduq3.yaml:6)
-    for at, value in _walk(payload, ()):
-        if isinstance(value, dict):
-            for key in value:
-                if key not in (
-                    "model",
-                    "prompt",
-                    "image_urls",
-                    "duration",
-                    "resolution",
-                    "aspect_ratio",
-                    "seed",
-                    "webhook",
-                ):
-                    _fail(
-                        warnings,
-                        at + "/" + _escape(key),
-                        "viduq3/body-unknown-field",
-                        _show(key)
-                        + " "
-                        + "is not a documented field of the request body"
-                        + _suggest_key(
-                            key,
-                            (
-                                "model",
-                                "prompt",
-                                "image_urls",
-                                "duration",
-                                "resolution",
-                                "aspect_ratio",
-                                "seed",
-                                "webhook",
-                            ),
+    value = payload
+    if isinstance(value, dict):
+        for key in value:
+            if key not in (
+                "model",
+                "prompt",
+                "image_urls",
+                "duration",
+                "resolution",
+                "aspect_ratio",
+                "seed",
+                "webhook",
+            ):
+                _fail(
+                    warnings,
+                    "" + "/" + _escape(key),
+                    "viduq3/body-unknown-field",
+                    _show(key)
+                    + " "
+                    + "is not a documented field of the request body"
+                    + _suggest_key(
+                        key,
+                        (
+                            "model",
+                            "prompt",
+                            "image_urls",
+                            "duration",
+                            "resolution",
+                            "aspect_ratio",
+                            "seed",
+                            "webhook",
                         ),
-                    )
+                    ),
+                )
 
     # viduq3/model-type (specs/viduq3.yaml:39)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "viduq3/model-type", "model must be a string" + _got(value))
+            _fail(errors, "/model", "viduq3/model-type", "model must be a string" + _got(value))
 
     # viduq3/model-required (specs/viduq3.yaml:40)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("model")):
-            _fail(errors, at + "/model", "viduq3/model-required", "model is required")
+    if not _is_present(payload.get("model")):
+        _fail(errors, "/model", "viduq3/model-required", "model is required")
 
     # viduq3/model-enum (specs/viduq3.yaml:41)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if isinstance(value, str) and value not in ("viduq3",):
             _fail(
                 errors,
-                at,
+                "/model",
                 "viduq3/model-enum",
                 'model must be one of "viduq3"' + _got(value) + _suggest(value, ("viduq3",)),
             )
 
     # viduq3/prompt-type (specs/viduq3.yaml:45)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "viduq3/prompt-type", "prompt must be a string" + _got(value))
+            _fail(errors, "/prompt", "viduq3/prompt-type", "prompt must be a string" + _got(value))
 
     # viduq3/prompt-required (specs/viduq3.yaml:46)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("prompt")):
-            _fail(errors, at + "/prompt", "viduq3/prompt-required", "prompt is required")
+    if not _is_present(payload.get("prompt")):
+        _fail(errors, "/prompt", "viduq3/prompt-required", "prompt is required")
 
     # viduq3/prompt-length (specs/viduq3.yaml:47)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if isinstance(value, str) and len(value) > 5000:
             _fail(
                 errors,
-                at,
+                "/prompt",
                 "viduq3/prompt-length",
                 "prompt must be at most 5000 characters" + ", got " + str(len(value)),
             )
 
     # viduq3/image_urls-type (specs/viduq3.yaml:53)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if value is not None and not isinstance(value, list):
-            _fail(errors, at, "viduq3/image_urls-type", "image_urls must be an array" + _got(value))
-
-    # viduq3/image_urls-required (specs/viduq3.yaml:54)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("image_urls")):
             _fail(
-                errors, at + "/image_urls", "viduq3/image_urls-required", "image_urls is required"
+                errors,
+                "/image_urls",
+                "viduq3/image_urls-type",
+                "image_urls must be an array" + _got(value),
             )
 
+    # viduq3/image_urls-required (specs/viduq3.yaml:54)
+    if not _is_present(payload.get("image_urls")):
+        _fail(errors, "/image_urls", "viduq3/image_urls-required", "image_urls is required")
+
     # viduq3/image_urls-count (specs/viduq3.yaml:55)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if isinstance(value, list) and not (1 <= len(value) <= 7):
             _fail(
                 errors,
-                at,
+                "/image_urls",
                 "viduq3/image_urls-count",
                 "image_urls must have between 1 and 7 items" + ", got " + str(len(value)),
             )
 
     # viduq3/image_urls[]-type (specs/viduq3.yaml:62)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "viduq3/image_urls[]-type",
-                "image_urls[i] must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, str):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "viduq3/image_urls[]-type",
+                        "image_urls[i] must be a string" + _got(value),
+                    )
 
     # viduq3/image_urls[]-format (specs/viduq3.yaml:63)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                at,
-                "viduq3/image_urls[]-format",
-                "image_urls[i] must be an http:// or https:// URL" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if (
+                    isinstance(value, str)
+                    and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
+                ):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "viduq3/image_urls[]-format",
+                        "image_urls[i] must be an http:// or https:// URL" + _got(value),
+                    )
 
     # viduq3/duration-type (specs/viduq3.yaml:67)
-    for at, value in _walk(payload, ("duration",)):
+    if isinstance(payload, dict) and "duration" in payload:
+        value = payload["duration"]
         if value is not None and not _is_int(value):
-            _fail(errors, at, "viduq3/duration-type", "duration must be an integer" + _got(value))
+            _fail(
+                errors,
+                "/duration",
+                "viduq3/duration-type",
+                "duration must be an integer" + _got(value),
+            )
 
     # viduq3/duration-range (specs/viduq3.yaml:68)
-    for at, value in _walk(payload, ("duration",)):
+    if isinstance(payload, dict) and "duration" in payload:
+        value = payload["duration"]
         if _is_number(value) and not (3 <= value <= 16):
             _fail(
                 errors,
-                at,
+                "/duration",
                 "viduq3/duration-range",
                 "duration must be between 3 and 16" + _got(value),
             )
 
     # viduq3/resolution-type (specs/viduq3.yaml:76)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "viduq3/resolution-type", "resolution must be a string" + _got(value))
+            _fail(
+                errors,
+                "/resolution",
+                "viduq3/resolution-type",
+                "resolution must be a string" + _got(value),
+            )
 
     # viduq3/resolution-enum (specs/viduq3.yaml:77)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if isinstance(value, str) and value not in ("540p", "720p", "1080p"):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "viduq3/resolution-enum",
                 'resolution must be one of "540p", "720p", "1080p"'
                 + _got(value)
@@ -219,21 +243,23 @@ def validate_viduq3(payload: Mapping[str, object]) -> Report:
             )
 
     # viduq3/aspect_ratio-type (specs/viduq3.yaml:82)
-    for at, value in _walk(payload, ("aspect_ratio",)):
+    if isinstance(payload, dict) and "aspect_ratio" in payload:
+        value = payload["aspect_ratio"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/aspect_ratio",
                 "viduq3/aspect_ratio-type",
                 "aspect_ratio must be a string" + _got(value),
             )
 
     # viduq3/aspect_ratio-enum (specs/viduq3.yaml:83)
-    for at, value in _walk(payload, ("aspect_ratio",)):
+    if isinstance(payload, dict) and "aspect_ratio" in payload:
+        value = payload["aspect_ratio"]
         if isinstance(value, str) and value not in ("16:9", "9:16", "4:3", "3:4", "1:1"):
             _fail(
                 errors,
-                at,
+                "/aspect_ratio",
                 "viduq3/aspect_ratio-enum",
                 ('aspect_ratio must be one of "16:9", "9:16", "4:3", "3:4", "1:1"')
                 + _got(value)
@@ -241,24 +267,29 @@ def validate_viduq3(payload: Mapping[str, object]) -> Report:
             )
 
     # viduq3/seed-type (specs/viduq3.yaml:88)
-    for at, value in _walk(payload, ("seed",)):
+    if isinstance(payload, dict) and "seed" in payload:
+        value = payload["seed"]
         if value is not None and not _is_int(value):
-            _fail(errors, at, "viduq3/seed-type", "seed must be an integer" + _got(value))
+            _fail(errors, "/seed", "viduq3/seed-type", "seed must be an integer" + _got(value))
 
     # viduq3/webhook-type (specs/viduq3.yaml:93)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "viduq3/webhook-type", "webhook must be a string" + _got(value))
+            _fail(
+                errors, "/webhook", "viduq3/webhook-type", "webhook must be a string" + _got(value)
+            )
 
     # viduq3/webhook-format (specs/viduq3.yaml:94)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if (
             isinstance(value, str)
             and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
         ):
             _fail(
                 errors,
-                at,
+                "/webhook",
                 "viduq3/webhook-format",
                 "webhook must be an http:// or https:// URL" + _got(value),
             )
@@ -300,69 +331,68 @@ def validate_viduq3_mix(payload: Mapping[str, object]) -> Report:
     """
     errors: list[Violation] = []
     warnings: list[Violation] = []
+    value: object
 
     # viduq3-mix/body-type (specs/viduq3.yaml:6)
-    for at, value in _walk(payload, ()):
-        if value is not None and not isinstance(value, dict):
-            _fail(
-                errors,
-                at,
-                "viduq3-mix/body-type",
-                "the request body must be an object" + _got(value),
-            )
+    value = payload
+    if value is not None and not isinstance(value, dict):
+        _fail(
+            errors, "", "viduq3-mix/body-type", "the request body must be an object" + _got(value)
+        )
 
     # viduq3-mix/body-unknown-field (specs/viduq3.yaml:6)
-    for at, value in _walk(payload, ()):
-        if isinstance(value, dict):
-            for key in value:
-                if key not in (
-                    "model",
-                    "prompt",
-                    "image_urls",
-                    "duration",
-                    "resolution",
-                    "aspect_ratio",
-                    "seed",
-                    "webhook",
-                ):
-                    _fail(
-                        warnings,
-                        at + "/" + _escape(key),
-                        "viduq3-mix/body-unknown-field",
-                        _show(key)
-                        + " "
-                        + "is not a documented field of the request body"
-                        + _suggest_key(
-                            key,
-                            (
-                                "model",
-                                "prompt",
-                                "image_urls",
-                                "duration",
-                                "resolution",
-                                "aspect_ratio",
-                                "seed",
-                                "webhook",
-                            ),
+    value = payload
+    if isinstance(value, dict):
+        for key in value:
+            if key not in (
+                "model",
+                "prompt",
+                "image_urls",
+                "duration",
+                "resolution",
+                "aspect_ratio",
+                "seed",
+                "webhook",
+            ):
+                _fail(
+                    warnings,
+                    "" + "/" + _escape(key),
+                    "viduq3-mix/body-unknown-field",
+                    _show(key)
+                    + " "
+                    + "is not a documented field of the request body"
+                    + _suggest_key(
+                        key,
+                        (
+                            "model",
+                            "prompt",
+                            "image_urls",
+                            "duration",
+                            "resolution",
+                            "aspect_ratio",
+                            "seed",
+                            "webhook",
                         ),
-                    )
+                    ),
+                )
 
     # viduq3-mix/model-type (specs/viduq3.yaml:39)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "viduq3-mix/model-type", "model must be a string" + _got(value))
+            _fail(errors, "/model", "viduq3-mix/model-type", "model must be a string" + _got(value))
 
     # viduq3-mix/model-required (specs/viduq3.yaml:40)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("model")):
-            _fail(errors, at + "/model", "viduq3-mix/model-required", "model is required")
+    if not _is_present(payload.get("model")):
+        _fail(errors, "/model", "viduq3-mix/model-required", "model is required")
 
     # viduq3-mix/model-enum (specs/viduq3.yaml:26)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if isinstance(value, str) and value not in ("viduq3-mix",):
             _fail(
                 errors,
-                at,
+                "/model",
                 "viduq3-mix/model-enum",
                 'model must be one of "viduq3-mix"'
                 + _got(value)
@@ -370,111 +400,123 @@ def validate_viduq3_mix(payload: Mapping[str, object]) -> Report:
             )
 
     # viduq3-mix/prompt-type (specs/viduq3.yaml:45)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "viduq3-mix/prompt-type", "prompt must be a string" + _got(value))
+            _fail(
+                errors, "/prompt", "viduq3-mix/prompt-type", "prompt must be a string" + _got(value)
+            )
 
     # viduq3-mix/prompt-required (specs/viduq3.yaml:46)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("prompt")):
-            _fail(errors, at + "/prompt", "viduq3-mix/prompt-required", "prompt is required")
+    if not _is_present(payload.get("prompt")):
+        _fail(errors, "/prompt", "viduq3-mix/prompt-required", "prompt is required")
 
     # viduq3-mix/prompt-length (specs/viduq3.yaml:47)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if isinstance(value, str) and len(value) > 5000:
             _fail(
                 errors,
-                at,
+                "/prompt",
                 "viduq3-mix/prompt-length",
                 "prompt must be at most 5000 characters" + ", got " + str(len(value)),
             )
 
     # viduq3-mix/image_urls-type (specs/viduq3.yaml:53)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if value is not None and not isinstance(value, list):
             _fail(
                 errors,
-                at,
+                "/image_urls",
                 "viduq3-mix/image_urls-type",
                 "image_urls must be an array" + _got(value),
             )
 
     # viduq3-mix/image_urls-required (specs/viduq3.yaml:54)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("image_urls")):
-            _fail(
-                errors,
-                at + "/image_urls",
-                "viduq3-mix/image_urls-required",
-                "image_urls is required",
-            )
+    if not _is_present(payload.get("image_urls")):
+        _fail(errors, "/image_urls", "viduq3-mix/image_urls-required", "image_urls is required")
 
     # viduq3-mix/image_urls-count (specs/viduq3.yaml:55)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if isinstance(value, list) and not (1 <= len(value) <= 7):
             _fail(
                 errors,
-                at,
+                "/image_urls",
                 "viduq3-mix/image_urls-count",
                 "image_urls must have between 1 and 7 items" + ", got " + str(len(value)),
             )
 
     # viduq3-mix/image_urls[]-type (specs/viduq3.yaml:62)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "viduq3-mix/image_urls[]-type",
-                "image_urls[i] must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, str):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "viduq3-mix/image_urls[]-type",
+                        "image_urls[i] must be a string" + _got(value),
+                    )
 
     # viduq3-mix/image_urls[]-format (specs/viduq3.yaml:63)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                at,
-                "viduq3-mix/image_urls[]-format",
-                "image_urls[i] must be an http:// or https:// URL" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if (
+                    isinstance(value, str)
+                    and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
+                ):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "viduq3-mix/image_urls[]-format",
+                        "image_urls[i] must be an http:// or https:// URL" + _got(value),
+                    )
 
     # viduq3-mix/duration-type (specs/viduq3.yaml:67)
-    for at, value in _walk(payload, ("duration",)):
+    if isinstance(payload, dict) and "duration" in payload:
+        value = payload["duration"]
         if value is not None and not _is_int(value):
             _fail(
-                errors, at, "viduq3-mix/duration-type", "duration must be an integer" + _got(value)
+                errors,
+                "/duration",
+                "viduq3-mix/duration-type",
+                "duration must be an integer" + _got(value),
             )
 
     # viduq3-mix/duration-range (specs/viduq3.yaml:29)
-    for at, value in _walk(payload, ("duration",)):
+    if isinstance(payload, dict) and "duration" in payload:
+        value = payload["duration"]
         if _is_number(value) and not (1 <= value <= 16):
             _fail(
                 errors,
-                at,
+                "/duration",
                 "viduq3-mix/duration-range",
                 "duration must be between 1 and 16" + _got(value),
             )
 
     # viduq3-mix/resolution-type (specs/viduq3.yaml:76)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "viduq3-mix/resolution-type",
                 "resolution must be a string" + _got(value),
             )
 
     # viduq3-mix/resolution-enum (specs/viduq3.yaml:33)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if isinstance(value, str) and value not in ("720p", "1080p"):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "viduq3-mix/resolution-enum",
                 'resolution must be one of "720p", "1080p"'
                 + _got(value)
@@ -482,21 +524,23 @@ def validate_viduq3_mix(payload: Mapping[str, object]) -> Report:
             )
 
     # viduq3-mix/aspect_ratio-type (specs/viduq3.yaml:82)
-    for at, value in _walk(payload, ("aspect_ratio",)):
+    if isinstance(payload, dict) and "aspect_ratio" in payload:
+        value = payload["aspect_ratio"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/aspect_ratio",
                 "viduq3-mix/aspect_ratio-type",
                 "aspect_ratio must be a string" + _got(value),
             )
 
     # viduq3-mix/aspect_ratio-enum (specs/viduq3.yaml:83)
-    for at, value in _walk(payload, ("aspect_ratio",)):
+    if isinstance(payload, dict) and "aspect_ratio" in payload:
+        value = payload["aspect_ratio"]
         if isinstance(value, str) and value not in ("16:9", "9:16", "4:3", "3:4", "1:1"):
             _fail(
                 errors,
-                at,
+                "/aspect_ratio",
                 "viduq3-mix/aspect_ratio-enum",
                 ('aspect_ratio must be one of "16:9", "9:16", "4:3", "3:4", "1:1"')
                 + _got(value)
@@ -504,24 +548,32 @@ def validate_viduq3_mix(payload: Mapping[str, object]) -> Report:
             )
 
     # viduq3-mix/seed-type (specs/viduq3.yaml:88)
-    for at, value in _walk(payload, ("seed",)):
+    if isinstance(payload, dict) and "seed" in payload:
+        value = payload["seed"]
         if value is not None and not _is_int(value):
-            _fail(errors, at, "viduq3-mix/seed-type", "seed must be an integer" + _got(value))
+            _fail(errors, "/seed", "viduq3-mix/seed-type", "seed must be an integer" + _got(value))
 
     # viduq3-mix/webhook-type (specs/viduq3.yaml:93)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "viduq3-mix/webhook-type", "webhook must be a string" + _got(value))
+            _fail(
+                errors,
+                "/webhook",
+                "viduq3-mix/webhook-type",
+                "webhook must be a string" + _got(value),
+            )
 
     # viduq3-mix/webhook-format (specs/viduq3.yaml:94)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if (
             isinstance(value, str)
             and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
         ):
             _fail(
                 errors,
-                at,
+                "/webhook",
                 "viduq3-mix/webhook-format",
                 "webhook must be an http:// or https:// URL" + _got(value),
             )

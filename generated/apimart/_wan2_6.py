@@ -17,7 +17,6 @@ from apimart._jsonvalue import (
     show as _show,
     suggest as _suggest,
     suggest_key as _suggest_key,
-    walk as _walk,
 )
 from apimart._report import Report, Violation
 
@@ -75,161 +74,178 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
     """
     errors: list[Violation] = []
     warnings: list[Violation] = []
+    value: object
     mode_image_to_video = _is_present(_get(payload, ("image_urls",)))
     mode_text_to_video = not _is_present(_get(payload, ("image_urls",)))
 
     # wan2.6/body-type (specs/wan2.6.yaml:7)
-    for at, value in _walk(payload, ()):
-        if value is not None and not isinstance(value, dict):
-            _fail(
-                errors, at, "wan2.6/body-type", "the request body must be an object" + _got(value)
-            )
+    value = payload
+    if value is not None and not isinstance(value, dict):
+        _fail(errors, "", "wan2.6/body-type", "the request body must be an object" + _got(value))
 
     # wan2.6/body-unknown-field (specs/wan2.6.yaml:7)
-    for at, value in _walk(payload, ()):
-        if isinstance(value, dict):
-            for key in value:
-                if key not in (
-                    "model",
-                    "prompt",
-                    "image_urls",
-                    "negative_prompt",
-                    "aspect_ratio",
-                    "resolution",
-                    "duration",
-                    "seed",
-                    "prompt_extend",
-                    "audio",
-                    "audio_url",
-                    "shot_type",
-                    "watermark",
-                    "webhook",
-                ):
-                    _fail(
-                        warnings,
-                        at + "/" + _escape(key),
-                        "wan2.6/body-unknown-field",
-                        _show(key)
-                        + " "
-                        + "is not a documented field of the request body"
-                        + _suggest_key(
-                            key,
-                            (
-                                "model",
-                                "prompt",
-                                "image_urls",
-                                "negative_prompt",
-                                "aspect_ratio",
-                                "resolution",
-                                "duration",
-                                "seed",
-                                "prompt_extend",
-                                "audio",
-                                "audio_url",
-                                "shot_type",
-                                "watermark",
-                                "webhook",
-                            ),
+    value = payload
+    if isinstance(value, dict):
+        for key in value:
+            if key not in (
+                "model",
+                "prompt",
+                "image_urls",
+                "negative_prompt",
+                "aspect_ratio",
+                "resolution",
+                "duration",
+                "seed",
+                "prompt_extend",
+                "audio",
+                "audio_url",
+                "shot_type",
+                "watermark",
+                "webhook",
+            ):
+                _fail(
+                    warnings,
+                    "" + "/" + _escape(key),
+                    "wan2.6/body-unknown-field",
+                    _show(key)
+                    + " "
+                    + "is not a documented field of the request body"
+                    + _suggest_key(
+                        key,
+                        (
+                            "model",
+                            "prompt",
+                            "image_urls",
+                            "negative_prompt",
+                            "aspect_ratio",
+                            "resolution",
+                            "duration",
+                            "seed",
+                            "prompt_extend",
+                            "audio",
+                            "audio_url",
+                            "shot_type",
+                            "watermark",
+                            "webhook",
                         ),
-                    )
+                    ),
+                )
 
     # wan2.6/model-type (specs/wan2.6.yaml:33)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.6/model-type", "model must be a string" + _got(value))
+            _fail(errors, "/model", "wan2.6/model-type", "model must be a string" + _got(value))
 
     # wan2.6/model-required (specs/wan2.6.yaml:34)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("model")):
-            _fail(errors, at + "/model", "wan2.6/model-required", "model is required")
+    if not _is_present(payload.get("model")):
+        _fail(errors, "/model", "wan2.6/model-required", "model is required")
 
     # wan2.6/model-enum (specs/wan2.6.yaml:35)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if isinstance(value, str) and value not in ("wan2.6",):
             _fail(
                 errors,
-                at,
+                "/model",
                 "wan2.6/model-enum",
                 'model must be one of "wan2.6"' + _got(value) + _suggest(value, ("wan2.6",)),
             )
 
     # wan2.6/prompt-type (specs/wan2.6.yaml:39)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.6/prompt-type", "prompt must be a string" + _got(value))
+            _fail(errors, "/prompt", "wan2.6/prompt-type", "prompt must be a string" + _got(value))
 
     # wan2.6/image_urls-type (specs/wan2.6.yaml:45)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if value is not None and not isinstance(value, list):
-            _fail(errors, at, "wan2.6/image_urls-type", "image_urls must be an array" + _got(value))
+            _fail(
+                errors,
+                "/image_urls",
+                "wan2.6/image_urls-type",
+                "image_urls must be an array" + _got(value),
+            )
 
     # wan2.6/image_urls-count (specs/wan2.6.yaml:46)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if isinstance(value, list) and len(value) > 1:
             _fail(
                 errors,
-                at,
+                "/image_urls",
                 "wan2.6/image_urls-count",
                 "image_urls must have at most 1 items" + ", got " + str(len(value)),
             )
 
     # wan2.6/image_urls[]-type (specs/wan2.6.yaml:52)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.6/image_urls[]-type",
-                "image_urls[i] must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, str):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "wan2.6/image_urls[]-type",
+                        "image_urls[i] must be a string" + _got(value),
+                    )
 
     # wan2.6/image_urls[]-format (specs/wan2.6.yaml:53)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch(
-                (
-                    "(?:[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*|data:image/[A-Za-"
-                    "z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2})"
-                ),
-                value,
-            )
-            is None
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.6/image_urls[]-format",
-                ("image_urls[i] must be an http(s) URL or a data:image/...;base64,... URI")
-                + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if (
+                    isinstance(value, str)
+                    and _re.fullmatch(
+                        (
+                            "(?:[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*|data:image/[A-Za-"
+                            "z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2})"
+                        ),
+                        value,
+                    )
+                    is None
+                ):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "wan2.6/image_urls[]-format",
+                        ("image_urls[i] must be an http(s) URL or a data:image/...;base64,... URI")
+                        + _got(value),
+                    )
 
     # wan2.6/negative_prompt-type (specs/wan2.6.yaml:57)
-    for at, value in _walk(payload, ("negative_prompt",)):
+    if isinstance(payload, dict) and "negative_prompt" in payload:
+        value = payload["negative_prompt"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/negative_prompt",
                 "wan2.6/negative_prompt-type",
                 "negative_prompt must be a string" + _got(value),
             )
 
     # wan2.6/aspect_ratio-type (specs/wan2.6.yaml:61)
-    for at, value in _walk(payload, ("aspect_ratio",)):
+    if isinstance(payload, dict) and "aspect_ratio" in payload:
+        value = payload["aspect_ratio"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/aspect_ratio",
                 "wan2.6/aspect_ratio-type",
                 "aspect_ratio must be a string" + _got(value),
             )
 
     # wan2.6/aspect_ratio-enum (specs/wan2.6.yaml:62)
-    for at, value in _walk(payload, ("aspect_ratio",)):
+    if isinstance(payload, dict) and "aspect_ratio" in payload:
+        value = payload["aspect_ratio"]
         if isinstance(value, str) and value not in ("16:9", "9:16", "1:1", "4:3", "3:4"):
             _fail(
                 errors,
-                at,
+                "/aspect_ratio",
                 "wan2.6/aspect_ratio-enum",
                 ('aspect_ratio must be one of "16:9", "9:16", "1:1", "4:3", "3:4"')
                 + _got(value)
@@ -237,16 +253,23 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.6/resolution-type (specs/wan2.6.yaml:71)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.6/resolution-type", "resolution must be a string" + _got(value))
+            _fail(
+                errors,
+                "/resolution",
+                "wan2.6/resolution-type",
+                "resolution must be a string" + _got(value),
+            )
 
     # wan2.6/resolution-enum (specs/wan2.6.yaml:72)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if isinstance(value, str) and value not in ("720p", "1080p"):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "wan2.6/resolution-enum",
                 'resolution must be one of "720p", "1080p"'
                 + _got(value)
@@ -254,69 +277,93 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.6/duration-type (specs/wan2.6.yaml:77)
-    for at, value in _walk(payload, ("duration",)):
+    if isinstance(payload, dict) and "duration" in payload:
+        value = payload["duration"]
         if value is not None and not _is_int(value):
-            _fail(errors, at, "wan2.6/duration-type", "duration must be an integer" + _got(value))
+            _fail(
+                errors,
+                "/duration",
+                "wan2.6/duration-type",
+                "duration must be an integer" + _got(value),
+            )
 
     # wan2.6/duration-enum (specs/wan2.6.yaml:78)
-    for at, value in _walk(payload, ("duration",)):
+    if isinstance(payload, dict) and "duration" in payload:
+        value = payload["duration"]
         if _is_int(value) and value not in (5, 10, 15):
             _fail(
                 errors,
-                at,
+                "/duration",
                 "wan2.6/duration-enum",
                 "duration must be one of 5, 10, 15" + _got(value) + _suggest(value, (5, 10, 15)),
             )
 
     # wan2.6/seed-type (specs/wan2.6.yaml:83)
-    for at, value in _walk(payload, ("seed",)):
+    if isinstance(payload, dict) and "seed" in payload:
+        value = payload["seed"]
         if value is not None and not _is_int(value):
-            _fail(errors, at, "wan2.6/seed-type", "seed must be an integer" + _got(value))
+            _fail(errors, "/seed", "wan2.6/seed-type", "seed must be an integer" + _got(value))
 
     # wan2.6/prompt_extend-type (specs/wan2.6.yaml:88)
-    for at, value in _walk(payload, ("prompt_extend",)):
+    if isinstance(payload, dict) and "prompt_extend" in payload:
+        value = payload["prompt_extend"]
         if value is not None and not isinstance(value, bool):
             _fail(
                 errors,
-                at,
+                "/prompt_extend",
                 "wan2.6/prompt_extend-type",
                 "prompt_extend must be a boolean" + _got(value),
             )
 
     # wan2.6/audio-type (specs/wan2.6.yaml:92)
-    for at, value in _walk(payload, ("audio",)):
+    if isinstance(payload, dict) and "audio" in payload:
+        value = payload["audio"]
         if value is not None and not isinstance(value, bool):
-            _fail(errors, at, "wan2.6/audio-type", "audio must be a boolean" + _got(value))
+            _fail(errors, "/audio", "wan2.6/audio-type", "audio must be a boolean" + _got(value))
 
     # wan2.6/audio_url-type (specs/wan2.6.yaml:96)
-    for at, value in _walk(payload, ("audio_url",)):
+    if isinstance(payload, dict) and "audio_url" in payload:
+        value = payload["audio_url"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.6/audio_url-type", "audio_url must be a string" + _got(value))
+            _fail(
+                errors,
+                "/audio_url",
+                "wan2.6/audio_url-type",
+                "audio_url must be a string" + _got(value),
+            )
 
     # wan2.6/audio_url-format (specs/wan2.6.yaml:97)
-    for at, value in _walk(payload, ("audio_url",)):
+    if isinstance(payload, dict) and "audio_url" in payload:
+        value = payload["audio_url"]
         if (
             isinstance(value, str)
             and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
         ):
             _fail(
                 errors,
-                at,
+                "/audio_url",
                 "wan2.6/audio_url-format",
                 "audio_url must be an http:// or https:// URL" + _got(value),
             )
 
     # wan2.6/shot_type-type (specs/wan2.6.yaml:103)
-    for at, value in _walk(payload, ("shot_type",)):
+    if isinstance(payload, dict) and "shot_type" in payload:
+        value = payload["shot_type"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.6/shot_type-type", "shot_type must be a string" + _got(value))
+            _fail(
+                errors,
+                "/shot_type",
+                "wan2.6/shot_type-type",
+                "shot_type must be a string" + _got(value),
+            )
 
     # wan2.6/shot_type-enum (specs/wan2.6.yaml:104)
-    for at, value in _walk(payload, ("shot_type",)):
+    if isinstance(payload, dict) and "shot_type" in payload:
+        value = payload["shot_type"]
         if isinstance(value, str) and value not in ("single", "multi"):
             _fail(
                 errors,
-                at,
+                "/shot_type",
                 "wan2.6/shot_type-enum",
                 'shot_type must be one of "single", "multi"'
                 + _got(value)
@@ -324,46 +371,56 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.6/watermark-type (specs/wan2.6.yaml:108)
-    for at, value in _walk(payload, ("watermark",)):
+    if isinstance(payload, dict) and "watermark" in payload:
+        value = payload["watermark"]
         if value is not None and not isinstance(value, bool):
-            _fail(errors, at, "wan2.6/watermark-type", "watermark must be a boolean" + _got(value))
+            _fail(
+                errors,
+                "/watermark",
+                "wan2.6/watermark-type",
+                "watermark must be a boolean" + _got(value),
+            )
 
     # wan2.6/webhook-type (specs/wan2.6.yaml:115)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.6/webhook-type", "webhook must be a string" + _got(value))
+            _fail(
+                errors, "/webhook", "wan2.6/webhook-type", "webhook must be a string" + _got(value)
+            )
 
     # wan2.6/webhook-format (specs/wan2.6.yaml:116)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if (
             isinstance(value, str)
             and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
         ):
             _fail(
                 errors,
-                at,
+                "/webhook",
                 "wan2.6/webhook-format",
                 "webhook must be an http:// or https:// URL" + _got(value),
             )
 
     # wan2.6/prompt-required-text-to-video (specs/wan2.6.yaml:123)
     if mode_text_to_video:
-        for at, parent in _walk(payload, ()):
-            if isinstance(parent, dict) and not _is_present(parent.get("prompt")):
-                _fail(
-                    errors,
-                    at + "/prompt",
-                    "wan2.6/prompt-required-text-to-video",
-                    ("prompt is required in text-to-video mode (when no image_urls are given)"),
-                )
+        if not _is_present(payload.get("prompt")):
+            _fail(
+                errors,
+                "/prompt",
+                "wan2.6/prompt-required-text-to-video",
+                ("prompt is required in text-to-video mode (when no image_urls are given)"),
+            )
 
     # wan2.6/aspect-ratio-image-to-video (specs/wan2.6.yaml:129)
     if mode_image_to_video:
-        for at, value in _walk(payload, ("aspect_ratio",)):
+        if isinstance(payload, dict) and "aspect_ratio" in payload:
+            value = payload["aspect_ratio"]
             if _is_present(value):
                 _fail(
                     errors,
-                    at,
+                    "/aspect_ratio",
                     "wan2.6/aspect-ratio-image-to-video",
                     (
                         "aspect_ratio is not supported in image-to-video mode (the "
@@ -374,11 +431,12 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
 
     # wan2.6/audio-ignored-with-audio-url (specs/wan2.6.yaml:138)
     if _is_present(_get(payload, ("audio_url",))):
-        for at, value in _walk(payload, ("audio",)):
+        if isinstance(payload, dict) and "audio" in payload:
+            value = payload["audio"]
             if _is_present(value):
                 _fail(
                     warnings,
-                    at,
+                    "/audio",
                     "wan2.6/audio-ignored-with-audio-url",
                     ("audio is overridden when audio_url is given (audio_url takes priority)")
                     + _got(value),

@@ -100,85 +100,92 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
     """
     errors: list[Violation] = []
     warnings: list[Violation] = []
+    value: object
     mode_editing = _is_present(_get(payload, ("image_urls",)))
     mode_sequential = any(_json_equal(v, True) for _, v in _walk(payload, ("enable_sequential",)))
     mode_standard = not (mode_sequential)
     mode_text_to_image = not _is_present(_get(payload, ("image_urls",)))
 
     # wan2.7-image-pro/body-type (specs/wan2.7-image.yaml:6)
-    for at, value in _walk(payload, ()):
-        if value is not None and not isinstance(value, dict):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/body-type",
-                "the request body must be an object" + _got(value),
-            )
+    value = payload
+    if value is not None and not isinstance(value, dict):
+        _fail(
+            errors,
+            "",
+            "wan2.7-image-pro/body-type",
+            "the request body must be an object" + _got(value),
+        )
 
     # wan2.7-image-pro/body-unknown-field (specs/wan2.7-image.yaml:6)
-    for at, value in _walk(payload, ()):
-        if isinstance(value, dict):
-            for key in value:
-                if key not in (
-                    "model",
-                    "prompt",
-                    "image_urls",
-                    "n",
-                    "size",
-                    "resolution",
-                    "negative_prompt",
-                    "watermark",
-                    "seed",
-                    "thinking_mode",
-                    "enable_sequential",
-                    "bbox_list",
-                    "color_palette",
-                    "webhook",
-                ):
-                    _fail(
-                        warnings,
-                        at + "/" + _escape(key),
-                        "wan2.7-image-pro/body-unknown-field",
-                        _show(key)
-                        + " "
-                        + "is not a documented field of the request body"
-                        + _suggest_key(
-                            key,
-                            (
-                                "model",
-                                "prompt",
-                                "image_urls",
-                                "n",
-                                "size",
-                                "resolution",
-                                "negative_prompt",
-                                "watermark",
-                                "seed",
-                                "thinking_mode",
-                                "enable_sequential",
-                                "bbox_list",
-                                "color_palette",
-                                "webhook",
-                            ),
+    value = payload
+    if isinstance(value, dict):
+        for key in value:
+            if key not in (
+                "model",
+                "prompt",
+                "image_urls",
+                "n",
+                "size",
+                "resolution",
+                "negative_prompt",
+                "watermark",
+                "seed",
+                "thinking_mode",
+                "enable_sequential",
+                "bbox_list",
+                "color_palette",
+                "webhook",
+            ):
+                _fail(
+                    warnings,
+                    "" + "/" + _escape(key),
+                    "wan2.7-image-pro/body-unknown-field",
+                    _show(key)
+                    + " "
+                    + "is not a documented field of the request body"
+                    + _suggest_key(
+                        key,
+                        (
+                            "model",
+                            "prompt",
+                            "image_urls",
+                            "n",
+                            "size",
+                            "resolution",
+                            "negative_prompt",
+                            "watermark",
+                            "seed",
+                            "thinking_mode",
+                            "enable_sequential",
+                            "bbox_list",
+                            "color_palette",
+                            "webhook",
                         ),
-                    )
+                    ),
+                )
 
     # wan2.7-image-pro/model-type (specs/wan2.7-image.yaml:73)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-image-pro/model-type", "model must be a string" + _got(value))
+            _fail(
+                errors,
+                "/model",
+                "wan2.7-image-pro/model-type",
+                "model must be a string" + _got(value),
+            )
 
     # wan2.7-image-pro/model-required (specs/wan2.7-image.yaml:74)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("model")):
-            _fail(errors, at + "/model", "wan2.7-image-pro/model-required", "model is required")
+    if not _is_present(payload.get("model")):
+        _fail(errors, "/model", "wan2.7-image-pro/model-required", "model is required")
 
     # wan2.7-image-pro/model-enum (specs/wan2.7-image.yaml:75)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if isinstance(value, str) and value not in ("wan2.7-image-pro",):
             _fail(
                 errors,
-                at,
+                "/model",
                 "wan2.7-image-pro/model-enum",
                 'model must be one of "wan2.7-image-pro"'
                 + _got(value)
@@ -186,85 +193,103 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-image-pro/prompt-type (specs/wan2.7-image.yaml:79)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if value is not None and not isinstance(value, str):
             _fail(
-                errors, at, "wan2.7-image-pro/prompt-type", "prompt must be a string" + _got(value)
+                errors,
+                "/prompt",
+                "wan2.7-image-pro/prompt-type",
+                "prompt must be a string" + _got(value),
             )
 
     # wan2.7-image-pro/prompt-length (specs/wan2.7-image.yaml:80)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if isinstance(value, str) and len(value) > 5000:
             _fail(
                 errors,
-                at,
+                "/prompt",
                 "wan2.7-image-pro/prompt-length",
                 "prompt must be at most 5000 characters" + ", got " + str(len(value)),
             )
 
     # wan2.7-image-pro/image_urls-type (specs/wan2.7-image.yaml:86)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if value is not None and not isinstance(value, list):
             _fail(
                 errors,
-                at,
+                "/image_urls",
                 "wan2.7-image-pro/image_urls-type",
                 "image_urls must be an array" + _got(value),
             )
 
     # wan2.7-image-pro/image_urls-count (specs/wan2.7-image.yaml:87)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if isinstance(value, list) and len(value) > 9:
             _fail(
                 errors,
-                at,
+                "/image_urls",
                 "wan2.7-image-pro/image_urls-count",
                 "image_urls must have at most 9 items" + ", got " + str(len(value)),
             )
 
     # wan2.7-image-pro/image_urls[]-type (specs/wan2.7-image.yaml:96)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/image_urls[]-type",
-                "image_urls[i] must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, str):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "wan2.7-image-pro/image_urls[]-type",
+                        "image_urls[i] must be a string" + _got(value),
+                    )
 
     # wan2.7-image-pro/image_urls[]-format (specs/wan2.7-image.yaml:97)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch(
-                (
-                    "(?:[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*|data:image/[A-Za-"
-                    "z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2})"
-                ),
-                value,
-            )
-            is None
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/image_urls[]-format",
-                ("image_urls[i] must be an http(s) URL or a data:image/...;base64,... URI")
-                + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if (
+                    isinstance(value, str)
+                    and _re.fullmatch(
+                        (
+                            "(?:[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*|data:image/[A-Za-"
+                            "z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2})"
+                        ),
+                        value,
+                    )
+                    is None
+                ):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "wan2.7-image-pro/image_urls[]-format",
+                        ("image_urls[i] must be an http(s) URL or a data:image/...;base64,... URI")
+                        + _got(value),
+                    )
 
     # wan2.7-image-pro/n-type (specs/wan2.7-image.yaml:101)
-    for at, value in _walk(payload, ("n",)):
+    if isinstance(payload, dict) and "n" in payload:
+        value = payload["n"]
         if value is not None and not _is_int(value):
-            _fail(errors, at, "wan2.7-image-pro/n-type", "n must be an integer" + _got(value))
+            _fail(errors, "/n", "wan2.7-image-pro/n-type", "n must be an integer" + _got(value))
 
     # wan2.7-image-pro/size-type (specs/wan2.7-image.yaml:108)
-    for at, value in _walk(payload, ("size",)):
+    if isinstance(payload, dict) and "size" in payload:
+        value = payload["size"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-image-pro/size-type", "size must be a string" + _got(value))
+            _fail(
+                errors, "/size", "wan2.7-image-pro/size-type", "size must be a string" + _got(value)
+            )
 
     # wan2.7-image-pro/size-format (specs/wan2.7-image.yaml:110)
-    for at, value in _walk(payload, ("size",)):
+    if isinstance(payload, dict) and "size" in payload:
+        value = payload["size"]
         if (
             isinstance(value, str)
             and _re.fullmatch("(?:1K|2K|4K|1:1|16:9|9:16|4:3|3:4|3:2|2:3|[0-9]+[x*][0-9]+)", value)
@@ -272,7 +297,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
         ):
             _fail(
                 errors,
-                at,
+                "/size",
                 "wan2.7-image-pro/size-format",
                 (
                     "size must be a tier (1K, 2K or 4K), an aspect ratio (1:1, "
@@ -283,21 +308,23 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-image-pro/resolution-type (specs/wan2.7-image.yaml:124)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "wan2.7-image-pro/resolution-type",
                 "resolution must be a string" + _got(value),
             )
 
     # wan2.7-image-pro/resolution-enum (specs/wan2.7-image.yaml:125)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if isinstance(value, str) and value not in ("1K", "2K", "4K"):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "wan2.7-image-pro/resolution-enum",
                 'resolution must be one of "1K", "2K", "4K"'
                 + _got(value)
@@ -305,184 +332,239 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-image-pro/negative_prompt-type (specs/wan2.7-image.yaml:129)
-    for at, value in _walk(payload, ("negative_prompt",)):
+    if isinstance(payload, dict) and "negative_prompt" in payload:
+        value = payload["negative_prompt"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/negative_prompt",
                 "wan2.7-image-pro/negative_prompt-type",
                 "negative_prompt must be a string" + _got(value),
             )
 
     # wan2.7-image-pro/watermark-type (specs/wan2.7-image.yaml:133)
-    for at, value in _walk(payload, ("watermark",)):
+    if isinstance(payload, dict) and "watermark" in payload:
+        value = payload["watermark"]
         if value is not None and not isinstance(value, bool):
             _fail(
                 errors,
-                at,
+                "/watermark",
                 "wan2.7-image-pro/watermark-type",
                 "watermark must be a boolean" + _got(value),
             )
 
     # wan2.7-image-pro/seed-type (specs/wan2.7-image.yaml:138)
-    for at, value in _walk(payload, ("seed",)):
+    if isinstance(payload, dict) and "seed" in payload:
+        value = payload["seed"]
         if value is not None and not _is_int(value):
-            _fail(errors, at, "wan2.7-image-pro/seed-type", "seed must be an integer" + _got(value))
+            _fail(
+                errors,
+                "/seed",
+                "wan2.7-image-pro/seed-type",
+                "seed must be an integer" + _got(value),
+            )
 
     # wan2.7-image-pro/seed-range (specs/wan2.7-image.yaml:139)
-    for at, value in _walk(payload, ("seed",)):
+    if isinstance(payload, dict) and "seed" in payload:
+        value = payload["seed"]
         if _is_number(value) and not (0 <= value <= 2147483647):
             _fail(
                 errors,
-                at,
+                "/seed",
                 "wan2.7-image-pro/seed-range",
                 "seed must be between 0 and 2147483647" + _got(value),
             )
 
     # wan2.7-image-pro/thinking_mode-type (specs/wan2.7-image.yaml:144)
-    for at, value in _walk(payload, ("thinking_mode",)):
+    if isinstance(payload, dict) and "thinking_mode" in payload:
+        value = payload["thinking_mode"]
         if value is not None and not isinstance(value, bool):
             _fail(
                 errors,
-                at,
+                "/thinking_mode",
                 "wan2.7-image-pro/thinking_mode-type",
                 "thinking_mode must be a boolean" + _got(value),
             )
 
     # wan2.7-image-pro/enable_sequential-type (specs/wan2.7-image.yaml:151)
-    for at, value in _walk(payload, ("enable_sequential",)):
+    if isinstance(payload, dict) and "enable_sequential" in payload:
+        value = payload["enable_sequential"]
         if value is not None and not isinstance(value, bool):
             _fail(
                 errors,
-                at,
+                "/enable_sequential",
                 "wan2.7-image-pro/enable_sequential-type",
                 "enable_sequential must be a boolean" + _got(value),
             )
 
     # wan2.7-image-pro/bbox_list-type (specs/wan2.7-image.yaml:156)
-    for at, value in _walk(payload, ("bbox_list",)):
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        value = payload["bbox_list"]
         if value is not None and not isinstance(value, list):
             _fail(
                 errors,
-                at,
+                "/bbox_list",
                 "wan2.7-image-pro/bbox_list-type",
                 "bbox_list must be an array" + _got(value),
             )
 
     # wan2.7-image-pro/bbox_list[]-type (specs/wan2.7-image.yaml:162)
-    for at, value in _walk(payload, ("bbox_list", "*")):
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/bbox_list[]-type",
-                "bbox_list[i] must be an array" + _got(value),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, list):
+                    _fail(
+                        errors,
+                        f"/bbox_list/{i1}",
+                        "wan2.7-image-pro/bbox_list[]-type",
+                        "bbox_list[i] must be an array" + _got(value),
+                    )
 
     # wan2.7-image-pro/bbox_list[]-count (specs/wan2.7-image.yaml:163)
-    for at, value in _walk(payload, ("bbox_list", "*")):
-        if isinstance(value, list) and len(value) > 2:
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/bbox_list[]-count",
-                "bbox_list[i] must have at most 2 items" + ", got " + str(len(value)),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if isinstance(value, list) and len(value) > 2:
+                    _fail(
+                        errors,
+                        f"/bbox_list/{i1}",
+                        "wan2.7-image-pro/bbox_list[]-count",
+                        "bbox_list[i] must have at most 2 items" + ", got " + str(len(value)),
+                    )
 
     # wan2.7-image-pro/bbox_list[][]-type (specs/wan2.7-image.yaml:167)
-    for at, value in _walk(payload, ("bbox_list", "*", "*")):
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/bbox_list[][]-type",
-                "bbox_list[i][j] must be an array" + _got(value),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, list):
+                    for i2, value in enumerate(node1):
+                        if value is not None and not isinstance(value, list):
+                            _fail(
+                                errors,
+                                f"/bbox_list/{i1}/{i2}",
+                                "wan2.7-image-pro/bbox_list[][]-type",
+                                "bbox_list[i][j] must be an array" + _got(value),
+                            )
 
     # wan2.7-image-pro/bbox_list[][]-count (specs/wan2.7-image.yaml:168)
-    for at, value in _walk(payload, ("bbox_list", "*", "*")):
-        if isinstance(value, list) and len(value) != 4:
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/bbox_list[][]-count",
-                "bbox_list[i][j] must have 4 items" + ", got " + str(len(value)),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, list):
+                    for i2, value in enumerate(node1):
+                        if isinstance(value, list) and len(value) != 4:
+                            _fail(
+                                errors,
+                                f"/bbox_list/{i1}/{i2}",
+                                "wan2.7-image-pro/bbox_list[][]-count",
+                                "bbox_list[i][j] must have 4 items" + ", got " + str(len(value)),
+                            )
 
     # wan2.7-image-pro/bbox_list[][][]-type (specs/wan2.7-image.yaml:173)
-    for at, value in _walk(payload, ("bbox_list", "*", "*", "*")):
-        if value is not None and not _is_int(value):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/bbox_list[][][]-type",
-                "bbox_list[i][j][k] must be an integer" + _got(value),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, list):
+                    for i2, node2 in enumerate(node1):
+                        if isinstance(node2, list):
+                            for i3, value in enumerate(node2):
+                                if value is not None and not _is_int(value):
+                                    _fail(
+                                        errors,
+                                        f"/bbox_list/{i1}/{i2}/{i3}",
+                                        "wan2.7-image-pro/bbox_list[][][]-type",
+                                        "bbox_list[i][j][k] must be an integer" + _got(value),
+                                    )
 
     # wan2.7-image-pro/bbox_list[][][]-range (specs/wan2.7-image.yaml:174)
-    for at, value in _walk(payload, ("bbox_list", "*", "*", "*")):
-        if _is_number(value) and value < 0:
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/bbox_list[][][]-range",
-                "bbox_list[i][j][k] must be at least 0" + _got(value),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, list):
+                    for i2, node2 in enumerate(node1):
+                        if isinstance(node2, list):
+                            for i3, value in enumerate(node2):
+                                if _is_number(value) and value < 0:
+                                    _fail(
+                                        errors,
+                                        f"/bbox_list/{i1}/{i2}/{i3}",
+                                        "wan2.7-image-pro/bbox_list[][][]-range",
+                                        "bbox_list[i][j][k] must be at least 0" + _got(value),
+                                    )
 
     # wan2.7-image-pro/color_palette-type (specs/wan2.7-image.yaml:178)
-    for at, value in _walk(payload, ("color_palette",)):
+    if isinstance(payload, dict) and "color_palette" in payload:
+        value = payload["color_palette"]
         if value is not None and not isinstance(value, list):
             _fail(
                 errors,
-                at,
+                "/color_palette",
                 "wan2.7-image-pro/color_palette-type",
                 "color_palette must be an array" + _got(value),
             )
 
     # wan2.7-image-pro/color_palette-count (specs/wan2.7-image.yaml:179)
-    for at, value in _walk(payload, ("color_palette",)):
+    if isinstance(payload, dict) and "color_palette" in payload:
+        value = payload["color_palette"]
         if isinstance(value, list) and not (3 <= len(value) <= 10):
             _fail(
                 errors,
-                at,
+                "/color_palette",
                 "wan2.7-image-pro/color_palette-count",
                 "color_palette must have between 3 and 10 items" + ", got " + str(len(value)),
             )
 
     # wan2.7-image-pro/color_palette[]-type (specs/wan2.7-image.yaml:186)
-    for at, value in _walk(payload, ("color_palette", "*")):
-        if value is not None and not isinstance(value, dict):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/color_palette[]-type",
-                "color_palette[i] must be an object" + _got(value),
-            )
-
-    # wan2.7-image-pro/color_palette[]-unknown-field (specs/wan2.7-image.yaml:187)
-    for at, value in _walk(payload, ("color_palette", "*")):
-        if isinstance(value, dict):
-            for key in value:
-                if key not in ("hex", "ratio"):
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, dict):
                     _fail(
-                        warnings,
-                        at + "/" + _escape(key),
-                        "wan2.7-image-pro/color_palette[]-unknown-field",
-                        _show(key)
-                        + " "
-                        + "is not a documented field of color_palette[i]"
-                        + _suggest_key(key, ("hex", "ratio")),
+                        errors,
+                        f"/color_palette/{i1}",
+                        "wan2.7-image-pro/color_palette[]-type",
+                        "color_palette[i] must be an object" + _got(value),
                     )
 
+    # wan2.7-image-pro/color_palette[]-unknown-field (specs/wan2.7-image.yaml:187)
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if isinstance(value, dict):
+                    for key in value:
+                        if key not in ("hex", "ratio"):
+                            _fail(
+                                warnings,
+                                f"/color_palette/{i1}" + "/" + _escape(key),
+                                "wan2.7-image-pro/color_palette[]-unknown-field",
+                                _show(key)
+                                + " "
+                                + "is not a documented field of color_palette[i]"
+                                + _suggest_key(key, ("hex", "ratio")),
+                            )
+
     # wan2.7-image-pro/color_palette[].hex-type (specs/wan2.7-image.yaml:191)
-    for at, value in _walk(payload, ("color_palette", "*", "hex")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/color_palette[].hex-type",
-                "color_palette[i].hex must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "hex" in node1:
+                    value = node1["hex"]
+                    if value is not None and not isinstance(value, str):
+                        _fail(
+                            errors,
+                            f"/color_palette/{i1}/hex",
+                            "wan2.7-image-pro/color_palette[].hex-type",
+                            "color_palette[i].hex must be a string" + _got(value),
+                        )
 
     # wan2.7-image-pro/color_palette[].hex-required (specs/wan2.7-image.yaml:192)
     for at, parent in _walk(payload, ("color_palette", "*")):
@@ -495,24 +577,34 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-image-pro/color_palette[].hex-format (specs/wan2.7-image.yaml:193)
-    for at, value in _walk(payload, ("color_palette", "*", "hex")):
-        if isinstance(value, str) and _re.fullmatch("#[0-9A-Fa-f]{6}", value) is None:
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/color_palette[].hex-format",
-                "color_palette[i].hex must be a #RRGGBB hex colour" + _got(value),
-            )
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "hex" in node1:
+                    value = node1["hex"]
+                    if isinstance(value, str) and _re.fullmatch("#[0-9A-Fa-f]{6}", value) is None:
+                        _fail(
+                            errors,
+                            f"/color_palette/{i1}/hex",
+                            "wan2.7-image-pro/color_palette[].hex-format",
+                            "color_palette[i].hex must be a #RRGGBB hex colour" + _got(value),
+                        )
 
     # wan2.7-image-pro/color_palette[].ratio-type (specs/wan2.7-image.yaml:197)
-    for at, value in _walk(payload, ("color_palette", "*", "ratio")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/color_palette[].ratio-type",
-                "color_palette[i].ratio must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "ratio" in node1:
+                    value = node1["ratio"]
+                    if value is not None and not isinstance(value, str):
+                        _fail(
+                            errors,
+                            f"/color_palette/{i1}/ratio",
+                            "wan2.7-image-pro/color_palette[].ratio-type",
+                            "color_palette[i].ratio must be a string" + _got(value),
+                        )
 
     # wan2.7-image-pro/color_palette[].ratio-required (specs/wan2.7-image.yaml:198)
     for at, parent in _walk(payload, ("color_palette", "*")):
@@ -525,85 +617,97 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-image-pro/color_palette[].ratio-format (specs/wan2.7-image.yaml:199)
-    for at, value in _walk(payload, ("color_palette", "*", "ratio")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("(?:100(?:\\.0{1,2})?|[0-9]{1,2}(?:\\.[0-9]{1,2})?)%", value) is None
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/color_palette[].ratio-format",
-                (
-                    "color_palette[i].ratio must be a percentage from 0% to 100% "
-                    'with at most two decimals, such as "23.51%"'
-                )
-                + _got(value),
-            )
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "ratio" in node1:
+                    value = node1["ratio"]
+                    if (
+                        isinstance(value, str)
+                        and _re.fullmatch(
+                            "(?:100(?:\\.0{1,2})?|[0-9]{1,2}(?:\\.[0-9]{1,2})?)%", value
+                        )
+                        is None
+                    ):
+                        _fail(
+                            errors,
+                            f"/color_palette/{i1}/ratio",
+                            "wan2.7-image-pro/color_palette[].ratio-format",
+                            (
+                                "color_palette[i].ratio must be a percentage from 0% to 100% "
+                                'with at most two decimals, such as "23.51%"'
+                            )
+                            + _got(value),
+                        )
 
     # wan2.7-image-pro/webhook-type (specs/wan2.7-image.yaml:206)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/webhook",
                 "wan2.7-image-pro/webhook-type",
                 "webhook must be a string" + _got(value),
             )
 
     # wan2.7-image-pro/webhook-format (specs/wan2.7-image.yaml:207)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if (
             isinstance(value, str)
             and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
         ):
             _fail(
                 errors,
-                at,
+                "/webhook",
                 "wan2.7-image-pro/webhook-format",
                 "webhook must be an http:// or https:// URL" + _got(value),
             )
 
     # wan2.7-image-pro/prompt-required-text-to-image (specs/wan2.7-image.yaml:214)
     if mode_text_to_image:
-        for at, parent in _walk(payload, ()):
-            if isinstance(parent, dict) and not _is_present(parent.get("prompt")):
-                _fail(
-                    errors,
-                    at + "/prompt",
-                    "wan2.7-image-pro/prompt-required-text-to-image",
-                    ("prompt is required for text-to-image (when no image_urls are given)"),
-                )
+        if not _is_present(payload.get("prompt")):
+            _fail(
+                errors,
+                "/prompt",
+                "wan2.7-image-pro/prompt-required-text-to-image",
+                ("prompt is required for text-to-image (when no image_urls are given)"),
+            )
 
     # wan2.7-image-pro/n-standard (specs/wan2.7-image.yaml:220)
     if mode_standard:
-        for at, value in _walk(payload, ("n",)):
+        if isinstance(payload, dict) and "n" in payload:
+            value = payload["n"]
             if _is_number(value) and not (1 <= value <= 4):
                 _fail(
                     errors,
-                    at,
+                    "/n",
                     "wan2.7-image-pro/n-standard",
                     "n must be between 1 and 4 (up to 12 with enable_sequential)" + _got(value),
                 )
 
     # wan2.7-image-pro/n-sequential (specs/wan2.7-image.yaml:228)
     if mode_sequential:
-        for at, value in _walk(payload, ("n",)):
+        if isinstance(payload, dict) and "n" in payload:
+            value = payload["n"]
             if _is_number(value) and not (1 <= value <= 12):
                 _fail(
                     errors,
-                    at,
+                    "/n",
                     "wan2.7-image-pro/n-sequential",
                     "n must be between 1 and 12 in sequential mode" + _got(value),
                 )
 
     # wan2.7-image-pro/size-4k-editing (specs/wan2.7-image.yaml:236)
     if mode_editing:
-        for at, value in _walk(payload, ("size",)):
+        if isinstance(payload, dict) and "size" in payload:
+            value = payload["size"]
             if isinstance(value, str) and value in ("4K",):
                 _fail(
                     errors,
-                    at,
+                    "/size",
                     "wan2.7-image-pro/size-4k-editing",
                     ("4K is not available for image editing (image_urls given); use 1K or 2K")
                     + _got(value),
@@ -611,11 +715,12 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
 
     # wan2.7-image-pro/resolution-4k-editing (specs/wan2.7-image.yaml:244)
     if mode_editing:
-        for at, value in _walk(payload, ("resolution",)):
+        if isinstance(payload, dict) and "resolution" in payload:
+            value = payload["resolution"]
             if isinstance(value, str) and value in ("4K",):
                 _fail(
                     errors,
-                    at,
+                    "/resolution",
                     "wan2.7-image-pro/resolution-4k-editing",
                     ("4K is not available for image editing (image_urls given); use 1K or 2K")
                     + _got(value),
@@ -623,29 +728,32 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
 
     # wan2.7-image-pro/size-4k-sequential (specs/wan2.7-image.yaml:252)
     if mode_sequential:
-        for at, value in _walk(payload, ("size",)):
+        if isinstance(payload, dict) and "size" in payload:
+            value = payload["size"]
             if isinstance(value, str) and value in ("4K",):
                 _fail(
                     errors,
-                    at,
+                    "/size",
                     "wan2.7-image-pro/size-4k-sequential",
                     "4K is not available in sequential mode; use 1K or 2K" + _got(value),
                 )
 
     # wan2.7-image-pro/resolution-4k-sequential (specs/wan2.7-image.yaml:260)
     if mode_sequential:
-        for at, value in _walk(payload, ("resolution",)):
+        if isinstance(payload, dict) and "resolution" in payload:
+            value = payload["resolution"]
             if isinstance(value, str) and value in ("4K",):
                 _fail(
                     errors,
-                    at,
+                    "/resolution",
                     "wan2.7-image-pro/resolution-4k-sequential",
                     "4K is not available in sequential mode; use 1K or 2K" + _got(value),
                 )
 
     # wan2.7-image-pro/pixels-text-to-image (specs/wan2.7-image.yaml:268)
     if (mode_text_to_image) and (mode_standard):
-        for at, value in _walk(payload, ("size",)):
+        if isinstance(payload, dict) and "size" in payload:
+            value = payload["size"]
             if (
                 isinstance(value, str)
                 and (sides := _re.fullmatch("([0-9]+)[x*]([0-9]+)", value))
@@ -653,7 +761,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             ):
                 _fail(
                     errors,
-                    at,
+                    "/size",
                     "wan2.7-image-pro/pixels-text-to-image",
                     ("size width and height must each be between 768 and 4096 pixels")
                     + _got(value),
@@ -661,7 +769,8 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
 
     # wan2.7-image-pro/pixels-editing-or-sequential (specs/wan2.7-image.yaml:280)
     if (mode_editing) or (mode_sequential):
-        for at, value in _walk(payload, ("size",)):
+        if isinstance(payload, dict) and "size" in payload:
+            value = payload["size"]
             if (
                 isinstance(value, str)
                 and (sides := _re.fullmatch("([0-9]+)[x*]([0-9]+)", value))
@@ -669,7 +778,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             ):
                 _fail(
                     errors,
-                    at,
+                    "/size",
                     "wan2.7-image-pro/pixels-editing-or-sequential",
                     (
                         "size width and height must each be between 768 and 2048 "
@@ -687,11 +796,12 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             )
         )
     ):
-        for at, value in _walk(payload, ("resolution",)):
+        if isinstance(payload, dict) and "resolution" in payload:
+            value = payload["resolution"]
             if _is_present(value):
                 _fail(
                     warnings,
-                    at,
+                    "/resolution",
                     "wan2.7-image-pro/resolution-with-ratio-size-only",
                     (
                         "resolution combines only with an aspect-ratio size; this "
@@ -707,11 +817,12 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             for _, v in _walk(payload, ("size",))
         )
     ):
-        for at, value in _walk(payload, ("size",)):
+        if isinstance(payload, dict) and "size" in payload:
+            value = payload["size"]
             if _is_present(value):
                 _fail(
                     warnings,
-                    at,
+                    "/size",
                     "wan2.7-image-pro/size-ratio-follows-last-image",
                     (
                         "in image editing the aspect ratio follows the last input "
@@ -722,11 +833,12 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
 
     # wan2.7-image-pro/thinking-mode-ignored (specs/wan2.7-image.yaml:320)
     if (mode_sequential) or (mode_editing):
-        for at, value in _walk(payload, ("thinking_mode",)):
+        if isinstance(payload, dict) and "thinking_mode" in payload:
+            value = payload["thinking_mode"]
             if _is_present(value):
                 _fail(
                     warnings,
-                    at,
+                    "/thinking_mode",
                     "wan2.7-image-pro/thinking-mode-ignored",
                     (
                         "thinking_mode is only effective without image input and "
@@ -737,23 +849,25 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
 
     # wan2.7-image-pro/color-palette-ignored-in-sequential (specs/wan2.7-image.yaml:327)
     if mode_sequential:
-        for at, value in _walk(payload, ("color_palette",)):
+        if isinstance(payload, dict) and "color_palette" in payload:
+            value = payload["color_palette"]
             if _is_present(value):
                 _fail(
                     warnings,
-                    at,
+                    "/color_palette",
                     "wan2.7-image-pro/color-palette-ignored-in-sequential",
                     "color_palette is ignored in sequential mode" + _got(value),
                 )
 
     # wan2.7-image-pro/color-palette-sum (specs/wan2.7-image.yaml:334)
-    for at, value in _walk(payload, ("color_palette",)):
+    if isinstance(payload, dict) and "color_palette" in payload:
+        value = payload["color_palette"]
         if isinstance(value, list) and value:
             total = _hundredths_total(value, "ratio")
             if total is not None and total != 10000:
                 _fail(
                     errors,
-                    at,
+                    "/color_palette",
                     "wan2.7-image-pro/color-palette-sum",
                     "the color_palette ratios must sum to exactly 100.00%"
                     + f", got {total // 100}.{total % 100:02d}%",
@@ -774,18 +888,24 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
         )
 
     # wan2.7-image-pro/bbox-corners (specs/wan2.7-image.yaml:347)
-    for at, value in _walk(payload, ("bbox_list", "*", "*")):
-        if (
-            _is_int_list(value)
-            and len(value) == 4
-            and not (value[0] < value[2] and value[1] < value[3])
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image-pro/bbox-corners",
-                "each box must be [x1, y1, x2, y2] with x1 < x2 and y1 < y2" + _got(value),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, list):
+                    for i2, value in enumerate(node1):
+                        if (
+                            _is_int_list(value)
+                            and len(value) == 4
+                            and not (value[0] < value[2] and value[1] < value[3])
+                        ):
+                            _fail(
+                                errors,
+                                f"/bbox_list/{i1}/{i2}",
+                                "wan2.7-image-pro/bbox-corners",
+                                "each box must be [x1, y1, x2, y2] with x1 < x2 and y1 < y2"
+                                + _got(value),
+                            )
     return Report("wan2.7-image-pro", tuple(errors), tuple(warnings))
 
 
@@ -861,85 +981,86 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
     """
     errors: list[Violation] = []
     warnings: list[Violation] = []
+    value: object
     mode_editing = _is_present(_get(payload, ("image_urls",)))
     mode_sequential = any(_json_equal(v, True) for _, v in _walk(payload, ("enable_sequential",)))
     mode_standard = not (mode_sequential)
     mode_text_to_image = not _is_present(_get(payload, ("image_urls",)))
 
     # wan2.7-image/body-type (specs/wan2.7-image.yaml:6)
-    for at, value in _walk(payload, ()):
-        if value is not None and not isinstance(value, dict):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/body-type",
-                "the request body must be an object" + _got(value),
-            )
+    value = payload
+    if value is not None and not isinstance(value, dict):
+        _fail(
+            errors, "", "wan2.7-image/body-type", "the request body must be an object" + _got(value)
+        )
 
     # wan2.7-image/body-unknown-field (specs/wan2.7-image.yaml:6)
-    for at, value in _walk(payload, ()):
-        if isinstance(value, dict):
-            for key in value:
-                if key not in (
-                    "model",
-                    "prompt",
-                    "image_urls",
-                    "n",
-                    "size",
-                    "resolution",
-                    "negative_prompt",
-                    "watermark",
-                    "seed",
-                    "thinking_mode",
-                    "enable_sequential",
-                    "bbox_list",
-                    "color_palette",
-                    "webhook",
-                ):
-                    _fail(
-                        warnings,
-                        at + "/" + _escape(key),
-                        "wan2.7-image/body-unknown-field",
-                        _show(key)
-                        + " "
-                        + "is not a documented field of the request body"
-                        + _suggest_key(
-                            key,
-                            (
-                                "model",
-                                "prompt",
-                                "image_urls",
-                                "n",
-                                "size",
-                                "resolution",
-                                "negative_prompt",
-                                "watermark",
-                                "seed",
-                                "thinking_mode",
-                                "enable_sequential",
-                                "bbox_list",
-                                "color_palette",
-                                "webhook",
-                            ),
+    value = payload
+    if isinstance(value, dict):
+        for key in value:
+            if key not in (
+                "model",
+                "prompt",
+                "image_urls",
+                "n",
+                "size",
+                "resolution",
+                "negative_prompt",
+                "watermark",
+                "seed",
+                "thinking_mode",
+                "enable_sequential",
+                "bbox_list",
+                "color_palette",
+                "webhook",
+            ):
+                _fail(
+                    warnings,
+                    "" + "/" + _escape(key),
+                    "wan2.7-image/body-unknown-field",
+                    _show(key)
+                    + " "
+                    + "is not a documented field of the request body"
+                    + _suggest_key(
+                        key,
+                        (
+                            "model",
+                            "prompt",
+                            "image_urls",
+                            "n",
+                            "size",
+                            "resolution",
+                            "negative_prompt",
+                            "watermark",
+                            "seed",
+                            "thinking_mode",
+                            "enable_sequential",
+                            "bbox_list",
+                            "color_palette",
+                            "webhook",
                         ),
-                    )
+                    ),
+                )
 
     # wan2.7-image/model-type (specs/wan2.7-image.yaml:73)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-image/model-type", "model must be a string" + _got(value))
+            _fail(
+                errors, "/model", "wan2.7-image/model-type", "model must be a string" + _got(value)
+            )
 
     # wan2.7-image/model-required (specs/wan2.7-image.yaml:74)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("model")):
-            _fail(errors, at + "/model", "wan2.7-image/model-required", "model is required")
+    if not _is_present(payload.get("model")):
+        _fail(errors, "/model", "wan2.7-image/model-required", "model is required")
 
     # wan2.7-image/model-enum (specs/wan2.7-image.yaml:36)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if isinstance(value, str) and value not in ("wan2.7-image",):
             _fail(
                 errors,
-                at,
+                "/model",
                 "wan2.7-image/model-enum",
                 'model must be one of "wan2.7-image"'
                 + _got(value)
@@ -947,83 +1068,101 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-image/prompt-type (specs/wan2.7-image.yaml:79)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-image/prompt-type", "prompt must be a string" + _got(value))
+            _fail(
+                errors,
+                "/prompt",
+                "wan2.7-image/prompt-type",
+                "prompt must be a string" + _got(value),
+            )
 
     # wan2.7-image/prompt-length (specs/wan2.7-image.yaml:80)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if isinstance(value, str) and len(value) > 5000:
             _fail(
                 errors,
-                at,
+                "/prompt",
                 "wan2.7-image/prompt-length",
                 "prompt must be at most 5000 characters" + ", got " + str(len(value)),
             )
 
     # wan2.7-image/image_urls-type (specs/wan2.7-image.yaml:86)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if value is not None and not isinstance(value, list):
             _fail(
                 errors,
-                at,
+                "/image_urls",
                 "wan2.7-image/image_urls-type",
                 "image_urls must be an array" + _got(value),
             )
 
     # wan2.7-image/image_urls-count (specs/wan2.7-image.yaml:87)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if isinstance(value, list) and len(value) > 9:
             _fail(
                 errors,
-                at,
+                "/image_urls",
                 "wan2.7-image/image_urls-count",
                 "image_urls must have at most 9 items" + ", got " + str(len(value)),
             )
 
     # wan2.7-image/image_urls[]-type (specs/wan2.7-image.yaml:96)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/image_urls[]-type",
-                "image_urls[i] must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, str):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "wan2.7-image/image_urls[]-type",
+                        "image_urls[i] must be a string" + _got(value),
+                    )
 
     # wan2.7-image/image_urls[]-format (specs/wan2.7-image.yaml:97)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch(
-                (
-                    "(?:[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*|data:image/[A-Za-"
-                    "z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2})"
-                ),
-                value,
-            )
-            is None
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/image_urls[]-format",
-                ("image_urls[i] must be an http(s) URL or a data:image/...;base64,... URI")
-                + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if (
+                    isinstance(value, str)
+                    and _re.fullmatch(
+                        (
+                            "(?:[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*|data:image/[A-Za-"
+                            "z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2})"
+                        ),
+                        value,
+                    )
+                    is None
+                ):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "wan2.7-image/image_urls[]-format",
+                        ("image_urls[i] must be an http(s) URL or a data:image/...;base64,... URI")
+                        + _got(value),
+                    )
 
     # wan2.7-image/n-type (specs/wan2.7-image.yaml:101)
-    for at, value in _walk(payload, ("n",)):
+    if isinstance(payload, dict) and "n" in payload:
+        value = payload["n"]
         if value is not None and not _is_int(value):
-            _fail(errors, at, "wan2.7-image/n-type", "n must be an integer" + _got(value))
+            _fail(errors, "/n", "wan2.7-image/n-type", "n must be an integer" + _got(value))
 
     # wan2.7-image/size-type (specs/wan2.7-image.yaml:108)
-    for at, value in _walk(payload, ("size",)):
+    if isinstance(payload, dict) and "size" in payload:
+        value = payload["size"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-image/size-type", "size must be a string" + _got(value))
+            _fail(errors, "/size", "wan2.7-image/size-type", "size must be a string" + _got(value))
 
     # wan2.7-image/size-format (specs/wan2.7-image.yaml:43)
-    for at, value in _walk(payload, ("size",)):
+    if isinstance(payload, dict) and "size" in payload:
+        value = payload["size"]
         if (
             isinstance(value, str)
             and _re.fullmatch("(?:1K|2K|1:1|16:9|9:16|4:3|3:4|3:2|2:3|[0-9]+[x*][0-9]+)", value)
@@ -1031,7 +1170,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
         ):
             _fail(
                 errors,
-                at,
+                "/size",
                 "wan2.7-image/size-format",
                 (
                     "size must be a tier (1K or 2K), an aspect ratio (1:1, 16:9, "
@@ -1042,21 +1181,23 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-image/resolution-type (specs/wan2.7-image.yaml:124)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "wan2.7-image/resolution-type",
                 "resolution must be a string" + _got(value),
             )
 
     # wan2.7-image/resolution-enum (specs/wan2.7-image.yaml:51)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if isinstance(value, str) and value not in ("1K", "2K"):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "wan2.7-image/resolution-enum",
                 'resolution must be one of "1K", "2K"'
                 + _got(value)
@@ -1064,184 +1205,236 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-image/negative_prompt-type (specs/wan2.7-image.yaml:129)
-    for at, value in _walk(payload, ("negative_prompt",)):
+    if isinstance(payload, dict) and "negative_prompt" in payload:
+        value = payload["negative_prompt"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/negative_prompt",
                 "wan2.7-image/negative_prompt-type",
                 "negative_prompt must be a string" + _got(value),
             )
 
     # wan2.7-image/watermark-type (specs/wan2.7-image.yaml:133)
-    for at, value in _walk(payload, ("watermark",)):
+    if isinstance(payload, dict) and "watermark" in payload:
+        value = payload["watermark"]
         if value is not None and not isinstance(value, bool):
             _fail(
                 errors,
-                at,
+                "/watermark",
                 "wan2.7-image/watermark-type",
                 "watermark must be a boolean" + _got(value),
             )
 
     # wan2.7-image/seed-type (specs/wan2.7-image.yaml:138)
-    for at, value in _walk(payload, ("seed",)):
+    if isinstance(payload, dict) and "seed" in payload:
+        value = payload["seed"]
         if value is not None and not _is_int(value):
-            _fail(errors, at, "wan2.7-image/seed-type", "seed must be an integer" + _got(value))
+            _fail(
+                errors, "/seed", "wan2.7-image/seed-type", "seed must be an integer" + _got(value)
+            )
 
     # wan2.7-image/seed-range (specs/wan2.7-image.yaml:139)
-    for at, value in _walk(payload, ("seed",)):
+    if isinstance(payload, dict) and "seed" in payload:
+        value = payload["seed"]
         if _is_number(value) and not (0 <= value <= 2147483647):
             _fail(
                 errors,
-                at,
+                "/seed",
                 "wan2.7-image/seed-range",
                 "seed must be between 0 and 2147483647" + _got(value),
             )
 
     # wan2.7-image/thinking_mode-type (specs/wan2.7-image.yaml:144)
-    for at, value in _walk(payload, ("thinking_mode",)):
+    if isinstance(payload, dict) and "thinking_mode" in payload:
+        value = payload["thinking_mode"]
         if value is not None and not isinstance(value, bool):
             _fail(
                 errors,
-                at,
+                "/thinking_mode",
                 "wan2.7-image/thinking_mode-type",
                 "thinking_mode must be a boolean" + _got(value),
             )
 
     # wan2.7-image/enable_sequential-type (specs/wan2.7-image.yaml:151)
-    for at, value in _walk(payload, ("enable_sequential",)):
+    if isinstance(payload, dict) and "enable_sequential" in payload:
+        value = payload["enable_sequential"]
         if value is not None and not isinstance(value, bool):
             _fail(
                 errors,
-                at,
+                "/enable_sequential",
                 "wan2.7-image/enable_sequential-type",
                 "enable_sequential must be a boolean" + _got(value),
             )
 
     # wan2.7-image/bbox_list-type (specs/wan2.7-image.yaml:156)
-    for at, value in _walk(payload, ("bbox_list",)):
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        value = payload["bbox_list"]
         if value is not None and not isinstance(value, list):
             _fail(
                 errors,
-                at,
+                "/bbox_list",
                 "wan2.7-image/bbox_list-type",
                 "bbox_list must be an array" + _got(value),
             )
 
     # wan2.7-image/bbox_list[]-type (specs/wan2.7-image.yaml:162)
-    for at, value in _walk(payload, ("bbox_list", "*")):
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/bbox_list[]-type",
-                "bbox_list[i] must be an array" + _got(value),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, list):
+                    _fail(
+                        errors,
+                        f"/bbox_list/{i1}",
+                        "wan2.7-image/bbox_list[]-type",
+                        "bbox_list[i] must be an array" + _got(value),
+                    )
 
     # wan2.7-image/bbox_list[]-count (specs/wan2.7-image.yaml:163)
-    for at, value in _walk(payload, ("bbox_list", "*")):
-        if isinstance(value, list) and len(value) > 2:
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/bbox_list[]-count",
-                "bbox_list[i] must have at most 2 items" + ", got " + str(len(value)),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if isinstance(value, list) and len(value) > 2:
+                    _fail(
+                        errors,
+                        f"/bbox_list/{i1}",
+                        "wan2.7-image/bbox_list[]-count",
+                        "bbox_list[i] must have at most 2 items" + ", got " + str(len(value)),
+                    )
 
     # wan2.7-image/bbox_list[][]-type (specs/wan2.7-image.yaml:167)
-    for at, value in _walk(payload, ("bbox_list", "*", "*")):
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/bbox_list[][]-type",
-                "bbox_list[i][j] must be an array" + _got(value),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, list):
+                    for i2, value in enumerate(node1):
+                        if value is not None and not isinstance(value, list):
+                            _fail(
+                                errors,
+                                f"/bbox_list/{i1}/{i2}",
+                                "wan2.7-image/bbox_list[][]-type",
+                                "bbox_list[i][j] must be an array" + _got(value),
+                            )
 
     # wan2.7-image/bbox_list[][]-count (specs/wan2.7-image.yaml:168)
-    for at, value in _walk(payload, ("bbox_list", "*", "*")):
-        if isinstance(value, list) and len(value) != 4:
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/bbox_list[][]-count",
-                "bbox_list[i][j] must have 4 items" + ", got " + str(len(value)),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, list):
+                    for i2, value in enumerate(node1):
+                        if isinstance(value, list) and len(value) != 4:
+                            _fail(
+                                errors,
+                                f"/bbox_list/{i1}/{i2}",
+                                "wan2.7-image/bbox_list[][]-count",
+                                "bbox_list[i][j] must have 4 items" + ", got " + str(len(value)),
+                            )
 
     # wan2.7-image/bbox_list[][][]-type (specs/wan2.7-image.yaml:173)
-    for at, value in _walk(payload, ("bbox_list", "*", "*", "*")):
-        if value is not None and not _is_int(value):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/bbox_list[][][]-type",
-                "bbox_list[i][j][k] must be an integer" + _got(value),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, list):
+                    for i2, node2 in enumerate(node1):
+                        if isinstance(node2, list):
+                            for i3, value in enumerate(node2):
+                                if value is not None and not _is_int(value):
+                                    _fail(
+                                        errors,
+                                        f"/bbox_list/{i1}/{i2}/{i3}",
+                                        "wan2.7-image/bbox_list[][][]-type",
+                                        "bbox_list[i][j][k] must be an integer" + _got(value),
+                                    )
 
     # wan2.7-image/bbox_list[][][]-range (specs/wan2.7-image.yaml:174)
-    for at, value in _walk(payload, ("bbox_list", "*", "*", "*")):
-        if _is_number(value) and value < 0:
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/bbox_list[][][]-range",
-                "bbox_list[i][j][k] must be at least 0" + _got(value),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, list):
+                    for i2, node2 in enumerate(node1):
+                        if isinstance(node2, list):
+                            for i3, value in enumerate(node2):
+                                if _is_number(value) and value < 0:
+                                    _fail(
+                                        errors,
+                                        f"/bbox_list/{i1}/{i2}/{i3}",
+                                        "wan2.7-image/bbox_list[][][]-range",
+                                        "bbox_list[i][j][k] must be at least 0" + _got(value),
+                                    )
 
     # wan2.7-image/color_palette-type (specs/wan2.7-image.yaml:178)
-    for at, value in _walk(payload, ("color_palette",)):
+    if isinstance(payload, dict) and "color_palette" in payload:
+        value = payload["color_palette"]
         if value is not None and not isinstance(value, list):
             _fail(
                 errors,
-                at,
+                "/color_palette",
                 "wan2.7-image/color_palette-type",
                 "color_palette must be an array" + _got(value),
             )
 
     # wan2.7-image/color_palette-count (specs/wan2.7-image.yaml:179)
-    for at, value in _walk(payload, ("color_palette",)):
+    if isinstance(payload, dict) and "color_palette" in payload:
+        value = payload["color_palette"]
         if isinstance(value, list) and not (3 <= len(value) <= 10):
             _fail(
                 errors,
-                at,
+                "/color_palette",
                 "wan2.7-image/color_palette-count",
                 "color_palette must have between 3 and 10 items" + ", got " + str(len(value)),
             )
 
     # wan2.7-image/color_palette[]-type (specs/wan2.7-image.yaml:186)
-    for at, value in _walk(payload, ("color_palette", "*")):
-        if value is not None and not isinstance(value, dict):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/color_palette[]-type",
-                "color_palette[i] must be an object" + _got(value),
-            )
-
-    # wan2.7-image/color_palette[]-unknown-field (specs/wan2.7-image.yaml:187)
-    for at, value in _walk(payload, ("color_palette", "*")):
-        if isinstance(value, dict):
-            for key in value:
-                if key not in ("hex", "ratio"):
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, dict):
                     _fail(
-                        warnings,
-                        at + "/" + _escape(key),
-                        "wan2.7-image/color_palette[]-unknown-field",
-                        _show(key)
-                        + " "
-                        + "is not a documented field of color_palette[i]"
-                        + _suggest_key(key, ("hex", "ratio")),
+                        errors,
+                        f"/color_palette/{i1}",
+                        "wan2.7-image/color_palette[]-type",
+                        "color_palette[i] must be an object" + _got(value),
                     )
 
+    # wan2.7-image/color_palette[]-unknown-field (specs/wan2.7-image.yaml:187)
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if isinstance(value, dict):
+                    for key in value:
+                        if key not in ("hex", "ratio"):
+                            _fail(
+                                warnings,
+                                f"/color_palette/{i1}" + "/" + _escape(key),
+                                "wan2.7-image/color_palette[]-unknown-field",
+                                _show(key)
+                                + " "
+                                + "is not a documented field of color_palette[i]"
+                                + _suggest_key(key, ("hex", "ratio")),
+                            )
+
     # wan2.7-image/color_palette[].hex-type (specs/wan2.7-image.yaml:191)
-    for at, value in _walk(payload, ("color_palette", "*", "hex")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/color_palette[].hex-type",
-                "color_palette[i].hex must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "hex" in node1:
+                    value = node1["hex"]
+                    if value is not None and not isinstance(value, str):
+                        _fail(
+                            errors,
+                            f"/color_palette/{i1}/hex",
+                            "wan2.7-image/color_palette[].hex-type",
+                            "color_palette[i].hex must be a string" + _got(value),
+                        )
 
     # wan2.7-image/color_palette[].hex-required (specs/wan2.7-image.yaml:192)
     for at, parent in _walk(payload, ("color_palette", "*")):
@@ -1254,24 +1447,34 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-image/color_palette[].hex-format (specs/wan2.7-image.yaml:193)
-    for at, value in _walk(payload, ("color_palette", "*", "hex")):
-        if isinstance(value, str) and _re.fullmatch("#[0-9A-Fa-f]{6}", value) is None:
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/color_palette[].hex-format",
-                "color_palette[i].hex must be a #RRGGBB hex colour" + _got(value),
-            )
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "hex" in node1:
+                    value = node1["hex"]
+                    if isinstance(value, str) and _re.fullmatch("#[0-9A-Fa-f]{6}", value) is None:
+                        _fail(
+                            errors,
+                            f"/color_palette/{i1}/hex",
+                            "wan2.7-image/color_palette[].hex-format",
+                            "color_palette[i].hex must be a #RRGGBB hex colour" + _got(value),
+                        )
 
     # wan2.7-image/color_palette[].ratio-type (specs/wan2.7-image.yaml:197)
-    for at, value in _walk(payload, ("color_palette", "*", "ratio")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/color_palette[].ratio-type",
-                "color_palette[i].ratio must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "ratio" in node1:
+                    value = node1["ratio"]
+                    if value is not None and not isinstance(value, str):
+                        _fail(
+                            errors,
+                            f"/color_palette/{i1}/ratio",
+                            "wan2.7-image/color_palette[].ratio-type",
+                            "color_palette[i].ratio must be a string" + _got(value),
+                        )
 
     # wan2.7-image/color_palette[].ratio-required (specs/wan2.7-image.yaml:198)
     for at, parent in _walk(payload, ("color_palette", "*")):
@@ -1284,75 +1487,92 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-image/color_palette[].ratio-format (specs/wan2.7-image.yaml:199)
-    for at, value in _walk(payload, ("color_palette", "*", "ratio")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("(?:100(?:\\.0{1,2})?|[0-9]{1,2}(?:\\.[0-9]{1,2})?)%", value) is None
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/color_palette[].ratio-format",
-                (
-                    "color_palette[i].ratio must be a percentage from 0% to 100% "
-                    'with at most two decimals, such as "23.51%"'
-                )
-                + _got(value),
-            )
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "ratio" in node1:
+                    value = node1["ratio"]
+                    if (
+                        isinstance(value, str)
+                        and _re.fullmatch(
+                            "(?:100(?:\\.0{1,2})?|[0-9]{1,2}(?:\\.[0-9]{1,2})?)%", value
+                        )
+                        is None
+                    ):
+                        _fail(
+                            errors,
+                            f"/color_palette/{i1}/ratio",
+                            "wan2.7-image/color_palette[].ratio-format",
+                            (
+                                "color_palette[i].ratio must be a percentage from 0% to 100% "
+                                'with at most two decimals, such as "23.51%"'
+                            )
+                            + _got(value),
+                        )
 
     # wan2.7-image/webhook-type (specs/wan2.7-image.yaml:206)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-image/webhook-type", "webhook must be a string" + _got(value))
+            _fail(
+                errors,
+                "/webhook",
+                "wan2.7-image/webhook-type",
+                "webhook must be a string" + _got(value),
+            )
 
     # wan2.7-image/webhook-format (specs/wan2.7-image.yaml:207)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if (
             isinstance(value, str)
             and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
         ):
             _fail(
                 errors,
-                at,
+                "/webhook",
                 "wan2.7-image/webhook-format",
                 "webhook must be an http:// or https:// URL" + _got(value),
             )
 
     # wan2.7-image/prompt-required-text-to-image (specs/wan2.7-image.yaml:214)
     if mode_text_to_image:
-        for at, parent in _walk(payload, ()):
-            if isinstance(parent, dict) and not _is_present(parent.get("prompt")):
-                _fail(
-                    errors,
-                    at + "/prompt",
-                    "wan2.7-image/prompt-required-text-to-image",
-                    ("prompt is required for text-to-image (when no image_urls are given)"),
-                )
+        if not _is_present(payload.get("prompt")):
+            _fail(
+                errors,
+                "/prompt",
+                "wan2.7-image/prompt-required-text-to-image",
+                ("prompt is required for text-to-image (when no image_urls are given)"),
+            )
 
     # wan2.7-image/n-standard (specs/wan2.7-image.yaml:220)
     if mode_standard:
-        for at, value in _walk(payload, ("n",)):
+        if isinstance(payload, dict) and "n" in payload:
+            value = payload["n"]
             if _is_number(value) and not (1 <= value <= 4):
                 _fail(
                     errors,
-                    at,
+                    "/n",
                     "wan2.7-image/n-standard",
                     "n must be between 1 and 4 (up to 12 with enable_sequential)" + _got(value),
                 )
 
     # wan2.7-image/n-sequential (specs/wan2.7-image.yaml:228)
     if mode_sequential:
-        for at, value in _walk(payload, ("n",)):
+        if isinstance(payload, dict) and "n" in payload:
+            value = payload["n"]
             if _is_number(value) and not (1 <= value <= 12):
                 _fail(
                     errors,
-                    at,
+                    "/n",
                     "wan2.7-image/n-sequential",
                     "n must be between 1 and 12 in sequential mode" + _got(value),
                 )
 
     # wan2.7-image/pixels (specs/wan2.7-image.yaml:289)
-    for at, value in _walk(payload, ("size",)):
+    if isinstance(payload, dict) and "size" in payload:
+        value = payload["size"]
         if (
             isinstance(value, str)
             and (sides := _re.fullmatch("([0-9]+)[x*]([0-9]+)", value))
@@ -1360,7 +1580,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
         ):
             _fail(
                 errors,
-                at,
+                "/size",
                 "wan2.7-image/pixels",
                 ("size width and height must each be between 768 and 2048 pixels for wan2.7-image")
                 + _got(value),
@@ -1375,11 +1595,12 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
             )
         )
     ):
-        for at, value in _walk(payload, ("resolution",)):
+        if isinstance(payload, dict) and "resolution" in payload:
+            value = payload["resolution"]
             if _is_present(value):
                 _fail(
                     warnings,
-                    at,
+                    "/resolution",
                     "wan2.7-image/resolution-with-ratio-size-only",
                     (
                         "resolution combines only with an aspect-ratio size; this "
@@ -1395,11 +1616,12 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
             for _, v in _walk(payload, ("size",))
         )
     ):
-        for at, value in _walk(payload, ("size",)):
+        if isinstance(payload, dict) and "size" in payload:
+            value = payload["size"]
             if _is_present(value):
                 _fail(
                     warnings,
-                    at,
+                    "/size",
                     "wan2.7-image/size-ratio-follows-last-image",
                     (
                         "in image editing the aspect ratio follows the last input "
@@ -1410,11 +1632,12 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
 
     # wan2.7-image/thinking-mode-ignored (specs/wan2.7-image.yaml:320)
     if (mode_sequential) or (mode_editing):
-        for at, value in _walk(payload, ("thinking_mode",)):
+        if isinstance(payload, dict) and "thinking_mode" in payload:
+            value = payload["thinking_mode"]
             if _is_present(value):
                 _fail(
                     warnings,
-                    at,
+                    "/thinking_mode",
                     "wan2.7-image/thinking-mode-ignored",
                     (
                         "thinking_mode is only effective without image input and "
@@ -1425,23 +1648,25 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
 
     # wan2.7-image/color-palette-ignored-in-sequential (specs/wan2.7-image.yaml:327)
     if mode_sequential:
-        for at, value in _walk(payload, ("color_palette",)):
+        if isinstance(payload, dict) and "color_palette" in payload:
+            value = payload["color_palette"]
             if _is_present(value):
                 _fail(
                     warnings,
-                    at,
+                    "/color_palette",
                     "wan2.7-image/color-palette-ignored-in-sequential",
                     "color_palette is ignored in sequential mode" + _got(value),
                 )
 
     # wan2.7-image/color-palette-sum (specs/wan2.7-image.yaml:334)
-    for at, value in _walk(payload, ("color_palette",)):
+    if isinstance(payload, dict) and "color_palette" in payload:
+        value = payload["color_palette"]
         if isinstance(value, list) and value:
             total = _hundredths_total(value, "ratio")
             if total is not None and total != 10000:
                 _fail(
                     errors,
-                    at,
+                    "/color_palette",
                     "wan2.7-image/color-palette-sum",
                     "the color_palette ratios must sum to exactly 100.00%"
                     + f", got {total // 100}.{total % 100:02d}%",
@@ -1462,16 +1687,22 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
         )
 
     # wan2.7-image/bbox-corners (specs/wan2.7-image.yaml:347)
-    for at, value in _walk(payload, ("bbox_list", "*", "*")):
-        if (
-            _is_int_list(value)
-            and len(value) == 4
-            and not (value[0] < value[2] and value[1] < value[3])
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.7-image/bbox-corners",
-                "each box must be [x1, y1, x2, y2] with x1 < x2 and y1 < y2" + _got(value),
-            )
+    if isinstance(payload, dict) and "bbox_list" in payload:
+        node0 = payload["bbox_list"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, list):
+                    for i2, value in enumerate(node1):
+                        if (
+                            _is_int_list(value)
+                            and len(value) == 4
+                            and not (value[0] < value[2] and value[1] < value[3])
+                        ):
+                            _fail(
+                                errors,
+                                f"/bbox_list/{i1}/{i2}",
+                                "wan2.7-image/bbox-corners",
+                                "each box must be [x1, y1, x2, y2] with x1 < x2 and y1 < y2"
+                                + _got(value),
+                            )
     return Report("wan2.7-image", tuple(errors), tuple(warnings))

@@ -82,6 +82,7 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
     """
     errors: list[Violation] = []
     warnings: list[Violation] = []
+    value: object
     mode_with_first_frame = any(
         _json_equal(v, "first_frame") for _, v in _walk(payload, ("image_with_roles", "*", "role"))
     )
@@ -89,75 +90,73 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
     mode_without_video = not _is_present(_get(payload, ("video_urls",)))
 
     # wan2.7-r2v/body-type (specs/wan2.7-r2v.yaml:8)
-    for at, value in _walk(payload, ()):
-        if value is not None and not isinstance(value, dict):
-            _fail(
-                errors,
-                at,
-                "wan2.7-r2v/body-type",
-                "the request body must be an object" + _got(value),
-            )
+    value = payload
+    if value is not None and not isinstance(value, dict):
+        _fail(
+            errors, "", "wan2.7-r2v/body-type", "the request body must be an object" + _got(value)
+        )
 
     # wan2.7-r2v/body-unknown-field (specs/wan2.7-r2v.yaml:8)
-    for at, value in _walk(payload, ()):
-        if isinstance(value, dict):
-            for key in value:
-                if key not in (
-                    "model",
-                    "prompt",
-                    "image_with_roles",
-                    "video_urls",
-                    "negative_prompt",
-                    "resolution",
-                    "duration",
-                    "size",
-                    "prompt_extend",
-                    "watermark",
-                    "seed",
-                    "webhook",
-                ):
-                    _fail(
-                        warnings,
-                        at + "/" + _escape(key),
-                        "wan2.7-r2v/body-unknown-field",
-                        _show(key)
-                        + " "
-                        + "is not a documented field of the request body"
-                        + _suggest_key(
-                            key,
-                            (
-                                "model",
-                                "prompt",
-                                "image_with_roles",
-                                "video_urls",
-                                "negative_prompt",
-                                "resolution",
-                                "duration",
-                                "size",
-                                "prompt_extend",
-                                "watermark",
-                                "seed",
-                                "webhook",
-                            ),
+    value = payload
+    if isinstance(value, dict):
+        for key in value:
+            if key not in (
+                "model",
+                "prompt",
+                "image_with_roles",
+                "video_urls",
+                "negative_prompt",
+                "resolution",
+                "duration",
+                "size",
+                "prompt_extend",
+                "watermark",
+                "seed",
+                "webhook",
+            ):
+                _fail(
+                    warnings,
+                    "" + "/" + _escape(key),
+                    "wan2.7-r2v/body-unknown-field",
+                    _show(key)
+                    + " "
+                    + "is not a documented field of the request body"
+                    + _suggest_key(
+                        key,
+                        (
+                            "model",
+                            "prompt",
+                            "image_with_roles",
+                            "video_urls",
+                            "negative_prompt",
+                            "resolution",
+                            "duration",
+                            "size",
+                            "prompt_extend",
+                            "watermark",
+                            "seed",
+                            "webhook",
                         ),
-                    )
+                    ),
+                )
 
     # wan2.7-r2v/model-type (specs/wan2.7-r2v.yaml:33)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-r2v/model-type", "model must be a string" + _got(value))
+            _fail(errors, "/model", "wan2.7-r2v/model-type", "model must be a string" + _got(value))
 
     # wan2.7-r2v/model-required (specs/wan2.7-r2v.yaml:34)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("model")):
-            _fail(errors, at + "/model", "wan2.7-r2v/model-required", "model is required")
+    if not _is_present(payload.get("model")):
+        _fail(errors, "/model", "wan2.7-r2v/model-required", "model is required")
 
     # wan2.7-r2v/model-enum (specs/wan2.7-r2v.yaml:35)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if isinstance(value, str) and value not in ("wan2.7-r2v",):
             _fail(
                 errors,
-                at,
+                "/model",
                 "wan2.7-r2v/model-enum",
                 'model must be one of "wan2.7-r2v"'
                 + _got(value)
@@ -165,69 +164,84 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-r2v/prompt-type (specs/wan2.7-r2v.yaml:39)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-r2v/prompt-type", "prompt must be a string" + _got(value))
+            _fail(
+                errors, "/prompt", "wan2.7-r2v/prompt-type", "prompt must be a string" + _got(value)
+            )
 
     # wan2.7-r2v/prompt-required (specs/wan2.7-r2v.yaml:40)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("prompt")):
-            _fail(errors, at + "/prompt", "wan2.7-r2v/prompt-required", "prompt is required")
+    if not _is_present(payload.get("prompt")):
+        _fail(errors, "/prompt", "wan2.7-r2v/prompt-required", "prompt is required")
 
     # wan2.7-r2v/prompt-length (specs/wan2.7-r2v.yaml:41)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if isinstance(value, str) and len(value) > 5000:
             _fail(
                 errors,
-                at,
+                "/prompt",
                 "wan2.7-r2v/prompt-length",
                 "prompt must be at most 5000 characters" + ", got " + str(len(value)),
             )
 
     # wan2.7-r2v/image_with_roles-type (specs/wan2.7-r2v.yaml:50)
-    for at, value in _walk(payload, ("image_with_roles",)):
+    if isinstance(payload, dict) and "image_with_roles" in payload:
+        value = payload["image_with_roles"]
         if value is not None and not isinstance(value, list):
             _fail(
                 errors,
-                at,
+                "/image_with_roles",
                 "wan2.7-r2v/image_with_roles-type",
                 "image_with_roles must be an array" + _got(value),
             )
 
     # wan2.7-r2v/image_with_roles[]-type (specs/wan2.7-r2v.yaml:55)
-    for at, value in _walk(payload, ("image_with_roles", "*")):
-        if value is not None and not isinstance(value, dict):
-            _fail(
-                errors,
-                at,
-                "wan2.7-r2v/image_with_roles[]-type",
-                "image_with_roles[i] must be an object" + _got(value),
-            )
-
-    # wan2.7-r2v/image_with_roles[]-unknown-field (specs/wan2.7-r2v.yaml:56)
-    for at, value in _walk(payload, ("image_with_roles", "*")):
-        if isinstance(value, dict):
-            for key in value:
-                if key not in ("url", "role", "reference_voice"):
+    if isinstance(payload, dict) and "image_with_roles" in payload:
+        node0 = payload["image_with_roles"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, dict):
                     _fail(
-                        warnings,
-                        at + "/" + _escape(key),
-                        "wan2.7-r2v/image_with_roles[]-unknown-field",
-                        _show(key)
-                        + " "
-                        + "is not a documented field of image_with_roles[i]"
-                        + _suggest_key(key, ("url", "role", "reference_voice")),
+                        errors,
+                        f"/image_with_roles/{i1}",
+                        "wan2.7-r2v/image_with_roles[]-type",
+                        "image_with_roles[i] must be an object" + _got(value),
                     )
 
+    # wan2.7-r2v/image_with_roles[]-unknown-field (specs/wan2.7-r2v.yaml:56)
+    if isinstance(payload, dict) and "image_with_roles" in payload:
+        node0 = payload["image_with_roles"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if isinstance(value, dict):
+                    for key in value:
+                        if key not in ("url", "role", "reference_voice"):
+                            _fail(
+                                warnings,
+                                f"/image_with_roles/{i1}" + "/" + _escape(key),
+                                "wan2.7-r2v/image_with_roles[]-unknown-field",
+                                _show(key)
+                                + " "
+                                + "is not a documented field of image_with_roles[i]"
+                                + _suggest_key(key, ("url", "role", "reference_voice")),
+                            )
+
     # wan2.7-r2v/image_with_roles[].url-type (specs/wan2.7-r2v.yaml:60)
-    for at, value in _walk(payload, ("image_with_roles", "*", "url")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-r2v/image_with_roles[].url-type",
-                "image_with_roles[i].url must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_with_roles" in payload:
+        node0 = payload["image_with_roles"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "url" in node1:
+                    value = node1["url"]
+                    if value is not None and not isinstance(value, str):
+                        _fail(
+                            errors,
+                            f"/image_with_roles/{i1}/url",
+                            "wan2.7-r2v/image_with_roles[].url-type",
+                            "image_with_roles[i].url must be a string" + _got(value),
+                        )
 
     # wan2.7-r2v/image_with_roles[].url-required (specs/wan2.7-r2v.yaml:61)
     for at, parent in _walk(payload, ("image_with_roles", "*")):
@@ -240,143 +254,189 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-r2v/image_with_roles[].url-format (specs/wan2.7-r2v.yaml:62)
-    for at, value in _walk(payload, ("image_with_roles", "*", "url")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.7-r2v/image_with_roles[].url-format",
-                "image_with_roles[i].url must be an http:// or https:// URL" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_with_roles" in payload:
+        node0 = payload["image_with_roles"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "url" in node1:
+                    value = node1["url"]
+                    if (
+                        isinstance(value, str)
+                        and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value)
+                        is None
+                    ):
+                        _fail(
+                            errors,
+                            f"/image_with_roles/{i1}/url",
+                            "wan2.7-r2v/image_with_roles[].url-format",
+                            "image_with_roles[i].url must be an http:// or https:// URL"
+                            + _got(value),
+                        )
 
     # wan2.7-r2v/image_with_roles[].role-type (specs/wan2.7-r2v.yaml:66)
-    for at, value in _walk(payload, ("image_with_roles", "*", "role")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-r2v/image_with_roles[].role-type",
-                "image_with_roles[i].role must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_with_roles" in payload:
+        node0 = payload["image_with_roles"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "role" in node1:
+                    value = node1["role"]
+                    if value is not None and not isinstance(value, str):
+                        _fail(
+                            errors,
+                            f"/image_with_roles/{i1}/role",
+                            "wan2.7-r2v/image_with_roles[].role-type",
+                            "image_with_roles[i].role must be a string" + _got(value),
+                        )
 
     # wan2.7-r2v/image_with_roles[].role-enum (specs/wan2.7-r2v.yaml:67)
-    for at, value in _walk(payload, ("image_with_roles", "*", "role")):
-        if isinstance(value, str) and value not in ("reference_image", "first_frame"):
-            _fail(
-                errors,
-                at,
-                "wan2.7-r2v/image_with_roles[].role-enum",
-                ('image_with_roles[i].role must be one of "reference_image", "first_frame"')
-                + _got(value)
-                + _suggest(value, ("reference_image", "first_frame")),
-            )
+    if isinstance(payload, dict) and "image_with_roles" in payload:
+        node0 = payload["image_with_roles"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "role" in node1:
+                    value = node1["role"]
+                    if isinstance(value, str) and value not in ("reference_image", "first_frame"):
+                        _fail(
+                            errors,
+                            f"/image_with_roles/{i1}/role",
+                            "wan2.7-r2v/image_with_roles[].role-enum",
+                            (
+                                'image_with_roles[i].role must be one of "reference_image", '
+                                '"first_frame"'
+                            )
+                            + _got(value)
+                            + _suggest(value, ("reference_image", "first_frame")),
+                        )
 
     # wan2.7-r2v/image_with_roles[].reference_voice-type (specs/wan2.7-r2v.yaml:76)
-    for at, value in _walk(payload, ("image_with_roles", "*", "reference_voice")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-r2v/image_with_roles[].reference_voice-type",
-                "image_with_roles[i].reference_voice must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_with_roles" in payload:
+        node0 = payload["image_with_roles"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "reference_voice" in node1:
+                    value = node1["reference_voice"]
+                    if value is not None and not isinstance(value, str):
+                        _fail(
+                            errors,
+                            f"/image_with_roles/{i1}/reference_voice",
+                            "wan2.7-r2v/image_with_roles[].reference_voice-type",
+                            "image_with_roles[i].reference_voice must be a string" + _got(value),
+                        )
 
     # wan2.7-r2v/image_with_roles[].reference_voice-format (specs/wan2.7-r2v.yaml:77)
-    for at, value in _walk(payload, ("image_with_roles", "*", "reference_voice")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.7-r2v/image_with_roles[].reference_voice-format",
-                ("image_with_roles[i].reference_voice must be an http:// or https:// URL")
-                + _got(value),
-            )
+    if isinstance(payload, dict) and "image_with_roles" in payload:
+        node0 = payload["image_with_roles"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "reference_voice" in node1:
+                    value = node1["reference_voice"]
+                    if (
+                        isinstance(value, str)
+                        and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value)
+                        is None
+                    ):
+                        _fail(
+                            errors,
+                            f"/image_with_roles/{i1}/reference_voice",
+                            "wan2.7-r2v/image_with_roles[].reference_voice-format",
+                            (
+                                "image_with_roles[i].reference_voice must be an http:// or "
+                                "https:// URL"
+                            )
+                            + _got(value),
+                        )
 
     # wan2.7-r2v/video_urls-type (specs/wan2.7-r2v.yaml:81)
-    for at, value in _walk(payload, ("video_urls",)):
+    if isinstance(payload, dict) and "video_urls" in payload:
+        value = payload["video_urls"]
         if value is not None and not isinstance(value, list):
             _fail(
                 errors,
-                at,
+                "/video_urls",
                 "wan2.7-r2v/video_urls-type",
                 "video_urls must be an array" + _got(value),
             )
 
     # wan2.7-r2v/video_urls-count (specs/wan2.7-r2v.yaml:82)
-    for at, value in _walk(payload, ("video_urls",)):
+    if isinstance(payload, dict) and "video_urls" in payload:
+        value = payload["video_urls"]
         if isinstance(value, list) and len(value) > 5:
             _fail(
                 errors,
-                at,
+                "/video_urls",
                 "wan2.7-r2v/video_urls-count",
                 "video_urls must have at most 5 items" + ", got " + str(len(value)),
             )
 
     # wan2.7-r2v/video_urls[]-type (specs/wan2.7-r2v.yaml:86)
-    for at, value in _walk(payload, ("video_urls", "*")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-r2v/video_urls[]-type",
-                "video_urls[i] must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "video_urls" in payload:
+        node0 = payload["video_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, str):
+                    _fail(
+                        errors,
+                        f"/video_urls/{i1}",
+                        "wan2.7-r2v/video_urls[]-type",
+                        "video_urls[i] must be a string" + _got(value),
+                    )
 
     # wan2.7-r2v/video_urls[]-format (specs/wan2.7-r2v.yaml:87)
-    for at, value in _walk(payload, ("video_urls", "*")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.7-r2v/video_urls[]-format",
-                "video_urls[i] must be an http:// or https:// URL" + _got(value),
-            )
+    if isinstance(payload, dict) and "video_urls" in payload:
+        node0 = payload["video_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if (
+                    isinstance(value, str)
+                    and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
+                ):
+                    _fail(
+                        errors,
+                        f"/video_urls/{i1}",
+                        "wan2.7-r2v/video_urls[]-format",
+                        "video_urls[i] must be an http:// or https:// URL" + _got(value),
+                    )
 
     # wan2.7-r2v/negative_prompt-type (specs/wan2.7-r2v.yaml:90)
-    for at, value in _walk(payload, ("negative_prompt",)):
+    if isinstance(payload, dict) and "negative_prompt" in payload:
+        value = payload["negative_prompt"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/negative_prompt",
                 "wan2.7-r2v/negative_prompt-type",
                 "negative_prompt must be a string" + _got(value),
             )
 
     # wan2.7-r2v/negative_prompt-length (specs/wan2.7-r2v.yaml:91)
-    for at, value in _walk(payload, ("negative_prompt",)):
+    if isinstance(payload, dict) and "negative_prompt" in payload:
+        value = payload["negative_prompt"]
         if isinstance(value, str) and len(value) > 500:
             _fail(
                 errors,
-                at,
+                "/negative_prompt",
                 "wan2.7-r2v/negative_prompt-length",
                 "negative_prompt must be at most 500 characters" + ", got " + str(len(value)),
             )
 
     # wan2.7-r2v/resolution-type (specs/wan2.7-r2v.yaml:95)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "wan2.7-r2v/resolution-type",
                 "resolution must be a string" + _got(value),
             )
 
     # wan2.7-r2v/resolution-enum (specs/wan2.7-r2v.yaml:96)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if isinstance(value, str) and value not in ("720P", "1080P"):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "wan2.7-r2v/resolution-enum",
                 'resolution must be one of "720P", "1080P"'
                 + _got(value)
@@ -384,23 +444,29 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-r2v/duration-type (specs/wan2.7-r2v.yaml:101)
-    for at, value in _walk(payload, ("duration",)):
+    if isinstance(payload, dict) and "duration" in payload:
+        value = payload["duration"]
         if value is not None and not _is_int(value):
             _fail(
-                errors, at, "wan2.7-r2v/duration-type", "duration must be an integer" + _got(value)
+                errors,
+                "/duration",
+                "wan2.7-r2v/duration-type",
+                "duration must be an integer" + _got(value),
             )
 
     # wan2.7-r2v/size-type (specs/wan2.7-r2v.yaml:108)
-    for at, value in _walk(payload, ("size",)):
+    if isinstance(payload, dict) and "size" in payload:
+        value = payload["size"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-r2v/size-type", "size must be a string" + _got(value))
+            _fail(errors, "/size", "wan2.7-r2v/size-type", "size must be a string" + _got(value))
 
     # wan2.7-r2v/size-enum (specs/wan2.7-r2v.yaml:109)
-    for at, value in _walk(payload, ("size",)):
+    if isinstance(payload, dict) and "size" in payload:
+        value = payload["size"]
         if isinstance(value, str) and value not in ("16:9", "9:16", "1:1", "4:3", "3:4"):
             _fail(
                 errors,
-                at,
+                "/size",
                 "wan2.7-r2v/size-enum",
                 'size must be one of "16:9", "9:16", "1:1", "4:3", "3:4"'
                 + _got(value)
@@ -408,46 +474,60 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-r2v/prompt_extend-type (specs/wan2.7-r2v.yaml:116)
-    for at, value in _walk(payload, ("prompt_extend",)):
+    if isinstance(payload, dict) and "prompt_extend" in payload:
+        value = payload["prompt_extend"]
         if value is not None and not isinstance(value, bool):
             _fail(
                 errors,
-                at,
+                "/prompt_extend",
                 "wan2.7-r2v/prompt_extend-type",
                 "prompt_extend must be a boolean" + _got(value),
             )
 
     # wan2.7-r2v/watermark-type (specs/wan2.7-r2v.yaml:121)
-    for at, value in _walk(payload, ("watermark",)):
+    if isinstance(payload, dict) and "watermark" in payload:
+        value = payload["watermark"]
         if value is not None and not isinstance(value, bool):
             _fail(
-                errors, at, "wan2.7-r2v/watermark-type", "watermark must be a boolean" + _got(value)
+                errors,
+                "/watermark",
+                "wan2.7-r2v/watermark-type",
+                "watermark must be a boolean" + _got(value),
             )
 
     # wan2.7-r2v/seed-type (specs/wan2.7-r2v.yaml:126)
-    for at, value in _walk(payload, ("seed",)):
+    if isinstance(payload, dict) and "seed" in payload:
+        value = payload["seed"]
         if value is not None and not _is_int(value):
-            _fail(errors, at, "wan2.7-r2v/seed-type", "seed must be an integer" + _got(value))
+            _fail(errors, "/seed", "wan2.7-r2v/seed-type", "seed must be an integer" + _got(value))
 
     # wan2.7-r2v/seed-range (specs/wan2.7-r2v.yaml:127)
-    for at, value in _walk(payload, ("seed",)):
+    if isinstance(payload, dict) and "seed" in payload:
+        value = payload["seed"]
         if _is_number(value) and value < 0:
-            _fail(errors, at, "wan2.7-r2v/seed-range", "seed must be at least 0" + _got(value))
+            _fail(errors, "/seed", "wan2.7-r2v/seed-range", "seed must be at least 0" + _got(value))
 
     # wan2.7-r2v/webhook-type (specs/wan2.7-r2v.yaml:131)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-r2v/webhook-type", "webhook must be a string" + _got(value))
+            _fail(
+                errors,
+                "/webhook",
+                "wan2.7-r2v/webhook-type",
+                "webhook must be a string" + _got(value),
+            )
 
     # wan2.7-r2v/webhook-format (specs/wan2.7-r2v.yaml:132)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if (
             isinstance(value, str)
             and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
         ):
             _fail(
                 errors,
-                at,
+                "/webhook",
                 "wan2.7-r2v/webhook-format",
                 "webhook must be an http:// or https:// URL" + _got(value),
             )
@@ -482,11 +562,12 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
 
     # wan2.7-r2v/duration-with-video (specs/wan2.7-r2v.yaml:152)
     if mode_with_video:
-        for at, value in _walk(payload, ("duration",)):
+        if isinstance(payload, dict) and "duration" in payload:
+            value = payload["duration"]
             if _is_number(value) and not (2 <= value <= 10):
                 _fail(
                     errors,
-                    at,
+                    "/duration",
                     "wan2.7-r2v/duration-with-video",
                     ("duration must be between 2 and 10 when a reference video is given")
                     + _got(value),
@@ -494,22 +575,24 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
 
     # wan2.7-r2v/duration-without-video (specs/wan2.7-r2v.yaml:160)
     if mode_without_video:
-        for at, value in _walk(payload, ("duration",)):
+        if isinstance(payload, dict) and "duration" in payload:
+            value = payload["duration"]
             if _is_number(value) and not (2 <= value <= 15):
                 _fail(
                     errors,
-                    at,
+                    "/duration",
                     "wan2.7-r2v/duration-without-video",
                     "duration must be between 2 and 15 without a reference video" + _got(value),
                 )
 
     # wan2.7-r2v/size-ignored-with-first-frame (specs/wan2.7-r2v.yaml:168)
     if mode_with_first_frame:
-        for at, value in _walk(payload, ("size",)):
+        if isinstance(payload, dict) and "size" in payload:
+            value = payload["size"]
             if _is_present(value):
                 _fail(
                     warnings,
-                    at,
+                    "/size",
                     "wan2.7-r2v/size-ignored-with-first-frame",
                     (
                         "size is ignored when a first_frame image is given (the "

@@ -17,7 +17,6 @@ from apimart._jsonvalue import (
     show as _show,
     suggest as _suggest,
     suggest_key as _suggest_key,
-    walk as _walk,
 )
 from apimart._report import Report, Violation
 
@@ -81,79 +80,86 @@ def validate_wan2_7_videoedit(payload: Mapping[str, object]) -> Report:
     """
     errors: list[Violation] = []
     warnings: list[Violation] = []
+    value: object
 
     # wan2.7-videoedit/body-type (specs/wan2.7-videoedit.yaml:5)
-    for at, value in _walk(payload, ()):
-        if value is not None and not isinstance(value, dict):
-            _fail(
-                errors,
-                at,
-                "wan2.7-videoedit/body-type",
-                "the request body must be an object" + _got(value),
-            )
+    value = payload
+    if value is not None and not isinstance(value, dict):
+        _fail(
+            errors,
+            "",
+            "wan2.7-videoedit/body-type",
+            "the request body must be an object" + _got(value),
+        )
 
     # wan2.7-videoedit/body-unknown-field (specs/wan2.7-videoedit.yaml:5)
-    for at, value in _walk(payload, ()):
-        if isinstance(value, dict):
-            for key in value:
-                if key not in (
-                    "model",
-                    "video_urls",
-                    "prompt",
-                    "negative_prompt",
-                    "image_urls",
-                    "resolution",
-                    "duration",
-                    "size",
-                    "prompt_extend",
-                    "watermark",
-                    "seed",
-                    "metadata",
-                    "webhook",
-                ):
-                    _fail(
-                        warnings,
-                        at + "/" + _escape(key),
-                        "wan2.7-videoedit/body-unknown-field",
-                        _show(key)
-                        + " "
-                        + "is not a documented field of the request body"
-                        + _suggest_key(
-                            key,
-                            (
-                                "model",
-                                "video_urls",
-                                "prompt",
-                                "negative_prompt",
-                                "image_urls",
-                                "resolution",
-                                "duration",
-                                "size",
-                                "prompt_extend",
-                                "watermark",
-                                "seed",
-                                "metadata",
-                                "webhook",
-                            ),
+    value = payload
+    if isinstance(value, dict):
+        for key in value:
+            if key not in (
+                "model",
+                "video_urls",
+                "prompt",
+                "negative_prompt",
+                "image_urls",
+                "resolution",
+                "duration",
+                "size",
+                "prompt_extend",
+                "watermark",
+                "seed",
+                "metadata",
+                "webhook",
+            ):
+                _fail(
+                    warnings,
+                    "" + "/" + _escape(key),
+                    "wan2.7-videoedit/body-unknown-field",
+                    _show(key)
+                    + " "
+                    + "is not a documented field of the request body"
+                    + _suggest_key(
+                        key,
+                        (
+                            "model",
+                            "video_urls",
+                            "prompt",
+                            "negative_prompt",
+                            "image_urls",
+                            "resolution",
+                            "duration",
+                            "size",
+                            "prompt_extend",
+                            "watermark",
+                            "seed",
+                            "metadata",
+                            "webhook",
                         ),
-                    )
+                    ),
+                )
 
     # wan2.7-videoedit/model-type (specs/wan2.7-videoedit.yaml:19)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-videoedit/model-type", "model must be a string" + _got(value))
+            _fail(
+                errors,
+                "/model",
+                "wan2.7-videoedit/model-type",
+                "model must be a string" + _got(value),
+            )
 
     # wan2.7-videoedit/model-required (specs/wan2.7-videoedit.yaml:20)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("model")):
-            _fail(errors, at + "/model", "wan2.7-videoedit/model-required", "model is required")
+    if not _is_present(payload.get("model")):
+        _fail(errors, "/model", "wan2.7-videoedit/model-required", "model is required")
 
     # wan2.7-videoedit/model-enum (specs/wan2.7-videoedit.yaml:21)
-    for at, value in _walk(payload, ("model",)):
+    if isinstance(payload, dict) and "model" in payload:
+        value = payload["model"]
         if isinstance(value, str) and value not in ("wan2.7-videoedit",):
             _fail(
                 errors,
-                at,
+                "/model",
                 "wan2.7-videoedit/model-enum",
                 'model must be one of "wan2.7-videoedit"'
                 + _got(value)
@@ -161,144 +167,164 @@ def validate_wan2_7_videoedit(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-videoedit/video_urls-type (specs/wan2.7-videoedit.yaml:25)
-    for at, value in _walk(payload, ("video_urls",)):
+    if isinstance(payload, dict) and "video_urls" in payload:
+        value = payload["video_urls"]
         if value is not None and not isinstance(value, list):
             _fail(
                 errors,
-                at,
+                "/video_urls",
                 "wan2.7-videoedit/video_urls-type",
                 "video_urls must be an array" + _got(value),
             )
 
     # wan2.7-videoedit/video_urls-required (specs/wan2.7-videoedit.yaml:26)
-    for at, parent in _walk(payload, ()):
-        if isinstance(parent, dict) and not _is_present(parent.get("video_urls")):
-            _fail(
-                errors,
-                at + "/video_urls",
-                "wan2.7-videoedit/video_urls-required",
-                "video_urls is required",
-            )
+    if not _is_present(payload.get("video_urls")):
+        _fail(
+            errors, "/video_urls", "wan2.7-videoedit/video_urls-required", "video_urls is required"
+        )
 
     # wan2.7-videoedit/video_urls[]-type (specs/wan2.7-videoedit.yaml:32)
-    for at, value in _walk(payload, ("video_urls", "*")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-videoedit/video_urls[]-type",
-                "video_urls[i] must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "video_urls" in payload:
+        node0 = payload["video_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, str):
+                    _fail(
+                        errors,
+                        f"/video_urls/{i1}",
+                        "wan2.7-videoedit/video_urls[]-type",
+                        "video_urls[i] must be a string" + _got(value),
+                    )
 
     # wan2.7-videoedit/video_urls[]-format (specs/wan2.7-videoedit.yaml:33)
-    for at, value in _walk(payload, ("video_urls", "*")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.7-videoedit/video_urls[]-format",
-                "video_urls[i] must be an http:// or https:// URL" + _got(value),
-            )
+    if isinstance(payload, dict) and "video_urls" in payload:
+        node0 = payload["video_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if (
+                    isinstance(value, str)
+                    and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
+                ):
+                    _fail(
+                        errors,
+                        f"/video_urls/{i1}",
+                        "wan2.7-videoedit/video_urls[]-format",
+                        "video_urls[i] must be an http:// or https:// URL" + _got(value),
+                    )
 
     # wan2.7-videoedit/prompt-type (specs/wan2.7-videoedit.yaml:36)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if value is not None and not isinstance(value, str):
             _fail(
-                errors, at, "wan2.7-videoedit/prompt-type", "prompt must be a string" + _got(value)
+                errors,
+                "/prompt",
+                "wan2.7-videoedit/prompt-type",
+                "prompt must be a string" + _got(value),
             )
 
     # wan2.7-videoedit/prompt-length (specs/wan2.7-videoedit.yaml:37)
-    for at, value in _walk(payload, ("prompt",)):
+    if isinstance(payload, dict) and "prompt" in payload:
+        value = payload["prompt"]
         if isinstance(value, str) and len(value) > 5000:
             _fail(
                 errors,
-                at,
+                "/prompt",
                 "wan2.7-videoedit/prompt-length",
                 "prompt must be at most 5000 characters" + ", got " + str(len(value)),
             )
 
     # wan2.7-videoedit/negative_prompt-type (specs/wan2.7-videoedit.yaml:43)
-    for at, value in _walk(payload, ("negative_prompt",)):
+    if isinstance(payload, dict) and "negative_prompt" in payload:
+        value = payload["negative_prompt"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/negative_prompt",
                 "wan2.7-videoedit/negative_prompt-type",
                 "negative_prompt must be a string" + _got(value),
             )
 
     # wan2.7-videoedit/negative_prompt-length (specs/wan2.7-videoedit.yaml:44)
-    for at, value in _walk(payload, ("negative_prompt",)):
+    if isinstance(payload, dict) and "negative_prompt" in payload:
+        value = payload["negative_prompt"]
         if isinstance(value, str) and len(value) > 500:
             _fail(
                 errors,
-                at,
+                "/negative_prompt",
                 "wan2.7-videoedit/negative_prompt-length",
                 "negative_prompt must be at most 500 characters" + ", got " + str(len(value)),
             )
 
     # wan2.7-videoedit/image_urls-type (specs/wan2.7-videoedit.yaml:48)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if value is not None and not isinstance(value, list):
             _fail(
                 errors,
-                at,
+                "/image_urls",
                 "wan2.7-videoedit/image_urls-type",
                 "image_urls must be an array" + _got(value),
             )
 
     # wan2.7-videoedit/image_urls-count (specs/wan2.7-videoedit.yaml:49)
-    for at, value in _walk(payload, ("image_urls",)):
+    if isinstance(payload, dict) and "image_urls" in payload:
+        value = payload["image_urls"]
         if isinstance(value, list) and len(value) > 4:
             _fail(
                 errors,
-                at,
+                "/image_urls",
                 "wan2.7-videoedit/image_urls-count",
                 "image_urls must have at most 4 items" + ", got " + str(len(value)),
             )
 
     # wan2.7-videoedit/image_urls[]-type (specs/wan2.7-videoedit.yaml:53)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-videoedit/image_urls[]-type",
-                "image_urls[i] must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if value is not None and not isinstance(value, str):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "wan2.7-videoedit/image_urls[]-type",
+                        "image_urls[i] must be a string" + _got(value),
+                    )
 
     # wan2.7-videoedit/image_urls[]-format (specs/wan2.7-videoedit.yaml:54)
-    for at, value in _walk(payload, ("image_urls", "*")):
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                at,
-                "wan2.7-videoedit/image_urls[]-format",
-                "image_urls[i] must be an http:// or https:// URL" + _got(value),
-            )
+    if isinstance(payload, dict) and "image_urls" in payload:
+        node0 = payload["image_urls"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if (
+                    isinstance(value, str)
+                    and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
+                ):
+                    _fail(
+                        errors,
+                        f"/image_urls/{i1}",
+                        "wan2.7-videoedit/image_urls[]-format",
+                        "image_urls[i] must be an http:// or https:// URL" + _got(value),
+                    )
 
     # wan2.7-videoedit/resolution-type (specs/wan2.7-videoedit.yaml:60)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "wan2.7-videoedit/resolution-type",
                 "resolution must be a string" + _got(value),
             )
 
     # wan2.7-videoedit/resolution-enum (specs/wan2.7-videoedit.yaml:61)
-    for at, value in _walk(payload, ("resolution",)):
+    if isinstance(payload, dict) and "resolution" in payload:
+        value = payload["resolution"]
         if isinstance(value, str) and value not in ("720P", "1080P"):
             _fail(
                 errors,
-                at,
+                "/resolution",
                 "wan2.7-videoedit/resolution-enum",
                 'resolution must be one of "720P", "1080P"'
                 + _got(value)
@@ -306,26 +332,31 @@ def validate_wan2_7_videoedit(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-videoedit/duration-type (specs/wan2.7-videoedit.yaml:66)
-    for at, value in _walk(payload, ("duration",)):
+    if isinstance(payload, dict) and "duration" in payload:
+        value = payload["duration"]
         if value is not None and not _is_int(value):
             _fail(
                 errors,
-                at,
+                "/duration",
                 "wan2.7-videoedit/duration-type",
                 "duration must be an integer" + _got(value),
             )
 
     # wan2.7-videoedit/size-type (specs/wan2.7-videoedit.yaml:73)
-    for at, value in _walk(payload, ("size",)):
+    if isinstance(payload, dict) and "size" in payload:
+        value = payload["size"]
         if value is not None and not isinstance(value, str):
-            _fail(errors, at, "wan2.7-videoedit/size-type", "size must be a string" + _got(value))
+            _fail(
+                errors, "/size", "wan2.7-videoedit/size-type", "size must be a string" + _got(value)
+            )
 
     # wan2.7-videoedit/size-enum (specs/wan2.7-videoedit.yaml:74)
-    for at, value in _walk(payload, ("size",)):
+    if isinstance(payload, dict) and "size" in payload:
+        value = payload["size"]
         if isinstance(value, str) and value not in ("16:9", "9:16", "1:1", "4:3", "3:4"):
             _fail(
                 errors,
-                at,
+                "/size",
                 "wan2.7-videoedit/size-enum",
                 'size must be one of "16:9", "9:16", "1:1", "4:3", "3:4"'
                 + _got(value)
@@ -333,55 +364,69 @@ def validate_wan2_7_videoedit(payload: Mapping[str, object]) -> Report:
             )
 
     # wan2.7-videoedit/prompt_extend-type (specs/wan2.7-videoedit.yaml:78)
-    for at, value in _walk(payload, ("prompt_extend",)):
+    if isinstance(payload, dict) and "prompt_extend" in payload:
+        value = payload["prompt_extend"]
         if value is not None and not isinstance(value, bool):
             _fail(
                 errors,
-                at,
+                "/prompt_extend",
                 "wan2.7-videoedit/prompt_extend-type",
                 "prompt_extend must be a boolean" + _got(value),
             )
 
     # wan2.7-videoedit/watermark-type (specs/wan2.7-videoedit.yaml:83)
-    for at, value in _walk(payload, ("watermark",)):
+    if isinstance(payload, dict) and "watermark" in payload:
+        value = payload["watermark"]
         if value is not None and not isinstance(value, bool):
             _fail(
                 errors,
-                at,
+                "/watermark",
                 "wan2.7-videoedit/watermark-type",
                 "watermark must be a boolean" + _got(value),
             )
 
     # wan2.7-videoedit/seed-type (specs/wan2.7-videoedit.yaml:88)
-    for at, value in _walk(payload, ("seed",)):
+    if isinstance(payload, dict) and "seed" in payload:
+        value = payload["seed"]
         if value is not None and not _is_int(value):
-            _fail(errors, at, "wan2.7-videoedit/seed-type", "seed must be an integer" + _got(value))
+            _fail(
+                errors,
+                "/seed",
+                "wan2.7-videoedit/seed-type",
+                "seed must be an integer" + _got(value),
+            )
 
     # wan2.7-videoedit/seed-range (specs/wan2.7-videoedit.yaml:89)
-    for at, value in _walk(payload, ("seed",)):
+    if isinstance(payload, dict) and "seed" in payload:
+        value = payload["seed"]
         if _is_number(value) and value < 0:
             _fail(
-                errors, at, "wan2.7-videoedit/seed-range", "seed must be at least 0" + _got(value)
+                errors,
+                "/seed",
+                "wan2.7-videoedit/seed-range",
+                "seed must be at least 0" + _got(value),
             )
 
     # wan2.7-videoedit/metadata-type (specs/wan2.7-videoedit.yaml:93)
-    for at, value in _walk(payload, ("metadata",)):
+    if isinstance(payload, dict) and "metadata" in payload:
+        value = payload["metadata"]
         if value is not None and not isinstance(value, dict):
             _fail(
                 errors,
-                at,
+                "/metadata",
                 "wan2.7-videoedit/metadata-type",
                 "metadata must be an object" + _got(value),
             )
 
     # wan2.7-videoedit/metadata-unknown-field (specs/wan2.7-videoedit.yaml:94)
-    for at, value in _walk(payload, ("metadata",)):
+    if isinstance(payload, dict) and "metadata" in payload:
+        value = payload["metadata"]
         if isinstance(value, dict):
             for key in value:
                 if key not in ("audio_setting",):
                     _fail(
                         warnings,
-                        at + "/" + _escape(key),
+                        "/metadata" + "/" + _escape(key),
                         "wan2.7-videoedit/metadata-unknown-field",
                         _show(key)
                         + " "
@@ -390,66 +435,76 @@ def validate_wan2_7_videoedit(payload: Mapping[str, object]) -> Report:
                     )
 
     # wan2.7-videoedit/metadata.audio_setting-type (specs/wan2.7-videoedit.yaml:99)
-    for at, value in _walk(payload, ("metadata", "audio_setting")):
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                at,
-                "wan2.7-videoedit/metadata.audio_setting-type",
-                "metadata.audio_setting must be a string" + _got(value),
-            )
+    if isinstance(payload, dict) and "metadata" in payload:
+        node0 = payload["metadata"]
+        if isinstance(node0, dict) and "audio_setting" in node0:
+            value = node0["audio_setting"]
+            if value is not None and not isinstance(value, str):
+                _fail(
+                    errors,
+                    "/metadata/audio_setting",
+                    "wan2.7-videoedit/metadata.audio_setting-type",
+                    "metadata.audio_setting must be a string" + _got(value),
+                )
 
     # wan2.7-videoedit/metadata.audio_setting-enum (specs/wan2.7-videoedit.yaml:100)
-    for at, value in _walk(payload, ("metadata", "audio_setting")):
-        if isinstance(value, str) and value not in ("auto", "origin"):
-            _fail(
-                errors,
-                at,
-                "wan2.7-videoedit/metadata.audio_setting-enum",
-                'metadata.audio_setting must be one of "auto", "origin"'
-                + _got(value)
-                + _suggest(value, ("auto", "origin")),
-            )
+    if isinstance(payload, dict) and "metadata" in payload:
+        node0 = payload["metadata"]
+        if isinstance(node0, dict) and "audio_setting" in node0:
+            value = node0["audio_setting"]
+            if isinstance(value, str) and value not in ("auto", "origin"):
+                _fail(
+                    errors,
+                    "/metadata/audio_setting",
+                    "wan2.7-videoedit/metadata.audio_setting-enum",
+                    'metadata.audio_setting must be one of "auto", "origin"'
+                    + _got(value)
+                    + _suggest(value, ("auto", "origin")),
+                )
 
     # wan2.7-videoedit/webhook-type (specs/wan2.7-videoedit.yaml:105)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if value is not None and not isinstance(value, str):
             _fail(
                 errors,
-                at,
+                "/webhook",
                 "wan2.7-videoedit/webhook-type",
                 "webhook must be a string" + _got(value),
             )
 
     # wan2.7-videoedit/webhook-format (specs/wan2.7-videoedit.yaml:106)
-    for at, value in _walk(payload, ("webhook",)):
+    if isinstance(payload, dict) and "webhook" in payload:
+        value = payload["webhook"]
         if (
             isinstance(value, str)
             and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
         ):
             _fail(
                 errors,
-                at,
+                "/webhook",
                 "wan2.7-videoedit/webhook-format",
                 "webhook must be an http:// or https:// URL" + _got(value),
             )
 
     # wan2.7-videoedit/duration-values (specs/wan2.7-videoedit.yaml:113)
-    for at, value in _walk(payload, ("duration",)):
+    if isinstance(payload, dict) and "duration" in payload:
+        value = payload["duration"]
         if _is_number(value) and not (value == 0 or 2 <= value <= 10):
             _fail(
                 errors,
-                at,
+                "/duration",
                 "wan2.7-videoedit/duration-values",
                 ("duration must be 0 (keep the whole video) or between 2 and 10") + _got(value),
             )
 
     # wan2.7-videoedit/only-first-video-used (specs/wan2.7-videoedit.yaml:119)
-    for at, value in _walk(payload, ("video_urls",)):
+    if isinstance(payload, dict) and "video_urls" in payload:
+        value = payload["video_urls"]
         if isinstance(value, list) and len(value) > 1:
             _fail(
                 warnings,
-                at,
+                "/video_urls",
                 "wan2.7-videoedit/only-first-video-used",
                 "only the first of video_urls is used; the others are ignored"
                 + ", got "

@@ -54,7 +54,8 @@ def literal(value: Any) -> str:
         return "{" + inner + "}"
     if isinstance(value, str) and len(value) > _SPLIT_AT:
         # Long text becomes implicit concatenation so generated lines stay short.
-        chunks = re.findall(r".{1,%d}(?:\s+|$)|.{1,%d}" % (_SPLIT_AT, _SPLIT_AT), value, re.DOTALL)
+        pattern = rf".{{1,{_SPLIT_AT}}}(?:\s+|$)|.{{1,{_SPLIT_AT}}}"
+        chunks = re.findall(pattern, value, re.DOTALL)
         return "(" + " ".join(repr(chunk) for chunk in chunks if chunk) + ")"
     if value is None or isinstance(value, bool | int | float | str):
         return repr(value)
@@ -73,12 +74,14 @@ def options(values: Any) -> str:
 class Code:
     """What a kind's ``emit`` writes with: literals and the failure call for its rule.
 
-    Per-value kinds are emitted inside ``for at, value in _walk(payload, PATH):``; the
-    other kinds see ``payload`` and write their own loops.
+    Per-value kinds judge ``value``, the value at the rule's path, whose JSON Pointer is the
+    expression ``at`` (a variable inside a loop over array items, a literal for a fixed
+    path); the other kinds see ``payload`` and write their own loops.
     """
 
-    def __init__(self, rule: Rule) -> None:
+    def __init__(self, rule: Rule, *, at: str = "at") -> None:
         self.rule = rule
+        self.at = at
 
     lit = staticmethod(literal)
 
@@ -134,6 +137,13 @@ class RuleKind:
 
     def emit(self, rule: Rule, code: Code) -> list[str]:
         raise NotImplementedError(f"rule kind {self.name!r} must implement emit")
+
+    def json_schema(self, rule: Rule) -> Mapping[str, Any] | None:
+        """JSON Schema keywords for the schema at the rule's path, or None if inexpressible.
+
+        Only unconditional per-field rules export; the exporter skips rules with ``when``.
+        """
+        return None
 
     def lint(self, rule: Rule) -> Iterator[str]:
         """Problems with the rule's own parameters that the meta-schema cannot see."""

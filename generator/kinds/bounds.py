@@ -6,10 +6,11 @@ in any of the rule's intervals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
 
-from generator.kinds.base import literal
+from generator.kinds.base import Code, Draft, Finding, RuleKind, got, literal
+from generator.spec.model import Rule
 
 Interval = Sequence[float | int | None]
 
@@ -47,9 +48,7 @@ def from_keywords(
 
 
 def contains(spans: Sequence[Interval], number: float) -> bool:
-    return any(
-        (lo is None or number >= lo) and (hi is None or number <= hi) for lo, hi in spans
-    )
+    return any((lo is None or number >= lo) and (hi is None or number <= hi) for lo, hi in spans)
 
 
 def phrase(spans: Sequence[Interval], unit: str = "") -> str:
@@ -85,7 +84,9 @@ def condition(spans: Sequence[Interval], expr: str) -> str:
     for lo, hi in spans:
         if lo is not None and hi is not None:
             tests.append(
-                f"{expr} == {literal(lo)}" if lo == hi else f"{literal(lo)} <= {expr} <= {literal(hi)}"
+                f"{expr} == {literal(lo)}"
+                if lo == hi
+                else f"{literal(lo)} <= {expr} <= {literal(hi)}"
             )
         elif lo is not None:
             tests.append(f"{expr} >= {literal(lo)}")
@@ -96,3 +97,65 @@ def condition(spans: Sequence[Interval], expr: str) -> str:
 
 def _num(value: float | int) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def json_schema(spans: Sequence[Interval], low: str, high: str) -> dict[str, Any]:
+    """``{"minimum": 2, "maximum": 10}``, or an ``anyOf`` of such for several intervals."""
+    parts = [
+        {key: edge for key, edge in ((low, lo), (high, hi)) if edge is not None} for lo, hi in spans
+    ]
+    return parts[0] if len(parts) == 1 else {"anyOf": parts}
+
+
+class BoundsKind(RuleKind):
+    """A kind that bounds one measured quantity of a value: a number, a length, a count.
+
+    Subclasses say which parameter keywords they own, how a value is measured (in the
+    interpreter: ``measure``; in generated code: ``guard`` and ``measured``), and how the
+    bound and the measured value read in a message.
+    """
+
+    rule_schema = INTERVALS_SCHEMA
+    low_keyword: ClassVar[str]
+    high_keyword: ClassVar[str]
+    schema_keywords: ClassVar[tuple[str, str]]
+    suffix: ClassVar[str]
+    verb: ClassVar[str] = "be"
+    unit: ClassVar[str] = ""
+    guard: ClassVar[str]
+    """A Python expression over ``value``: true for the values this kind judges."""
+    measured: ClassVar[str] = "len(value)"
+    shows_value: ClassVar[bool] = False
+    """Whether a message shows the value itself (numbers) or only its measure (lengths)."""
+
+    @property
+    def keywords(self) -> Mapping[str, Any]:  # type: ignore[override]
+        return {self.low_keyword: NUMBER, self.high_keyword: NUMBER}
+
+    def measure(self, value: object) -> float | None:
+        raise NotImplementedError
+
+    def from_parameter(self, param: Mapping[str, Any], type_name: str) -> Iterator[Draft]:
+        found = from_keywords(param, self.low_keyword, self.high_keyword)
+        if found:
+            yield Draft(self.suffix, found[0], found[1])
+
+    def default_message(self, rule: Rule) -> str:
+        return f"{rule.label} must {self.verb} {phrase(intervals(rule.params), self.unit)}"
+
+    def check_value(self, rule: Rule, at: str, value: object) -> Iterator[Finding]:
+        size = self.measure(value)
+        if size is not None and not contains(intervals(rule.params), size):
+            shown = got(value) if self.shows_value else f", got {_num(size)}"
+            yield Finding(at, self.message(rule) + shown)
+
+    def emit(self, rule: Rule, code: Code) -> list[str]:
+        test = outside(intervals(rule.params), self.measured)
+        shown = "_got(value)" if self.shows_value else f"', got ' + str({self.measured})"
+        return [
+            f"if {self.guard} and {test}:",
+            "    " + code.fail(code.at, f"{code.message(self.default_message(rule))} + {shown}"),
+        ]
+
+    def json_schema(self, rule: Rule) -> Mapping[str, Any]:
+        return json_schema(intervals(rule.params), *self.schema_keywords)

@@ -27,7 +27,8 @@ class BoxKind(RuleKind):
             "if _is_int_list(value) and len(value) == 4 and not (",
             "    value[0] < value[2] and value[1] < value[3]",
             "):",
-            "    " + code.fail("at", f"{code.message(self.default_message(rule))} + _got(value)"),
+            "    "
+            + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]
 
 

@@ -42,7 +42,7 @@ class ClosedKind(RuleKind):
             f"        if key not in {allowed}:",
             "            "
             + code.fail(
-                'at + "/" + _escape(key)',
+                f'{code.at} + "/" + _escape(key)',
                 f"_show(key) + ' ' + {message} + _suggest_key(key, {allowed})",
             ),
         ]

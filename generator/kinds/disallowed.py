@@ -33,7 +33,8 @@ class DisallowedKind(RuleKind):
             test = f"{guard} and {member}"
         return [
             f"if {test}:",
-            "    " + code.fail("at", f"{code.message(self.default_message(rule))} + _got(value)"),
+            "    "
+            + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]
 
 

@@ -59,8 +59,11 @@ class EnumKind(RuleKind):
         return [
             f"if {guard} and {outside}:",
             "    "
-            + code.fail("at", f"{message} + _got(value) + _suggest(value, {code.lit(values)})"),
+            + code.fail(code.at, f"{message} + _got(value) + _suggest(value, {code.lit(values)})"),
         ]
+
+    def json_schema(self, rule: Rule) -> Mapping[str, Any]:
+        return {"enum": [*rule.params["values"], None]}
 
 
 KIND = EnumKind()

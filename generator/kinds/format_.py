@@ -66,8 +66,12 @@ class FormatKind(RuleKind):
         pattern = code.lit(rule.params["pattern"])
         return [
             f"if isinstance(value, str) and _re.fullmatch({pattern}, value) is None:",
-            "    " + code.fail("at", f"{code.message(self.default_message(rule))} + _got(value)"),
+            "    "
+            + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]
+
+    def json_schema(self, rule: Rule) -> Mapping[str, Any]:
+        return {"pattern": f"^(?:{rule.params['pattern']})$"}
 
     def lint(self, rule: Rule) -> Iterator[str]:
         try:

@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
-
-from generator.kinds import bounds
-from generator.kinds.base import Code, Draft, Finding, RuleKind
-from generator.spec.model import Rule
+from generator.kinds.bounds import BoundsKind
 
 
-class LengthKind(RuleKind):
+class LengthKind(BoundsKind):
     name = "length"
-    rule_schema = bounds.INTERVALS_SCHEMA
-    keywords = {"min_length": {"type": "integer"}, "max_length": {"type": "integer"}}
+    low_keyword, high_keyword = "min_length", "max_length"
+    schema_keywords = ("minLength", "maxLength")
+    suffix = "length"
+    unit = "characters"
+    guard = "isinstance(value, str)"
 
-    def from_parameter(self, param: Mapping[str, Any], type_name: str) -> Iterator[Draft]:
-        found = bounds.from_keywords(param, "min_length", "max_length")
-        if found:
-            yield Draft("length", found[0], found[1])
-
-    def default_message(self, rule: Rule) -> str:
-        return f"{rule.label} must be {bounds.phrase(bounds.intervals(rule.params), 'characters')}"
-
-    def check_value(self, rule: Rule, at: str, value: object) -> Iterator[Finding]:
-        if isinstance(value, str) and not bounds.contains(bounds.intervals(rule.params), len(value)):
-            yield Finding(at, f"{self.message(rule)}, got {len(value)}")
-
-    def emit(self, rule: Rule, code: Code) -> list[str]:
-        outside = bounds.outside(bounds.intervals(rule.params), "len(value)")
-        message = code.message(self.default_message(rule))
-        return [
-            f"if isinstance(value, str) and {outside}:",
-            "    " + code.fail("at", f"{message} + ', got ' + str(len(value))"),
-        ]
+    def measure(self, value: object) -> float | None:
+        return len(value) if isinstance(value, str) else None
 
 
 KIND = LengthKind()

@@ -38,8 +38,10 @@ class PercentSumKind(RuleKind):
     def check_value(self, rule: Rule, at: str, value: object) -> Iterator[Finding]:
         if not isinstance(value, list) or not value:
             return
-        parts = [_percent(item.get(rule.params["key"])) if isinstance(item, dict) else None
-                 for item in value]
+        parts = [
+            _percent(item.get(rule.params["key"])) if isinstance(item, dict) else None
+            for item in value
+        ]
         if any(part is None for part in parts):
             return
         total = sum(part for part in parts if part is not None)
@@ -55,7 +57,7 @@ class PercentSumKind(RuleKind):
             f"    total = _hundredths_total(value, {key})",
             f"    if total is not None and total != {hundredths}:",
             "        "
-            + code.fail("at", f"{message} + f', got {{total // 100}}.{{total % 100:02d}}%'"),
+            + code.fail(code.at, f"{message} + f', got {{total // 100}}.{{total % 100:02d}}%'"),
         ]
 
 

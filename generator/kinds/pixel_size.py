@@ -41,7 +41,8 @@ class PixelSizeKind(RuleKind):
             "if isinstance(value, str) and (",
             '    sides := _re.fullmatch("([0-9]+)[x*]([0-9]+)", value)',
             f") and not all({low!r} <= int(side) <= {high!r} for side in sides.groups()):",
-            "    " + code.fail("at", f"{code.message(self.default_message(rule))} + _got(value)"),
+            "    "
+            + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]
 
 

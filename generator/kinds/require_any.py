@@ -33,7 +33,10 @@ class RequireAnyKind(RuleKind):
             f"_is_present(_get(payload, {code.lit(path)}))" for path in self.paths(rule)
         )
         at = code.lit(pointer(self.paths(rule)[0]))
-        return [f"if not ({given}):", "    " + code.fail(at, code.message(self.default_message(rule)))]
+        return [
+            f"if not ({given}):",
+            "    " + code.fail(at, code.message(self.default_message(rule))),
+        ]
 
     def lint(self, rule: Rule) -> Iterator[str]:
         if any(EACH in path for path in self.paths(rule)):

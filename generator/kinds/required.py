@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.jsonvalue import EACH, MISSING, escape, is_present, walk
+from generator.jsonvalue import EACH, MISSING, escape, is_present, pointer, walk
 from generator.kinds.base import Code, Draft, Finding, RuleKind
 from generator.spec.model import Rule
 
@@ -30,12 +30,17 @@ class RequiredKind(RuleKind):
                 yield Finding(f"{at}/{escape(key)}", self.message(rule))
 
     def emit(self, rule: Rule, code: Code) -> list[str]:
-        key = rule.path[-1]
+        key, parent = rule.path[-1], rule.path[:-1]
+        message = code.message(self.default_message(rule))
+        if not parent:  # a field of the body itself: no walk needed
+            return [
+                f"if not _is_present(payload.get({code.lit(key)})):",
+                "    " + code.fail(code.lit(pointer(rule.path)), message),
+            ]
         return [
-            f"for at, parent in _walk(payload, {code.lit(rule.path[:-1])}):",
+            f"for at, parent in _walk(payload, {code.lit(parent)}):",
             f"    if isinstance(parent, dict) and not _is_present(parent.get({code.lit(key)})):",
-            "        "
-            + code.fail(f"at + {code.lit('/' + escape(key))}", code.message(self.default_message(rule))),
+            "        " + code.fail(f"at + {code.lit('/' + escape(key))}", message),
         ]
 
     def lint(self, rule: Rule) -> Iterator[str]:

@@ -45,8 +45,12 @@ class TypeKind(RuleKind):
         test = TESTS[rule.params["type"]]
         return [
             f"if value is not None and not {test}:",
-            "    " + code.fail("at", f"{code.message(self.default_message(rule))} + _got(value)"),
+            "    "
+            + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]
+
+    def json_schema(self, rule: Rule) -> Mapping[str, Any]:
+        return {"type": [rule.params["type"], "null"]}
 
 
 KIND = TypeKind()

@@ -77,7 +77,9 @@ def load_specs(spec_dir: Path, *, kinds: Iterable[RuleKind] | None = None) -> Sp
         for model in spec.models:
             if model.name in seen:
                 problems.append(
-                    SpecProblem(model.loc, f"model {model.name!r} is also defined at {seen[model.name]}")
+                    SpecProblem(
+                        model.loc, f"model {model.name!r} is also defined at {seen[model.name]}"
+                    )
                 )
             seen[model.name] = model.loc
     if problems:
@@ -135,9 +137,7 @@ class _FileBuilder:
             return None
         sha = hashlib.sha256(raw).hexdigest()
         models = tuple(
-            model
-            for name in self.data["models"]
-            if (model := self.model(name, sha)) is not None
+            model for name in self.data["models"] if (model := self.model(name, sha)) is not None
         )
         self.check_examples()
         return SpecFile(self.display, self.data["family"], self.data["doc"], sha, models)
@@ -291,7 +291,11 @@ class _FileBuilder:
                 self.problem(
                     raw.value_loc(keyword),
                     f"{keyword} value {value!r} of {name!r} is {actual}, not {type_name}"
-                    + (" (quote it: YAML reads some bare words as numbers)" if type_name == "string" else ""),
+                    + (
+                        " (quote it: YAML reads some bare words as numbers)"
+                        if type_name == "string"
+                        else ""
+                    ),
                 )
 
     def explicit_rules(self, model: str) -> list[Rule]:
@@ -316,7 +320,9 @@ class _FileBuilder:
                     loc=raw.loc,
                     params=params,
                     message=raw.get("message"),
-                    when=conditions.parse(raw["when"], raw.value_loc("when")) if "when" in raw else None,
+                    when=conditions.parse(raw["when"], raw.value_loc("when"))
+                    if "when" in raw
+                    else None,
                     decision=raw.get("decision"),
                 )
             )
@@ -333,7 +339,9 @@ class _FileBuilder:
         seen: dict[str, Loc] = {}
         for rule in rules:
             if rule.id in seen:
-                self.problem(rule.loc, f"rule id {rule.id!r} is used twice (also at {seen[rule.id]})")
+                self.problem(
+                    rule.loc, f"rule id {rule.id!r} is used twice (also at {seen[rule.id]})"
+                )
             seen[rule.id] = rule.loc
             paths = [rule.path] + [
                 split_path(rule.params[key]) for key in ("other",) if key in rule.params
@@ -347,18 +355,21 @@ class _FileBuilder:
                 if _declared(body, path) is None:
                     self.problem(
                         rule.loc,
-                        f"rule {rule.id!r} names /{'/'.join(path)}, which is not a parameter of {model}",
+                        f"rule {rule.id!r} names /{'/'.join(path)}, "
+                        f"which is not a parameter of {model}",
                     )
             for message in self.kinds[rule.kind].lint(rule):
                 self.problem(rule.loc, f"rule {rule.id!r}: {message}")
-        for mode in modes.values():
-            for name in conditions.mode_names(mode.when) - set(mode_conditions):
-                self.problem(mode.loc, f"mode {mode.name!r} refers to unknown mode {name!r}")
-            if mode.name in conditions.mode_names(mode.when):
-                self.problem(mode.loc, f"mode {mode.name!r} refers to itself")
-            for path in conditions.paths(mode.when):
+        for defined in modes.values():
+            for name in conditions.mode_names(defined.when) - set(mode_conditions):
+                self.problem(defined.loc, f"mode {defined.name!r} refers to unknown mode {name!r}")
+            if defined.name in conditions.mode_names(defined.when):
+                self.problem(defined.loc, f"mode {defined.name!r} refers to itself")
+            for path in conditions.paths(defined.when):
                 if _declared(body, path) is None:
-                    self.problem(mode.loc, f"mode {mode.name!r} names /{'/'.join(path)}, not a parameter")
+                    where = "/" + "/".join(path)
+                    message = f"mode {defined.name!r} names {where}, not a parameter"
+                    self.problem(defined.loc, message)
 
     def examples(self, model: str) -> tuple[Example, ...]:
         found = []
@@ -371,7 +382,9 @@ class _FileBuilder:
                     name=raw["name"],
                     body=raw["body"],
                     loc=raw_examples.item_loc(index),
-                    source=self.source(raw["source"], raw.value_loc("source")) if "source" in raw else None,
+                    source=self.source(raw["source"], raw.value_loc("source"))
+                    if "source" in raw
+                    else None,
                     substitute=raw.get("substitute", {}),
                     note=raw.get("note", ""),
                 )
@@ -385,7 +398,8 @@ class _FileBuilder:
             if name not in models:
                 self.problem(
                     raw["body"].value_loc("model"),
-                    f"example {raw['name']!r} is for model {name!r}, which this spec does not define",
+                    f"example {raw['name']!r} is for model {name!r}, "
+                    "which this spec does not define",
                 )
 
 
@@ -409,13 +423,13 @@ def _id_label(path: tuple[str, ...]) -> str:
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
-    if error.validator == "unevaluatedProperties" or error.validator == "additionalProperties":
-        return error.message.replace("were unexpected", "are not allowed here").replace(
+    message = str(error.message)
+    if error.validator in ("unevaluatedProperties", "additionalProperties"):
+        return message.replace("were unexpected", "are not allowed here").replace(
             "was unexpected", "is not allowed here"
         )
     if error.validator == "enum":
         return f"{error.instance!r} is not one of {error.validator_value!r}"
     if error.validator in ("oneOf", "anyOf") and error.context:
-        best = jsonschema.exceptions.best_match(error.context)
-        return best.message
-    return error.message
+        return str(jsonschema.exceptions.best_match(error.context).message)
+    return message

@@ -56,8 +56,9 @@ def docstring(text: str, indent: str = "    ", width: int = 92) -> str:
     # A quote followed by another quote, or ending the text, is escaped: no run of quotes
     # inside can close the literal.
     escaped = re.sub(r'"(?=")|"$', r'\\"', escaped)
-    lines = textwrap.wrap(escaped, width - len(indent), break_long_words=False,
-                          break_on_hyphens=False) or [""]
+    lines = textwrap.wrap(
+        escaped, width - len(indent), break_long_words=False, break_on_hyphens=False
+    ) or [""]
     if len(lines) == 1:
         return f'"""{lines[0]}"""'
     body = f"\n{indent}".join(lines)
@@ -70,7 +71,13 @@ def _escape_char(ch: str) -> str:
     if ch.isprintable() or ch == " ":
         return ch
     code = ord(ch)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    return (
+        f"\\x{code:02x}"
+        if code < 0x100
+        else f"\\u{code:04x}"
+        if code < 0x10000
+        else f"\\U{code:08x}"
+    )
 
 
 def ruff_format(files: Files, *, line_length: int = 100) -> Files:
@@ -85,11 +92,18 @@ def ruff_format(files: Files, *, line_length: int = 100) -> Files:
         for path, text in python.items():
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_text(text, encoding="utf-8")
-        common = ["--isolated", "--quiet", f"--line-length={line_length}",
-                  "--target-version=py311"]
+        common = ["--isolated", "--quiet", f"--line-length={line_length}", "--target-version=py311"]
         commands = [
-            [find_ruff_bin(), "check", *common, "--select=I", "--fix", "--exit-zero",
-             "--config=lint.isort.combine-as-imports=true", str(root)],
+            [
+                find_ruff_bin(),
+                "check",
+                *common,
+                "--select=I",
+                "--fix",
+                "--exit-zero",
+                "--config=lint.isort.combine-as-imports=true",
+                str(root),
+            ],
             [find_ruff_bin(), "format", *common, str(root)],
         ]
         for command in commands:

@@ -1,0 +1,247 @@
+"""``apimart submit`` against the in-memory API: exit codes, text and JSON output, waiting,
+downloads, and the key never printed."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import apimart
+import pytest
+from test_client_support import BASE, FILES, KEY, FakeAPI
+
+from generator import submit
+from generator.cli import main
+
+BODY = {"model": "wan2.6", "prompt": "a red kite over a grey sea"}
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> FakeAPI:
+    fake = FakeAPI(polls_to_finish=2)
+    opened: list[str | None] = []
+
+    def open_client(*, api_key: str, base_url: str | None) -> apimart.Client:
+        opened.append(base_url)
+        return fake.client(api_key=api_key, base_url=base_url or BASE)
+
+    monkeypatch.setattr(submit, "open_client", open_client)
+    monkeypatch.setenv("APIMART_API_KEY", KEY)
+    fake.opened = opened  # type: ignore[attr-defined]
+    return fake
+
+
+def body_file(tmp_path: Path, body: Any = BODY) -> str:
+    path = tmp_path / "body.json"
+    path.write_text(json.dumps(body) if not isinstance(body, str) else body, encoding="utf-8")
+    return str(path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["submit", *argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert KEY not in out + err
+    return code, out, err
+
+
+def test_a_valid_body_is_submitted_and_its_task_id_printed(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, body_file(tmp_path))
+    assert code == 0
+    assert out == "submitted task_000001 (wan2.6): submitted\n"
+    assert err == ""
+    assert json.loads(api.requests[0].content) == BODY
+    assert len(api.requests) == 1
+
+
+def test_json_output_has_exactly_the_documented_fields(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, body_file(tmp_path), "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {
+        "task_id": "task_000001",
+        "status": "submitted",
+        "progress": None,
+        "results": [],
+        "files": [],
+        "error": None,
+    }
+
+
+def test_wait_and_out_download_the_results(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "results"
+    code, out, err = run(
+        capsys,
+        body_file(tmp_path),
+        "--wait",
+        "--out",
+        str(out_dir),
+        "--format",
+        "json",
+        "--poll-interval",
+        "0",
+    )
+    assert code == 0
+    saved = out_dir / "out-0.mp4"
+    assert json.loads(out) == {
+        "task_id": "task_000001",
+        "status": "completed",
+        "progress": 100,
+        "results": [f"{FILES}/task_000001/out-0.mp4"],
+        "files": [str(saved)],
+        "error": None,
+    }
+    assert saved.read_bytes() == b"BYTES:/task_000001/out-0.mp4"
+    assert err == ""  # no progress lines in JSON mode when stderr is not a terminal
+
+
+def test_out_implies_wait_and_text_mode_prints_progress_lines(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, body_file(tmp_path), "--out", str(tmp_path / "r"))
+    assert code == 0
+    assert out.splitlines() == [
+        "submitted task_000001 (wan2.6): submitted",
+        f"result: {FILES}/task_000001/out-0.mp4",
+        f"saved: {tmp_path / 'r' / 'out-0.mp4'}",
+    ]
+    assert err.splitlines() == ["task_000001: processing 50%", "task_000001: completed 100%"]
+    assert api.sleeps == [3.0]
+
+
+def test_a_failed_task_exits_1_with_its_error(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.outcome = "failed"
+    code, out, err = run(capsys, body_file(tmp_path), "--wait", "--format", "json")
+    assert code == 1
+    result = json.loads(out)
+    assert (result["status"], result["results"]) == ("failed", [])
+    assert result["error"] == "task task_000001 ended failed: content policy violation"
+    assert "content policy violation" in err
+
+
+def test_an_invalid_body_exits_1_and_sends_nothing(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, body_file(tmp_path, {**BODY, "duration": 7}))
+    assert code == 1
+    assert out == ""
+    assert api.requests == []
+    assert "/duration: duration must be one of 5, 10, 15, got 7" in err
+
+
+def test_no_validate_sends_it_and_the_servers_violations_are_shown(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, body_file(tmp_path, {**BODY, "duration": 7}), "--no-validate", "--format", "json"
+    )
+    assert code == 1
+    assert len(api.requests) == 1
+    assert err.startswith("apimart submit: duration must be one of 5, 10, 15")
+    error = json.loads(out)["error"]
+    assert error.startswith("duration must be one of 5, 10, 15, got 7 (HTTP 400, request id ")
+    assert "\n  /duration: duration must be one of 5, 10, 15, got 7 [wan2.6/duration-enum]" in error
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"model": "sora-9", "prompt": "x"}, "unknown model"),
+        ("[1, 2]", "must be a JSON object"),
+        ("{not json", "malformed JSON"),
+    ],
+)
+def test_unknown_models_and_unreadable_bodies_exit_2(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str], body: Any, message: str
+) -> None:
+    code, out, err = run(capsys, body_file(tmp_path, body))
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert api.requests == []
+
+
+def test_a_missing_file_exits_2(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, str(tmp_path / "nope.json"))
+    assert code == 2
+    assert "cannot read" in err
+
+
+def test_a_missing_key_exits_2_with_a_clear_message(
+    api: FakeAPI,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("APIMART_API_KEY")
+    code, out, err = run(capsys, body_file(tmp_path), "--format", "json")
+    assert code == 2
+    assert "set the APIMART_API_KEY environment variable" in err
+    assert json.loads(out)["error"].startswith("no API key")
+    assert api.requests == []
+
+
+def test_a_connection_failure_exits_2(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.fault("POST", "/v1/videos/generations", "connect", "connect", "connect")
+    code, _, err = run(capsys, body_file(tmp_path))
+    assert code == 2
+    assert "ConnectError" in err
+    assert len(api.requests) == 3
+
+
+def test_a_rejected_key_is_never_printed_even_when_the_server_echoes_it(
+    api: FakeAPI,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    api.echo_key_in_errors = True
+    monkeypatch.setenv("APIMART_API_KEY", "sk-other-secret-key")
+    code, out, err = run(capsys, body_file(tmp_path), "--format", "json")
+    assert code == 1
+    assert "sk-other-secret-key" not in out + err
+    assert "invalid api key: Bearer [redacted]" in json.loads(out)["error"]
+
+
+def test_standard_input_and_base_url_are_used(
+    api: FakeAPI, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdin = io.TextIOWrapper(io.BytesIO(json.dumps(BODY).encode()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code, out, _ = run(capsys, "-", "--base-url", "https://api.apimart.test")
+    assert code == 0
+    assert out == "submitted task_000001 (wan2.6): submitted\n"
+    assert api.opened == ["https://api.apimart.test"]  # type: ignore[attr-defined]
+
+
+def test_usage_errors_exit_2() -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["submit", "--format", "yaml", "x.json"])
+    assert caught.value.code == 2
+
+
+def test_progress_rewrites_one_line_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    progress = submit.Progress(stream, enabled=True)
+    for status, percent in (("processing", 40), ("completed", 100)):
+        progress(apimart.Task.from_dict({"id": "t1", "status": status, "progress": percent}))
+    progress.end()
+    assert stream.getvalue() == "\rt1: processing 40%\rt1: completed 100%\n"
