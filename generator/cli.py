@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from generator import paths
+from generator.mock.cli import add_parser as add_mock_parser
 from generator.payloads import PayloadError, read_lines, read_one
 from generator.registry import PluginError
 from generator.spec.loader import SpecErrors
@@ -278,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     dem = commands.add_parser("demo", help="run every documented example through the validators")
     spec_options(dem)
     dem.set_defaults(run=cmd_demo)
+    add_mock_parser(commands)
     add_submit_parser(commands)
     return parser
 

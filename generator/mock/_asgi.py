@@ -1,0 +1,150 @@
+"""The mock as an ASGI application, and the uvicorn protocol that lets it drop connections.
+
+ASGI has no way for an application to close a connection without answering: an app that
+raises or returns early gets a 500 from the server. :class:`AbortableH11Protocol` (uvicorn's
+HTTP/1.1 protocol) puts the connection's ``abort`` into each request's scope under
+``extensions["apimart.abort"]``; the app calls it for the ``drop`` faults and waits for the
+server to see the connection gone, so no answer at all is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, Final, cast
+from urllib.parse import parse_qsl
+
+import anyio
+import httpx
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from generator.mock._core import BODY_LIMIT, MockCore
+from generator.mock._http import MockRequest, Reply
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+ABORT_EXTENSION: Final = "apimart.abort"
+DRAIN_LIMIT: Final = 16 * BODY_LIMIT
+"""Past this many bytes the app stops reading an oversized body and answers 413 at once."""
+
+
+class ConnectionDropped(Exception):
+    """Raised to drop a connection under a server without the abort extension (it answers 500)."""
+
+
+class MockASGIApp:
+    """Serves a MockCore over ASGI; its lifespan runs the webhook delivery loop."""
+
+    def __init__(
+        self, core: MockCore, *, webhook_transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.core = core
+        self.webhook_transport = webhook_transport
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+        elif scope["type"] == "http":
+            await self._http(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = await _read_request(scope, receive)
+        if request is None:  # the client went away before sending its body
+            return
+        injection = self.core.admit(request)
+        if injection.drop_before:
+            await _drop(scope, receive)
+            return
+        if injection.delay:
+            await anyio.sleep(self.core.clock.wait(injection.delay))
+        reply = self.core.respond(request, injection)
+        if injection.drop_after:
+            await _drop(scope, receive)
+            return
+        await _send_reply(send, reply)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        client = httpx.AsyncClient(transport=self.webhook_transport, trust_env=False)
+        async with client, anyio.create_task_group() as group:
+            await receive()  # lifespan.startup
+            group.start_soon(self.core.outbox.run, client)
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # lifespan.shutdown
+            group.cancel_scope.cancel()
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+async def _read_request(scope: Scope, receive: Receive) -> MockRequest | None:
+    body = bytearray()
+    seen = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if len(body) <= BODY_LIMIT:
+            body += chunk
+        if not message.get("more_body", False) or seen > DRAIN_LIMIT:
+            break
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    host = headers.get("host") or _host_of(scope.get("server"))
+    return MockRequest(
+        method=scope["method"],
+        path=scope["path"],
+        base_url=f"{scope.get('scheme', 'http')}://{host}",
+        headers=headers,
+        query=tuple(
+            parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        ),
+        body=bytes(body[: BODY_LIMIT + 1]),
+        truncated=len(body) > BODY_LIMIT,
+    )
+
+
+def _host_of(server: tuple[str, int | None] | None) -> str:
+    if server is None:
+        return "localhost"
+    host, port = server
+    host = f"[{host}]" if ":" in host else host
+    return host if port is None else f"{host}:{port}"
+
+
+async def _send_reply(send: Send, reply: Reply) -> None:
+    headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in reply.headers]
+    headers.append((b"content-length", str(len(reply.body)).encode()))
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+    await send({"type": "http.response.body", "body": reply.body, "more_body": False})
+
+
+async def _drop(scope: Scope, receive: Receive) -> None:
+    """Close the connection without an answer, then wait until the server has seen it go."""
+    abort = scope.get("extensions", {}).get(ABORT_EXTENSION, {}).get("abort")
+    if abort is None:
+        raise ConnectionDropped("this server cannot drop a connection; it answers instead")
+    abort()
+    with anyio.move_on_after(5):
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+
+class AbortableH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, giving apps the connection's abort (see module docstring)."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        app = cast(ASGIApp, self.app)
+
+        async def app_with_abort(scope: Scope, receive: Receive, send: Send) -> None:
+            extensions = dict(scope.get("extensions") or {})
+            extensions[ABORT_EXTENSION] = {"abort": transport.abort}
+            await app({**scope, "extensions": extensions}, receive, send)
+
+        self.app = cast(Any, app_with_abort)

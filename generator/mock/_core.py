@@ -1,0 +1,342 @@
+"""The mock API itself, independent of any transport: routing, auth, tasks, uploads, faults.
+
+A transport hands each request to :meth:`MockCore.admit` (which faults hit it), waits the
+delay the answer asks for, then calls :meth:`MockCore.respond` for the reply; it drops the
+connection instead of answering when the injection says so. See ``_asgi`` and ``_transport``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from generator.interpreter import Interpreter
+from generator.jsonvalue import show
+from generator.mock import _ids
+from generator.mock._clock import Clock
+from generator.mock._faults import (
+    Fault,
+    FaultBook,
+    FaultSpecError,
+    Injection,
+    identity,
+    request_faults,
+)
+from generator.mock._http import MockRequest, Reply, error_reply, json_reply
+from generator.mock._lifecycle import Task, TaskLifecycle
+from generator.mock._media import mp4, result_png
+from generator.mock._messages import LANGUAGES
+from generator.mock._uploads import UPLOAD_LIMIT, UploadRejected, UploadStore
+from generator.mock._webhooks import WebhookOutbox
+from generator.spec.model import ModelSpec, SpecSet
+
+BODY_LIMIT: Final = UPLOAD_LIMIT + 1024 * 1024
+"""The largest request body read: the upload limit plus room for the multipart framing."""
+SLOW_SECONDS: Final = 5.0
+"""How long the ``slow`` fault holds an answer, in mock seconds at speed 1."""
+
+_FAULT_ANSWERS: Final[Mapping[int, str]] = {
+    402: "insufficient balance",
+    429: "too many requests; retry after 1 second",
+    500: "internal server error",
+    502: "bad gateway: the upstream channel did not answer",
+    503: "the service is temporarily unavailable",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MockOptions:
+    """How the mock behaves; every random choice follows from ``seed``.
+
+    ``speed`` divides every duration (task runs, webhook retry delays, ``slow``); an empty
+    ``api_keys`` accepts any non-empty key; ``faults`` apply to every request;
+    ``failure_rate`` is the chance that a task fails on its own.
+    """
+
+    seed: int = 0
+    speed: float = 1.0
+    api_keys: frozenset[str] = frozenset()
+    faults: tuple[Fault, ...] = ()
+    failure_rate: float = 0.0
+    slow_seconds: float = SLOW_SECONDS
+
+
+Handler = Callable[[MockRequest, Mapping[str, str], Injection], Reply]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler = field(compare=False)
+
+
+class MockCore:
+    """Answers API requests from the specs, the options and the clock."""
+
+    def __init__(self, specs: SpecSet, *, options: MockOptions, clock: Clock) -> None:
+        self.specs = specs
+        self.options = options
+        self.clock = clock
+        self.interpreter = Interpreter(specs)
+        self.lifecycle = TaskLifecycle(
+            seed=options.seed, speed=options.speed, failure_rate=options.failure_rate
+        )
+        self.faults = FaultBook(
+            standing=options.faults, slow_seconds=options.slow_seconds / options.speed
+        )
+        self.uploads = UploadStore(seed=options.seed)
+        self.outbox = WebhookOutbox(clock=clock, speed=options.speed, payload_of=self._callback)
+        self._tasks: dict[str, Task] = {}
+        self._idempotent: dict[tuple[str, str], str] = {}
+        self._requests = 0
+        self._lock = threading.Lock()
+        self._routes = (
+            Route("POST", re.compile(r"/v1/(?:videos|images)/generations"), self._submit),
+            Route("GET", re.compile(r"/v1/tasks/(?P<task_id>[^/]+)"), self._task),
+            Route("POST", re.compile(r"/v1/uploads/images"), self._upload),
+            Route(
+                "GET",
+                re.compile(r"/results/(?P<task_id>[^/]+)/(?P<index>\d+)\.(?P<ext>\w+)"),
+                self._result,
+            ),
+            Route("GET", re.compile(r"/uploads/(?P<upload_id>[^/]+)/[^/]+"), self._uploaded),
+        )
+
+    # -- the two calls a transport makes -------------------------------------------------
+
+    def admit(self, request: MockRequest) -> Injection:
+        """Decide which faults hit this attempt (and count it); nothing else happens yet."""
+        try:
+            own = request_faults(request)
+        except FaultSpecError as exc:
+            return Injection(refusal=f"bad fault spec: {exc}")
+        key_holder = self._api_key(request) or ""
+        return self.faults.decide(identity(request, key_holder=key_holder), own)
+
+    def respond(self, request: MockRequest, injection: Injection) -> Reply:
+        """The answer to ``request`` (after the injection's delay); always has X-Request-Id."""
+        with self._lock:
+            self._requests += 1
+            number = self._requests
+        reply = self._answer(request, injection)
+        return reply.with_header("x-request-id", _ids.request_id(self.options.seed, number))
+
+    # -- state for the public surface ----------------------------------------------------
+
+    def task(self, task_id: str) -> Task | None:
+        return self._tasks.get(task_id)
+
+    @property
+    def tasks(self) -> tuple[Task, ...]:
+        with self._lock:
+            return tuple(self._tasks.values())
+
+    def view(self, task_id: str, *, language: str | None = None) -> dict[str, object] | None:
+        """A task's object as a poll now would show it, or None for an unknown id."""
+        task = self._tasks.get(task_id)
+        if task is None:
+            return None
+        return self.lifecycle.view(task, self.clock.now(), language=language)
+
+    # -- routing ---------------------------------------------------------------------------
+
+    def _answer(self, request: MockRequest, injection: Injection) -> Reply:
+        if injection.refusal is not None:
+            return error_reply(400, injection.refusal, param="X-Mock-Fault")
+        if injection.status is not None:
+            headers = (("retry-after", "1"),) if injection.status == 429 else ()
+            return error_reply(injection.status, _FAULT_ANSWERS[injection.status], headers=headers)
+        if request.truncated or len(request.body) > BODY_LIMIT:
+            return error_reply(413, f"the request body is larger than {BODY_LIMIT} bytes")
+        allowed = []
+        for route in self._routes:
+            match = route.pattern.fullmatch(request.path)
+            if match is None:
+                continue
+            if route.method == request.method:
+                return route.handler(request, match.groupdict(), injection)
+            allowed.append(route.method)
+        if allowed:
+            return error_reply(
+                405,
+                f"{request.method} is not allowed on {request.path}",
+                headers=(("allow", ", ".join(allowed)),),
+            )
+        return error_reply(404, f"no such endpoint: {request.method} {request.path}")
+
+    def _api_key(self, request: MockRequest) -> str | None:
+        """The bearer token of the request, or None when there is none."""
+        scheme, _, key = (request.header("authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            return None
+        return key.strip()
+
+    def _authenticate(self, request: MockRequest) -> str | Reply:
+        """The caller's API key, or the 401 reply."""
+        key = self._api_key(request)
+        if key is None:
+            return error_reply(401, "missing API key: send 'Authorization: Bearer <key>'")
+        if self.options.api_keys and key not in self.options.api_keys:
+            return error_reply(401, "invalid API key")
+        return key
+
+    # -- POST /v1/{videos,images}/generations ----------------------------------------------
+
+    def _submit(self, request: MockRequest, _: Mapping[str, str], injection: Injection) -> Reply:
+        owner = self._authenticate(request)
+        if isinstance(owner, Reply):
+            return owner
+        idempotency_key = request.header("idempotency-key")
+        with self._lock:
+            if idempotency_key and (owner, idempotency_key) in self._idempotent:
+                return self._envelope(self._tasks[self._idempotent[owner, idempotency_key]])
+            body = _json_body(request.body)
+            if isinstance(body, Reply):
+                return body
+            refusal = self._refusal(request, body)
+            if refusal is not None:
+                return refusal
+            model = self.specs.model(body["model"])
+            assert model is not None  # _refusal answered for unknown models
+            task = self.lifecycle.plan(
+                index=len(self._tasks) + 1,
+                model=model,
+                body=body,
+                owner=owner,
+                base_url=request.base_url,
+                now=self.clock.now(),
+                fail=injection.fail_task,
+            )
+            self._tasks[task.id] = task
+            if idempotency_key:
+                self._idempotent[owner, idempotency_key] = task.id
+        if task.webhook is not None:
+            self.outbox.schedule(task_id=task.id, webhook=task.webhook, due_at=task.ends_at)
+        return self._envelope(task)
+
+    def _refusal(self, request: MockRequest, body: object) -> Reply | None:
+        """The 400 for a body the API refuses, or None when it is accepted."""
+        name = body.get("model") if isinstance(body, dict) else None
+        if isinstance(name, str) and name and self.specs.model(name) is None:
+            return error_reply(
+                400,
+                f"no available channel for model {name}",
+                code="get_channel_failed",
+                type_="apimart_error",
+            )
+        model = self.specs.model(name) if isinstance(name, str) else None
+        if model is not None and model.endpoint != request.path:
+            message = (
+                f"model {name} is a {model.output} model: send it to "
+                f"POST {model.endpoint}, not {request.path}"
+            )
+            violation = {"path": "/model", "rule": "apimart/endpoint", "message": message}
+            return error_reply(400, message, param="model", extra={"violations": [violation]})
+        verdict = self.interpreter.judge(body)
+        if verdict.valid:
+            return None
+        first = verdict.errors[0]
+        return error_reply(
+            400,
+            first.message,
+            param=first.path,
+            extra={"violations": [v.to_dict() for v in verdict.errors]},
+        )
+
+    def _envelope(self, task: Task) -> Reply:
+        model = self.specs.model(task.model)
+        assert model is not None
+        return json_reply(200, envelope(model, task.id))
+
+    # -- GET /v1/tasks/{id} ----------------------------------------------------------------
+
+    def _task(self, request: MockRequest, params: Mapping[str, str], _: Injection) -> Reply:
+        owner = self._authenticate(request)
+        if isinstance(owner, Reply):
+            return owner
+        task = self._tasks.get(params["task_id"])
+        if task is None or task.owner != owner:
+            return error_reply(404, "task not found")
+        language = request.query_value("language")
+        data = self.lifecycle.view(
+            task, self.clock.now(), language=language if language in LANGUAGES else None
+        )
+        return json_reply(200, {"code": 200, "data": data})
+
+    # -- uploads and downloads -------------------------------------------------------------
+
+    def _upload(self, request: MockRequest, _: Mapping[str, str], __: Injection) -> Reply:
+        owner = self._authenticate(request)
+        if isinstance(owner, Reply):
+            return owner
+        try:
+            upload = self.uploads.accept(
+                content_type=request.header("content-type"),
+                body=request.body,
+                owner=owner,
+                now=self.clock.now(),
+            )
+        except UploadRejected as exc:
+            return error_reply(exc.status, exc.message, param="file")
+        return json_reply(200, upload.describe(request.base_url))
+
+    def _result(self, request: MockRequest, params: Mapping[str, str], _: Injection) -> Reply:
+        task = self._tasks.get(params["task_id"])
+        now = self.clock.now()
+        index = int(params["index"])
+        if (
+            task is None
+            or params["ext"] != task.extension
+            or index >= task.results
+            or self.lifecycle.state(task, now).status != "completed"
+            or now >= task.expires_at
+        ):
+            return error_reply(404, "file not found")
+        if task.output == "video":
+            return Reply(
+                200,
+                (("content-type", "video/mp4"),),
+                mp4(duration_seconds=task.video_seconds, tag=task.id),
+            )
+        return Reply(200, (("content-type", "image/png"),), result_png(task.id, index))
+
+    def _uploaded(self, request: MockRequest, params: Mapping[str, str], _: Injection) -> Reply:
+        upload = self.uploads.get(params["upload_id"])
+        if upload is None or request.path != upload.path or self.clock.now() >= upload.expires_at:
+            return error_reply(404, "file not found")
+        return Reply(200, (("content-type", upload.content_type),), upload.data)
+
+    # -- webhooks ----------------------------------------------------------------------------
+
+    def _callback(self, task_id: str) -> Mapping[str, object]:
+        task = self._tasks[task_id]
+        return self.lifecycle.view(task, max(self.clock.now(), task.ends_at))
+
+
+def envelope(model: ModelSpec, task_id: str) -> dict[str, object]:
+    """The submission's success body, shaped by the model's page (``ModelSpec.response``)."""
+    body: dict[str, object] = {"code": model.response.code}
+    if model.response.message is not None:
+        body["message"] = model.response.message
+    body["data"] = [{"task_id": task_id, "status": model.response.status}]
+    return body
+
+
+def _json_body(raw: bytes) -> Any:
+    """The decoded JSON body, or the 400 reply saying why it cannot be read.
+
+    (A decoded JSON value is never a Reply, so callers tell the two apart with isinstance.)
+    """
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        return error_reply(400, f"the request body is not valid JSON: {exc}")
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{show(name)} is not JSON")

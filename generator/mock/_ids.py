@@ -1,0 +1,57 @@
+"""Identifiers: task ids in the vendor's shape and request ids, both reproducible from a seed."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import Final
+
+CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+"""Crockford's base32 alphabet (no I, L, O, U), as in ULIDs such as the vendor's task ids."""
+
+_COUNTER_CHARS: Final = 10
+_RANDOM_CHARS: Final = 16
+
+
+def crockford(value: int, width: int) -> str:
+    """``value`` in Crockford base32, left-padded with zeros to ``width`` characters."""
+    if value < 0 or value >= 32**width:
+        raise ValueError(f"{value} does not fit in {width} base32 characters")
+    chars = []
+    for _ in range(width):
+        value, digit = divmod(value, 32)
+        chars.append(CROCKFORD[digit])
+    return "".join(reversed(chars))
+
+
+def task_id(index: int, rng: random.Random) -> str:
+    """``task_`` + 26 characters: the task's index (10) then 80 random bits (16).
+
+    The index makes ids unique within one mock; the random part, drawn from the task's own
+    seeded generator, makes them look like the vendor's and differ between seeds.
+    """
+    return "task_" + _token(index, rng)
+
+
+def upload_id(index: int, rng: random.Random) -> str:
+    """``upl_`` + 26 characters, built like a task id."""
+    return "upl_" + _token(index, rng)
+
+
+def _token(index: int, rng: random.Random) -> str:
+    return crockford(index, _COUNTER_CHARS) + crockford(rng.getrandbits(80), _RANDOM_CHARS)
+
+
+def request_id(seed: int, index: int) -> str:
+    """``req_`` + 16 hex digits, a pure function of the seed and the request's number."""
+    digest = hashlib.blake2b(f"{seed}/request/{index}".encode(), digest_size=8)
+    return "req_" + digest.hexdigest()
+
+
+def stream(seed: int, purpose: str, index: int) -> random.Random:
+    """An independent random generator for one thing (a task, an upload) of one seed.
+
+    Each task draws from its own generator, so what task N looks like does not depend on how
+    many requests, replays or failures came before it.
+    """
+    return random.Random(f"{seed}/{purpose}/{index}")

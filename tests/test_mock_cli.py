@@ -1,0 +1,120 @@
+"""``apimart mock`` as a user runs it: a separate process that prints its URL and stops on ^C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.support import ROOT, run_cli
+
+URL_LINE = re.compile(r"mock listening on (http://127\.0\.0\.1:(\d+))")
+
+
+class MockProcess:
+    """``apimart mock ...`` running in the background, with the URL from its first line."""
+
+    def __init__(self, *args: str) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "generator.cli", "mock", "--port", "0", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        first = self.process.stdout.readline()
+        match = URL_LINE.fullmatch(first.strip())
+        assert match, (first, self.stop())
+        self.url = match.group(1)
+
+    def stop(self, sig: signal.Signals = signal.SIGINT) -> tuple[int, str, str]:
+        """Send SIGINT (Ctrl-C) and collect the exit code and the rest of the output."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        out, err = self.process.communicate(timeout=20)
+        return self.process.returncode, out, err
+
+
+@pytest.fixture
+def mock_process() -> Iterator[MockProcess]:
+    process = MockProcess("--speed", "1000", "--seed", "4")
+    yield process
+    if process.process.poll() is None:
+        process.process.kill()
+        process.process.wait()
+
+
+def test_it_prints_its_url_answers_and_stops_on_ctrl_c(mock_process: MockProcess) -> None:
+    with httpx.Client(
+        base_url=mock_process.url, trust_env=False, headers={"Authorization": "Bearer k"}
+    ) as client:
+        response = client.post("/v1/videos/generations", json={"model": "wan2.6", "prompt": "p"})
+        assert response.status_code == 200
+        task_id = response.json()["data"][0]["task_id"]
+        assert client.get(f"/v1/tasks/{task_id}").json()["data"]["id"] == task_id
+        assert client.get("/v1/tasks/task_x", headers={"Authorization": ""}).status_code == 401
+    code, out, err = mock_process.stop()
+    assert code == 0
+    assert "mock stopped" in out
+    assert "Traceback" not in err
+
+
+def test_sigterm_stops_it_cleanly_too() -> None:
+    process = MockProcess()
+    code, out, err = process.stop(signal.SIGTERM)
+    assert code == 0
+    assert "mock stopped" in out and "Traceback" not in err
+
+
+def test_keys_and_faults_given_at_start_apply() -> None:
+    process = MockProcess("--api-key", "secret", "--fault", "503*1")
+    try:
+        with httpx.Client(base_url=process.url, trust_env=False) as client:
+            good = {"Authorization": "Bearer secret"}
+            assert client.get("/v1/tasks/task_x", headers=good).status_code == 503
+            assert client.get("/v1/tasks/task_x", headers=good).status_code == 404
+            wrong = {"Authorization": "Bearer guess"}
+            assert client.get("/v1/tasks/task_y", headers=wrong).status_code == 503
+            assert client.get("/v1/tasks/task_y", headers=wrong).status_code == 401
+    finally:
+        code, _, err = process.stop()
+    assert code == 0 and "Traceback" not in err
+
+
+def test_a_taken_port_exits_2_with_a_message() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("mock", "--port", str(port), timeout=30)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--fault", "teapot"], "unknown fault 'teapot'"),
+        (["--fault", "500*0"], "whole number >= 1"),
+        (["--speed", "0"], "greater than 0"),
+        (["--speed", "fast"], "not a number"),
+        (["--port", "70000"], "0-65535"),
+        (["--failure-rate", "2"], "between 0 and 1"),
+    ],
+)
+def test_bad_options_exit_2_without_a_traceback(args: list[str], needle: str) -> None:
+    result = run_cli("mock", *args, timeout=30)
+    assert result.returncode == 2
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,211 @@
+"""The mock over a real loopback socket (uvicorn): same answers, real drops, and load."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import AsyncExitStack
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from generator.mock import MockAPI, MockServer, VirtualClock
+from generator.mock._uploads import UPLOAD_LIMIT
+from tests.support import specs
+
+AUTH = {"Authorization": "Bearer load-test"}
+BODY = {"model": "wan2.6", "prompt": "p"}
+
+
+@pytest.fixture
+def server() -> Iterator[MockServer]:
+    with MockServer(MockAPI(specs=specs(), clock=VirtualClock(), seed=3)) as server:
+        yield server
+
+
+@pytest.fixture
+def client(server: MockServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base_url, headers=AUTH, trust_env=False) as client:
+        yield client
+
+
+def test_it_listens_on_a_free_loopback_port(server: MockServer) -> None:
+    assert server.base_url.startswith("http://127.0.0.1:")
+    assert int(server.base_url.rsplit(":", 1)[1]) > 0
+
+
+def test_socket_and_in_process_answers_are_the_same(client: httpx.Client) -> None:
+    in_process = MockAPI(specs=specs(), clock=VirtualClock(), seed=3)
+    requests: list[tuple[str, str, dict[str, Any]]] = [
+        ("POST", "/v1/videos/generations", {"json": BODY}),
+        ("POST", "/v1/images/generations", {"json": {"model": "wan2.7-image", "prompt": "p"}}),
+        ("POST", "/v1/videos/generations", {"json": {"model": "wan2.6", "duration": 7}}),
+        ("POST", "/v1/videos/generations", {"json": {"model": "nope"}}),
+        ("GET", "/v1/tasks/task_0000000001000000000000000X", {}),
+        ("GET", "/v1/tasks/task_x", {"headers": {"X-Mock-Fault": "429"}}),
+    ]
+    with in_process.client(api_key="load-test") as local:
+        for method, path, options in requests:
+            over_socket = client.request(method, path, **options)
+            direct = local.request(method, path, **options)
+            assert over_socket.status_code == direct.status_code
+            assert over_socket.json() == direct.json()
+            assert over_socket.headers["x-request-id"] == direct.headers["x-request-id"]
+
+
+def test_results_download_from_the_servers_own_url(
+    server: MockServer, client: httpx.Client
+) -> None:
+    body = {"model": "wan2.7-image", "prompt": "p", "n": 2}
+    task_id = client.post("/v1/images/generations", json=body).json()["data"][0]["task_id"]
+    server.api.advance(10_000)
+    data = client.get(f"/v1/tasks/{task_id}").json()["data"]
+    urls = [image["url"][0] for image in data["result"]["images"]]
+    assert all(url.startswith(server.base_url + "/results/") for url in urls)
+    assert [httpx.get(url, trust_env=False).content[:8] for url in urls] == [
+        b"\x89PNG\r\n\x1a\n"
+    ] * 2
+
+
+def test_uploads_work_over_the_socket_including_413(client: httpx.Client) -> None:
+    gif = b"GIF89a" + bytes(10)
+    ok = client.post("/v1/uploads/images", files={"file": ("a.gif", gif)})
+    assert ok.status_code == 200
+    assert client.get(ok.json()["url"]).content == gif
+    too_big = client.post(
+        "/v1/uploads/images", files={"file": ("a.gif", gif + bytes(UPLOAD_LIMIT + 2 * 2**20))}
+    )
+    assert too_big.status_code == 413
+
+
+@pytest.mark.parametrize("spec", ["drop", "drop-after"])
+def test_drop_really_closes_the_connection(
+    server: MockServer, client: httpx.Client, spec: str
+) -> None:
+    headers = {"X-Mock-Fault": spec, "Idempotency-Key": spec}
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.post("/v1/videos/generations", json=BODY, headers=headers)
+    assert len(server.api.tasks) == (1 if spec == "drop-after" else 0)
+    retry = client.post("/v1/videos/generations", json=BODY, headers={"Idempotency-Key": spec})
+    assert retry.status_code == 200
+    assert len(server.api.tasks) == 1
+
+
+def test_slow_still_answers(server: MockServer, client: httpx.Client) -> None:
+    before = server.api.clock.now()
+    response = client.get("/v1/tasks/task_x", headers={"X-Mock-Fault": "slow"})
+    assert response.status_code == 404
+    assert server.api.clock.now() > before  # the virtual clock took the delay
+
+
+def test_a_taken_port_is_an_os_error(server: MockServer) -> None:
+    port = int(server.base_url.rsplit(":", 1)[1])
+    with pytest.raises(OSError):
+        MockServer(MockAPI(specs=specs()), port=port).start()
+
+
+def test_a_stopped_server_has_no_url() -> None:
+    server = MockServer(MockAPI(specs=specs()))
+    with server:
+        url = server.base_url
+    with pytest.raises(RuntimeError):
+        _ = server.base_url
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/v1/tasks/task_x", trust_env=False)
+
+
+# -- load ------------------------------------------------------------------------------------
+
+TASKS = 1000
+CLIENTS = 8
+IN_FLIGHT_EACH = 8
+"""64 requests in flight: 8 clients of 8 connections, half for submissions and half for polls
+(so early tasks are polled while later ones are still queued for submission). One client of
+64 would measure httpcore's pool bookkeeping, which grows with the requests in flight per
+client, more than the mock."""
+SPEED = 50.0
+POLL_EVERY = 0.25
+
+
+@pytest.mark.anyio
+async def test_a_thousand_concurrent_tasks_over_loopback_lose_nothing(
+    record_property: Any,
+) -> None:
+    """Each task is submitted, then polled every POLL_EVERY seconds until it ends."""
+    bodies = [dict(model.examples[0].body) for model in specs().models]
+    mock = MockAPI(specs=specs(), speed=SPEED, seed=99)
+    limits = httpx.Limits(max_connections=IN_FLIGHT_EACH, max_keepalive_connections=IN_FLIGHT_EACH)
+    submit_gates = [anyio.Semaphore(IN_FLIGHT_EACH // 2) for _ in range(CLIENTS)]
+    poll_gates = [anyio.Semaphore(IN_FLIGHT_EACH // 2) for _ in range(CLIENTS)]
+    submitted: list[str] = []
+    finished: dict[str, dict[str, Any]] = {}
+    seen_running = 0
+    polls = 0
+
+    with MockServer(mock) as server:
+        base_url = server.base_url
+        async with AsyncExitStack() as stack:
+            clients = [
+                await stack.enter_async_context(
+                    httpx.AsyncClient(
+                        base_url=base_url, headers=AUTH, limits=limits, timeout=60, trust_env=False
+                    )
+                )
+                for _ in range(CLIENTS)
+            ]
+
+            async def run_task(index: int) -> None:
+                nonlocal polls, seen_running
+                client = clients[index % CLIENTS]
+                body = bodies[index % len(bodies)]
+                model = specs().model(body["model"])
+                assert model is not None
+                async with submit_gates[index % CLIENTS]:
+                    response = await client.post(model.endpoint, json=body)
+                assert response.status_code == 200, response.text
+                task_id = response.json()["data"][0]["task_id"]
+                submitted.append(task_id)
+                if len(submitted) == TASKS:
+                    timings["submitted"] = time.perf_counter()
+                while True:
+                    async with poll_gates[index % CLIENTS]:
+                        response = await client.get(f"/v1/tasks/{task_id}")
+                    polls += 1
+                    assert response.status_code == 200, response.text
+                    data = response.json()["data"]
+                    if data["status"] in ("completed", "failed"):
+                        finished[task_id] = data
+                        return
+                    seen_running += 1
+                    await anyio.sleep(POLL_EVERY)
+
+            timings = {"started": time.perf_counter()}
+            async with anyio.create_task_group() as group:
+                for index in range(TASKS):
+                    group.start_soon(run_task, index)
+            timings["done"] = time.perf_counter()
+
+    assert len(submitted) == TASKS
+    assert len(set(submitted)) == TASKS
+    assert {task.id for task in mock.tasks} == set(submitted)
+    assert set(finished) == set(submitted)
+    assert {data["status"] for data in finished.values()} == {"completed"}
+    for task_id, data in finished.items():
+        task = mock.core.task(task_id)
+        assert task is not None
+        results = data["result"].get("images") or data["result"]["videos"]
+        assert len(results) == task.results
+        assert all(entry["url"][0].startswith(base_url) for entry in results)
+    assert seen_running > 0  # tasks were caught pending or processing, not only finished
+    submit_rate = TASKS / (timings["submitted"] - timings["started"])
+    total = timings["done"] - timings["started"]
+    record_property("submits_per_second", round(submit_rate))
+    record_property("polls_per_second", round(polls / total))
+    print(
+        f"\nload: {TASKS} tasks, {CLIENTS * IN_FLIGHT_EACH} in flight, speed {SPEED:g}: "
+        f"all submitted in {timings['submitted'] - timings['started']:.1f} s "
+        f"({submit_rate:.0f} submits/s); {polls} polls ({seen_running} not finished yet), "
+        f"{(TASKS + polls) / total:.0f} requests/s over {total:.1f} s"
+    )

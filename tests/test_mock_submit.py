@@ -1,0 +1,232 @@
+"""Submitting to the mock in process: envelopes, refusals, auth, idempotency, request ids."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from generator.interpreter import Interpreter
+from generator.mock import MockAPI, VirtualClock
+from generator.spec.model import ModelSpec
+from tests.support import specs
+
+TASK_ID = re.compile(r"task_[0-9A-HJKMNP-TV-Z]{26}")
+REQUEST_ID = re.compile(r"req_[0-9a-f]{16}")
+MODELS = specs().models
+
+
+def example_body(model: ModelSpec) -> dict[str, Any]:
+    return dict(model.examples[0].body)
+
+
+@pytest.fixture
+def mock() -> MockAPI:
+    return MockAPI(specs=specs(), clock=VirtualClock(), seed=7)
+
+
+@pytest.fixture
+def client(mock: MockAPI) -> Iterator[httpx.Client]:
+    with mock.client() as client:
+        yield client
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.name)
+def test_each_model_gets_the_envelope_of_its_page(client: httpx.Client, model: ModelSpec) -> None:
+    response = client.post(model.endpoint, json=example_body(model))
+    assert response.status_code == 200
+    body = response.json()
+    task_id = body["data"][0]["task_id"]
+    assert TASK_ID.fullmatch(task_id)
+    expected: dict[str, object] = {"code": model.response.code}
+    if model.response.message is not None:
+        expected["message"] = model.response.message
+    expected["data"] = [{"task_id": task_id, "status": model.response.status}]
+    assert body == expected
+
+
+def test_video_and_image_envelopes_are_the_documented_ones(client: httpx.Client) -> None:
+    video = client.post("/v1/videos/generations", json={"model": "wan2.6", "prompt": "a cat"})
+    image = client.post("/v1/images/generations", json={"model": "wan2.7-image", "prompt": "a cat"})
+    assert video.json()["code"] == 200 and video.json()["data"][0]["status"] == "submitted"
+    assert "message" not in video.json()
+    assert image.json()["code"] == "success" and image.json()["message"] == ""
+    assert image.json()["data"][0]["status"] == "processing"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"model": "wan2.6", "prompt": "p", "duration": 7},
+        {"model": "wan2.6", "duration": 12, "resolution": "480p"},
+        {"model": "wan2.7-image", "prompt": "p", "n": 30, "size": "9000x10"},
+        {
+            "model": "wan2.7-r2v",
+            "prompt": "p",
+            "duration": 12,
+            "video_urls": ["https://x.test/v.mp4"],
+        },
+    ],
+)
+def test_invalid_bodies_get_the_interpreters_violations(
+    client: httpx.Client, mock: MockAPI, body: dict[str, Any]
+) -> None:
+    model = specs().model(body["model"])
+    assert model is not None
+    verdict = Interpreter(specs()).judge(body)
+    assert verdict.errors
+    response = client.post(model.endpoint, json=body)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error"
+    assert error["violations"] == [v.to_dict() for v in verdict.errors]
+    assert error["message"] == verdict.errors[0].message
+    assert error["param"] == verdict.errors[0].path
+    assert mock.tasks == ()
+
+
+def test_warnings_never_refuse(client: httpx.Client) -> None:
+    body = {"model": "wan2.6", "prompt": "p", "resoluton": "720p"}
+    assert Interpreter(specs()).judge(body).warnings
+    assert client.post("/v1/videos/generations", json=body).status_code == 200
+
+
+def test_unknown_model_answers_like_the_gateway(client: httpx.Client) -> None:
+    response = client.post("/v1/videos/generations", json={"model": "sora-9", "prompt": "p"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": {
+            "code": "get_channel_failed",
+            "message": "no available channel for model sora-9",
+            "type": "apimart_error",
+        }
+    }
+
+
+def test_a_model_on_the_other_endpoint_is_refused_on_model(client: httpx.Client) -> None:
+    response = client.post("/v1/images/generations", json={"model": "wan2.6", "prompt": "p"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["type"], error["param"]) == ("invalid_request_error", "model")
+    assert "/v1/videos/generations" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "must be a JSON object"),
+        (b"\xff\xfe", "not valid JSON"),
+        (b'{"model": NaN}', "not valid JSON"),
+    ],
+)
+def test_unreadable_bodies_are_invalid_requests(
+    client: httpx.Client, content: bytes, needle: str
+) -> None:
+    response = client.post("/v1/videos/generations", content=content)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error"
+    assert needle in error["message"]
+
+
+def test_a_missing_model_is_a_violation(client: httpx.Client) -> None:
+    response = client.post("/v1/videos/generations", json={"prompt": "p"})
+    assert response.status_code == 400
+    assert response.json()["error"]["violations"] == [
+        {"path": "/model", "rule": "apimart/model", "message": "model is required"}
+    ]
+
+
+def test_missing_or_malformed_key_is_401(mock: MockAPI) -> None:
+    body = {"model": "wan2.6", "prompt": "p"}
+    for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"}):
+        with mock.client(api_key=None, headers=headers) as client:
+            for response in (
+                client.post("/v1/videos/generations", json=body),
+                client.get("/v1/tasks/task_x"),
+                client.post("/v1/uploads/images", files={"file": b"x"}),
+            ):
+                assert response.status_code == 401
+                assert response.json()["error"]["type"] == "authentication_error"
+                assert response.json()["error"]["code"] == 401
+    assert mock.tasks == ()
+
+
+def test_named_keys_are_the_only_ones_accepted() -> None:
+    mock = MockAPI(specs=specs(), clock=VirtualClock(), api_keys=["good", "also-good"])
+    body = {"model": "wan2.6", "prompt": "p"}
+    with mock.client(api_key="bad") as client:
+        assert client.post("/v1/videos/generations", json=body).status_code == 401
+    for key in ("good", "also-good"):
+        with mock.client(api_key=key) as client:
+            assert client.post("/v1/videos/generations", json=body).status_code == 200
+
+
+def test_an_idempotency_key_replays_the_first_envelope(client: httpx.Client, mock: MockAPI) -> None:
+    body = {"model": "wan2.7-image", "prompt": "p", "n": 2}
+    headers = {"Idempotency-Key": "order-1"}
+    first = client.post("/v1/images/generations", json=body, headers=headers)
+    again = client.post("/v1/images/generations", json=body, headers=headers)
+    other = client.post("/v1/images/generations", json=body, headers={"Idempotency-Key": "order-2"})
+    assert first.json() == again.json()
+    assert other.json()["data"][0]["task_id"] != first.json()["data"][0]["task_id"]
+    assert len(mock.tasks) == 2
+
+
+def test_idempotency_keys_belong_to_their_key_holder(mock: MockAPI) -> None:
+    body = {"model": "wan2.6", "prompt": "p"}
+    headers = {"Idempotency-Key": "same"}
+    with mock.client(api_key="alice") as alice, mock.client(api_key="bob") as bob:
+        a = alice.post("/v1/videos/generations", json=body, headers=headers).json()
+        b = bob.post("/v1/videos/generations", json=body, headers=headers).json()
+    assert a["data"][0]["task_id"] != b["data"][0]["task_id"]
+    assert len(mock.tasks) == 2
+
+
+def test_a_refused_body_does_not_claim_the_idempotency_key(client: httpx.Client) -> None:
+    headers = {"Idempotency-Key": "k"}
+    bad = client.post("/v1/videos/generations", json={"model": "wan2.6"}, headers=headers)
+    good = client.post(
+        "/v1/videos/generations", json={"model": "wan2.6", "prompt": "p"}, headers=headers
+    )
+    assert (bad.status_code, good.status_code) == (400, 200)
+
+
+def test_every_response_has_its_own_request_id(client: httpx.Client) -> None:
+    responses = [
+        client.post("/v1/videos/generations", json={"model": "wan2.6", "prompt": "p"}),
+        client.post("/v1/videos/generations", json={"model": "nope"}),
+        client.get("/v1/tasks/task_unknown"),
+        client.get("/nowhere"),
+    ]
+    ids = [response.headers["x-request-id"] for response in responses]
+    assert all(REQUEST_ID.fullmatch(value) for value in ids)
+    assert len(set(ids)) == len(ids)
+
+
+def test_unknown_routes_and_methods(client: httpx.Client) -> None:
+    assert client.get("/v1/nothing").status_code == 404
+    response = client.get("/v1/videos/generations")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
+def test_task_ids_are_unique_and_reproducible_from_the_seed() -> None:
+    def ids(seed: int) -> list[str]:
+        mock = MockAPI(specs=specs(), clock=VirtualClock(), seed=seed)
+        with mock.client() as client:
+            return [
+                client.post(
+                    "/v1/videos/generations", json={"model": "wan2.6", "prompt": "p"}
+                ).json()["data"][0]["task_id"]
+                for _ in range(50)
+            ]
+
+    first, again, other = ids(1), ids(1), ids(2)
+    assert first == again
+    assert len(set(first)) == 50
+    assert not set(first) & set(other)

@@ -1,0 +1,181 @@
+"""Webhook deliveries to a real receiver on 127.0.0.1, in process and from the server."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+
+from generator.mock import MockAPI, MockServer, VirtualClock
+from generator.mock._webhooks import RETRY_DELAYS
+from tests.support import specs
+
+
+@dataclass
+class Receiver:
+    """A tiny HTTP server that records every POST and answers from a script of statuses."""
+
+    url: str
+    statuses: list[int] = field(default_factory=list)
+    received: list[tuple[str, dict[str, Any], dict[str, str]]] = field(default_factory=list)
+
+    def next_status(self) -> int:
+        return self.statuses.pop(0) if self.statuses else 200
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state: dict[str, Receiver] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["content-length"]))
+            hook = state["receiver"]
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            hook.received.append((self.path, json.loads(body), headers))
+            self.send_response(hook.next_status())
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state["receiver"] = Receiver(f"http://127.0.0.1:{server.server_address[1]}/hooks")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state["receiver"]
+    server.shutdown()
+    server.server_close()
+
+
+def closed_port_url() -> str:
+    """An http URL on 127.0.0.1 where nothing listens."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def submit(mock: MockAPI, webhook: str, **headers: str) -> str:
+    with mock.client() as client:
+        response = client.post(
+            "/v1/videos/generations",
+            headers=headers,
+            json={"model": "wan2.6", "prompt": "p", "webhook": webhook},
+        )
+    assert response.status_code == 200, response.text
+    task_id: str = response.json()["data"][0]["task_id"]
+    return task_id
+
+
+def test_the_bare_task_object_is_posted_to_callback_when_the_task_ends(
+    receiver: Receiver,
+) -> None:
+    mock = MockAPI(specs=specs(), clock=VirtualClock())
+    task_id = submit(mock, receiver.url)
+    assert mock.deliver_webhooks() == []
+    mock.advance(mock.tasks[0].ends_after / 2)
+    assert mock.deliver_webhooks() == []
+    mock.advance(mock.tasks[0].ends_after)
+    [attempt] = mock.deliver_webhooks()
+    assert (attempt.task_id, attempt.attempt, attempt.status, attempt.delivered) == (
+        task_id,
+        1,
+        200,
+        True,
+    )
+    [(path, body, headers)] = receiver.received
+    assert path == "/hooks/callback"
+    assert body == mock.task_view(task_id)
+    assert body["status"] == "completed" and "code" not in body and "data" not in body
+    assert headers["content-type"] == "application/json"
+    assert mock.deliver_webhooks() == []
+
+
+def test_a_failed_task_is_delivered_too(receiver: Receiver) -> None:
+    mock = MockAPI(specs=specs(), clock=VirtualClock())
+    submit(mock, receiver.url + "/", **{"X-Mock-Fault": "fail"})
+    mock.advance(10_000)
+    mock.deliver_webhooks()
+    [(path, body, _)] = receiver.received
+    assert path == "/hooks/callback"
+    assert body["status"] == "failed" and body["error"]["message"]
+
+
+def test_a_non_2xx_answer_is_retried_after_10_seconds(receiver: Receiver) -> None:
+    receiver.statuses = [500]
+    mock = MockAPI(specs=specs(), clock=VirtualClock())
+    task_id = submit(mock, receiver.url)
+    mock.advance(10_000)
+    [first] = mock.deliver_webhooks()
+    assert (first.status, first.delivered) == (500, False)
+    mock.advance(RETRY_DELAYS[0] - 1)
+    assert mock.deliver_webhooks() == []
+    mock.advance(1)
+    [second] = mock.deliver_webhooks()
+    assert (second.attempt, second.status, second.delivered) == (2, 200, True)
+    assert [body for _, body, _ in receiver.received] == [mock.task_view(task_id)] * 2
+    assert [h["x-mock-delivery-attempt"] for _, _, h in receiver.received] == ["1", "2"]
+
+
+def test_an_unreachable_receiver_is_tried_four_times_then_given_up() -> None:
+    mock = MockAPI(specs=specs(), clock=VirtualClock(), speed=10)
+    submit(mock, closed_port_url())
+    mock.advance(10_000)
+    attempts = mock.deliver_webhooks()
+    for delay in RETRY_DELAYS:
+        mock.advance(delay / 10 - 0.01)
+        assert mock.deliver_webhooks() == []
+        mock.advance(0.01)
+        attempts += mock.deliver_webhooks()
+    mock.advance(10_000)
+    assert mock.deliver_webhooks() == []
+    assert [a.attempt for a in attempts] == [1, 2, 3, 4]
+    assert all(a.status is None and a.error for a in attempts)
+    assert mock.core.outbox.pending == 0
+    assert mock.webhook_attempts == tuple(attempts)
+
+
+@pytest.mark.anyio
+async def test_async_delivery_reaches_the_receiver(receiver: Receiver) -> None:
+    mock = MockAPI(specs=specs(), clock=VirtualClock())
+    ids = {submit(mock, receiver.url) for _ in range(3)}
+    mock.advance(10_000)
+    attempts = await mock.deliver_webhooks_async()
+    assert {a.task_id for a in attempts} == ids
+    assert {body["id"] for _, body, _ in receiver.received} == ids
+
+
+def test_the_server_delivers_in_the_background_and_retries(receiver: Receiver) -> None:
+    receiver.statuses = [503]
+    mock = MockAPI(specs=specs(), speed=2000)
+    with MockServer(mock) as server:
+        with httpx.Client(
+            base_url=server.base_url, headers={"Authorization": "Bearer k"}, trust_env=False
+        ) as c:
+            response = c.post(
+                "/v1/videos/generations",
+                json={"model": "wan2.6", "prompt": "p", "webhook": receiver.url},
+            )
+        task_id = response.json()["data"][0]["task_id"]
+        deadline = time.monotonic() + 20
+        while len(receiver.received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert [body["id"] for _, body, _ in receiver.received] == [task_id, task_id]
+    assert receiver.received[1][1]["status"] == "completed"
+    assert receiver.received[1][1]["result"]["videos"][0]["url"][0].startswith(server_url(response))
+    assert [a.status for a in mock.webhook_attempts] == [503, 200]
+
+
+def server_url(response: httpx.Response) -> str:
+    return f"{response.url.scheme}://{response.url.netloc.decode()}"
