@@ -204,9 +204,17 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import os
+
     from generator.demo import run
 
-    return run(_load(args))
+    out = Path(args.out) if args.out else None
+    if args.base_url and not os.environ.get("APIMART_API_KEY"):
+        raise UsageError("--base-url needs the API key in APIMART_API_KEY")
+    key = os.environ.get("APIMART_API_KEY", "demo-key") if args.base_url else "demo-key"
+    return run(
+        _load(args), speed=args.speed, seed=args.seed, out=out, base_url=args.base_url, api_key=key
+    )
 
 
 # -- entry point --------------------------------------------------------------------------
@@ -276,8 +284,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lin.set_defaults(run=cmd_lint)
 
-    dem = commands.add_parser("demo", help="run every documented example through the validators")
+    dem = commands.add_parser(
+        "demo", help="every documented example: validated, run on the mock, downloaded"
+    )
     spec_options(dem)
+    dem.add_argument(
+        "--speed",
+        type=float,
+        default=40.0,
+        help="the mock's time compression (default: %(default)s)",
+    )
+    dem.add_argument("--seed", type=int, default=7, help="the mock's seed (default: %(default)s)")
+    dem.add_argument("--out", metavar="DIR", help="where results go (default: a temporary folder)")
+    dem.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="run against this server instead of starting the mock "
+        "(key from APIMART_API_KEY; the live API charges for every task)",
+    )
     dem.set_defaults(run=cmd_demo)
     add_mock_parser(commands)
     add_submit_parser(commands)

@@ -206,6 +206,7 @@ def test_lint_prints_the_meta_schema() -> None:
 def test_demo_runs_every_example() -> None:
     result = run_cli("demo")
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "26/26 tasks completed with their files (29 files)" in result.stdout
     assert "every documented example is valid" in result.stdout
 
 
