@@ -373,7 +373,7 @@ CASES: list[Case] = [
     (
         "image 4K",
         {"model": "wan2.7-image", "prompt": "p", "size": "4K"},
-        {("/size", "size-format")},
+        {("/size", "size-4k-pro-only")},
         set(),
     ),
     (
