@@ -11,24 +11,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.interpreter import judge_model
 from generator.jsonvalue import MISSING, json_equal
 from generator.kinds import RULE_KINDS
+from generator.spec.loader import SpecProblem
 from generator.spec.model import Example, ModelSpec, Parameter, Source, SpecSet, split_path
 from generator.spec.yaml_loc import Loc
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class LintProblem:
-    loc: Loc
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.loc}: error: {self.message}"
 
 
 def normalise(text: str) -> str:
@@ -112,32 +103,32 @@ def _sources(model: ModelSpec) -> Iterator[Source]:
         yield model.price.source
 
 
-def lint(specs: SpecSet, docs_root: Path) -> list[LintProblem]:
-    problems: set[LintProblem] = set()
+def lint(specs: SpecSet, docs_root: Path) -> list[SpecProblem]:
+    problems: set[SpecProblem] = set()
     documents = Documents(docs_root)
     for spec in specs.files:
         page = documents.text(spec.doc)
         spec_loc = Loc(spec.path, 1, 1)
         if page is None:
-            problems.add(LintProblem(spec_loc, f"document {docs_root / spec.doc} not found"))
+            problems.add(SpecProblem(spec_loc, f"document {docs_root / spec.doc} not found"))
         for model in spec.models:
             for source in _sources(model):
                 text = documents.text(source.doc)
                 if text is None:
-                    problems.add(LintProblem(source.loc, f"document {source.doc} not found"))
+                    problems.add(SpecProblem(source.loc, f"document {source.doc} not found"))
                 elif normalise(source.quote) not in normalise(text):
                     problems.add(
-                        LintProblem(
+                        SpecProblem(
                             source.loc, f"quote not found in {source.doc}: {source.quote!r}"
                         )
                     )
             if not model.examples:
-                problems.add(LintProblem(model.loc, f"model {model.name} has no example"))
+                problems.add(SpecProblem(model.loc, f"model {model.name} has no example"))
             for example in model.examples:
                 verdict = judge_model(model, example.body)
                 for violation in verdict.errors:
                     problems.add(
-                        LintProblem(
+                        SpecProblem(
                             example.loc,
                             f"example {example.name!r} is invalid: {violation.path}: "
                             f"{violation.message} [{violation.rule}]",
@@ -148,7 +139,7 @@ def lint(specs: SpecSet, docs_root: Path) -> list[LintProblem]:
                     if _about_sending(model, violation.rule):
                         continue
                     problems.add(
-                        LintProblem(
+                        SpecProblem(
                             example.loc,
                             f"the documented defaults break rule {violation.rule} when added to "
                             f"example {example.name!r}: {violation.path}: {violation.message}",
@@ -159,7 +150,7 @@ def lint(specs: SpecSet, docs_root: Path) -> list[LintProblem]:
     return sorted(problems)
 
 
-def _match_bodies(spec_path: str, page: str, examples: list[Example]) -> set[LintProblem]:
+def _match_bodies(spec_path: str, page: str, examples: list[Example]) -> set[SpecProblem]:
     problems = set()
     bodies = doc_bodies(page)
     for example in examples:
@@ -168,7 +159,7 @@ def _match_bodies(spec_path: str, page: str, examples: list[Example]) -> set[Lin
         expected = _with_substitutions(example)
         if not any(json_equal(expected, body) for body in bodies):
             problems.add(
-                LintProblem(
+                SpecProblem(
                     example.loc,
                     f"example {example.name!r} matches no request body printed in "
                     f"{example.source.doc}",
@@ -178,7 +169,7 @@ def _match_bodies(spec_path: str, page: str, examples: list[Example]) -> set[Lin
         if not any(e.source and json_equal(_with_substitutions(e), body) for e in examples):
             first = re.sub(r"\s+", " ", json.dumps(body))[:80]
             problems.add(
-                LintProblem(
+                SpecProblem(
                     Loc(spec_path, 1, 1),
                     f"the document prints a request body no example transcribes: {first}…",
                 )
