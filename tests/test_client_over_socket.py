@@ -8,7 +8,9 @@ receiver; and the API key appears in no log line and no error.
 from __future__ import annotations
 
 import base64
+import json
 import logging
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +21,7 @@ import pytest
 
 from generator.mock import MockAPI, MockServer
 from tests.conftest import Receiver
+from tests.support import run_cli
 
 KEY = "sk-socket-secret-4f1d2c9e"
 PNG = base64.b64decode(
@@ -194,3 +197,41 @@ async def test_the_async_client_over_the_socket(server: MockServer, tmp_path: Pa
         paths = await client.download(task, tmp_path)
     assert _tasks(server) - before == {handle.id}
     assert len(paths) == 2 and all(p.read_bytes().startswith(b"\x89PNG") for p in paths)
+
+
+def test_apimart_submit_end_to_end_against_the_server(server: MockServer, tmp_path: Path) -> None:
+    body = tmp_path / "body.json"
+    body.write_text('{"model": "wan2.7-image", "prompt": "a lighthouse at dusk", "n": 2}')
+    env = {**os.environ, "APIMART_API_KEY": KEY}
+    result = run_cli(
+        "submit",
+        str(body),
+        "--base-url",
+        server.base_url,
+        "--out",
+        str(tmp_path / "out"),
+        "--poll-interval",
+        "0.02",
+        "--format",
+        "json",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert list(out) == ["task_id", "status", "progress", "results", "files", "error"]
+    assert (out["status"], out["progress"], out["error"]) == ("completed", 100, None)
+    assert len(out["results"]) == 2 and len(out["files"]) == 2
+    assert all(Path(f).read_bytes().startswith(b"\x89PNG") for f in out["files"])
+    assert KEY not in result.stdout + result.stderr
+    refused = run_cli(
+        "submit",
+        "-",
+        "--base-url",
+        server.base_url,
+        "--format",
+        "json",
+        stdin='{"model": "wan2.6", "prompt": "p", "duration": 7}',
+        env=env,
+    )
+    assert refused.returncode == 1
+    assert "duration must be one of 5, 10, 15, got 7" in refused.stdout + refused.stderr
