@@ -142,10 +142,6 @@ def label(pattern: Sequence[str]) -> str:
     return text or "the request body"
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def type_phrase(type_name: str) -> str:
     """``integer`` → ``an integer``: how messages name an expected JSON type."""
     article = "an" if type_name[0] in "aeiou" else "a"
