@@ -210,5 +210,17 @@ def test_demo_runs_every_example() -> None:
     assert "every documented example is valid" in result.stdout
 
 
-def test_specs_dir_default_is_the_projects(tmp_path: Path) -> None:
-    assert (SPECS / "wan2.6.yaml").is_file()
+def test_default_paths_are_the_projects_and_follow_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from generator import paths
+
+    for name in ("APIMART_SPECS", "APIMART_GENERATED", "APIMART_DOCS"):
+        monkeypatch.delenv(name, raising=False)
+    assert (paths.specs_dir(), paths.generated_dir(), paths.docs_root()) == (
+        SPECS,
+        GENERATED,
+        DOCS_ROOT,
+    )
+    monkeypatch.setenv("APIMART_SPECS", str(tmp_path))
+    assert paths.specs_dir() == tmp_path

@@ -122,7 +122,7 @@ def test_reference_mistakes_are_caught(tmp_path: Path, rules: str, expected: str
     assert any(expected in p for p in problems), problems
 
 
-def test_unquoted_ratio_is_a_string_and_bad_yaml_is_located(tmp_path: Path) -> None:
+def test_malformed_yaml_in_a_spec_is_located(tmp_path: Path) -> None:
     problems = _problems(tmp_path, ("e.yaml", MINIMAL_SPEC + "unchecked: [\n"))
     assert problems and problems[0].startswith(f"{tmp_path.name}/e.yaml:")
 
