@@ -634,6 +634,66 @@ CASES: list[Case] = [
         {("/enable_sequential", "enable_sequential-type"), ("/n", "n-standard")},
         set(),
     ),
+    # --- null items: a null field is absent, a null item of an array is a wrong type ---------
+    (
+        "videoedit null video item",
+        {"model": "wan2.7-videoedit", "video_urls": [None]},
+        {("/video_urls/0", "video_urls[]-type")},
+        set(),
+    ),
+    (
+        "wan2.6 null image item is no image-to-video",
+        {"model": "wan2.6", "image_urls": [None]},
+        {("/image_urls/0", "image_urls[]-type")},
+        set(),
+    ),
+    (
+        "viduq3 null image item",
+        {"model": "viduq3", "prompt": "p", "image_urls": [IMG, None]},
+        {("/image_urls/1", "image_urls[]-type")},
+        set(),
+    ),
+    (
+        "r2v null reference items",
+        {"model": "wan2.7-r2v", "prompt": "p", "image_with_roles": [None], "video_urls": [None]},
+        {("/image_with_roles/0", "image_with_roles[]-type"), ("/video_urls/0", "video_urls[]-type")},
+        set(),
+    ),
+    (
+        "r2v null role field counts as absent",
+        {"model": "wan2.7-r2v", "prompt": "p", "image_with_roles": [{"url": IMG, "role": None}]},
+        set(),
+        set(),
+    ),
+    (
+        "image null image item",
+        {"model": "wan2.7-image", "image_urls": [None]},
+        {("/image_urls/0", "image_urls[]-type")},
+        set(),
+    ),
+    (
+        "image null box and null coordinate",
+        {
+            "model": "wan2.7-image",
+            "prompt": "p",
+            "image_urls": [IMG, IMG],
+            "bbox_list": [[None], [[1, None, 30, 40]]],
+        },
+        {("/bbox_list/0/0", "bbox_list[][]-type"), ("/bbox_list/1/0/1", "bbox_list[][][]-type")},
+        set(),
+    ),
+    (
+        "image null palette entry",
+        {"model": "wan2.7-image", "prompt": "p", "color_palette": [*PALETTE, None]},
+        {("/color_palette/3", "color_palette[]-type")},
+        set(),
+    ),
+    (
+        "image null top-level field is absent",
+        {"model": "wan2.7-image", "prompt": "p", "image_urls": None, "n": None},
+        set(),
+        set(),
+    ),
 ]
 
 

@@ -172,7 +172,7 @@ def validate_viduq3(payload: Mapping[str, object]) -> Report:
         node0 = payload["image_urls"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, str):
+                if not isinstance(value, str):
                     _fail(
                         errors,
                         f"/image_urls/{i1}",
@@ -453,7 +453,7 @@ def validate_viduq3_mix(payload: Mapping[str, object]) -> Report:
         node0 = payload["image_urls"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, str):
+                if not isinstance(value, str):
                     _fail(
                         errors,
                         f"/image_urls/{i1}",

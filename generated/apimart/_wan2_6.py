@@ -185,7 +185,7 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
         node0 = payload["image_urls"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, str):
+                if not isinstance(value, str):
                     _fail(
                         errors,
                         f"/image_urls/{i1}",

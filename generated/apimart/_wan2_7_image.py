@@ -241,7 +241,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
         node0 = payload["image_urls"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, str):
+                if not isinstance(value, str):
                     _fail(
                         errors,
                         f"/image_urls/{i1}",
@@ -413,7 +413,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
         node0 = payload["bbox_list"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, list):
+                if not isinstance(value, list):
                     _fail(
                         errors,
                         f"/bbox_list/{i1}",
@@ -441,7 +441,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             for i1, node1 in enumerate(node0):
                 if isinstance(node1, list):
                     for i2, value in enumerate(node1):
-                        if value is not None and not isinstance(value, list):
+                        if not isinstance(value, list):
                             _fail(
                                 errors,
                                 f"/bbox_list/{i1}/{i2}",
@@ -473,7 +473,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
                     for i2, node2 in enumerate(node1):
                         if isinstance(node2, list):
                             for i3, value in enumerate(node2):
-                                if value is not None and not _is_int(value):
+                                if not _is_int(value):
                                     _fail(
                                         errors,
                                         f"/bbox_list/{i1}/{i2}/{i3}",
@@ -525,7 +525,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
         node0 = payload["color_palette"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, dict):
+                if not isinstance(value, dict):
                     _fail(
                         errors,
                         f"/color_palette/{i1}",
@@ -1116,7 +1116,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
         node0 = payload["image_urls"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, str):
+                if not isinstance(value, str):
                     _fail(
                         errors,
                         f"/image_urls/{i1}",
@@ -1283,7 +1283,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
         node0 = payload["bbox_list"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, list):
+                if not isinstance(value, list):
                     _fail(
                         errors,
                         f"/bbox_list/{i1}",
@@ -1311,7 +1311,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
             for i1, node1 in enumerate(node0):
                 if isinstance(node1, list):
                     for i2, value in enumerate(node1):
-                        if value is not None and not isinstance(value, list):
+                        if not isinstance(value, list):
                             _fail(
                                 errors,
                                 f"/bbox_list/{i1}/{i2}",
@@ -1343,7 +1343,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
                     for i2, node2 in enumerate(node1):
                         if isinstance(node2, list):
                             for i3, value in enumerate(node2):
-                                if value is not None and not _is_int(value):
+                                if not _is_int(value):
                                     _fail(
                                         errors,
                                         f"/bbox_list/{i1}/{i2}/{i3}",
@@ -1395,7 +1395,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
         node0 = payload["color_palette"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, dict):
+                if not isinstance(value, dict):
                     _fail(
                         errors,
                         f"/color_palette/{i1}",

@@ -202,7 +202,7 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
         node0 = payload["image_with_roles"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, dict):
+                if not isinstance(value, dict):
                     _fail(
                         errors,
                         f"/image_with_roles/{i1}",
@@ -373,7 +373,7 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
         node0 = payload["video_urls"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, str):
+                if not isinstance(value, str):
                     _fail(
                         errors,
                         f"/video_urls/{i1}",

@@ -188,7 +188,7 @@ def validate_wan2_7_videoedit(payload: Mapping[str, object]) -> Report:
         node0 = payload["video_urls"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, str):
+                if not isinstance(value, str):
                     _fail(
                         errors,
                         f"/video_urls/{i1}",
@@ -283,7 +283,7 @@ def validate_wan2_7_videoedit(payload: Mapping[str, object]) -> Report:
         node0 = payload["image_urls"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if value is not None and not isinstance(value, str):
+                if not isinstance(value, str):
                     _fail(
                         errors,
                         f"/image_urls/{i1}",

@@ -1,11 +1,15 @@
-"""``type``: a field holds the JSON type its parameter declares (null counts as absent)."""
+"""``type``: a value holds the JSON type its parameter declares.
+
+A null object field counts as absent (the ``required`` rule judges absence); a null item of
+an array is not absent, it is a value of the wrong type.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from generator.jsonvalue import json_type, type_phrase
+from generator.jsonvalue import EACH, json_type, type_phrase
 from generator.kinds.base import Code, Draft, Finding, RuleKind, got
 from generator.spec.model import Rule
 
@@ -35,7 +39,7 @@ class TypeKind(RuleKind):
     def check_value(self, rule: Rule, at: str, value: object) -> Iterator[Finding]:
         expected = rule.params["type"]
         actual = json_type(value)
-        if actual == "null" or actual == expected:
+        if (actual == "null" and not is_item(rule)) or actual == expected:
             return
         if expected == "number" and actual == "integer":
             return
@@ -43,14 +47,22 @@ class TypeKind(RuleKind):
 
     def emit(self, rule: Rule, code: Code) -> list[str]:
         test = TESTS[rule.params["type"]]
+        guard = "" if is_item(rule) else "value is not None and "
         return [
-            f"if value is not None and not {test}:",
+            f"if {guard}not {test}:",
             "    "
             + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]
 
     def json_schema(self, rule: Rule) -> Mapping[str, Any]:
+        if is_item(rule):
+            return {"type": rule.params["type"]}
         return {"type": [rule.params["type"], "null"]}
+
+
+def is_item(rule: Rule) -> bool:
+    """Whether the rule judges the items of an array, where null is not "absent"."""
+    return bool(rule.path) and rule.path[-1] == EACH
 
 
 KIND = TypeKind()
