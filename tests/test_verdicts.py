@@ -656,7 +656,10 @@ CASES: list[Case] = [
     (
         "r2v null reference items",
         {"model": "wan2.7-r2v", "prompt": "p", "image_with_roles": [None], "video_urls": [None]},
-        {("/image_with_roles/0", "image_with_roles[]-type"), ("/video_urls/0", "video_urls[]-type")},
+        {
+            ("/image_with_roles/0", "image_with_roles[]-type"),
+            ("/video_urls/0", "video_urls[]-type"),
+        },
         set(),
     ),
     (

@@ -15,12 +15,16 @@ suite holds them to the same verdicts.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from generator.jsonvalue import show, walk
-from generator.spec.model import Rule, Severity
+from generator.spec.model import Condition, Rule, Severity
+
+if TYPE_CHECKING:
+    from generator.contract._cases import Context
+    from generator.contract._plan import Plan
 
 
 class Finding(NamedTuple):
@@ -69,6 +73,37 @@ def got(value: object) -> str:
 
 def options(values: Any) -> str:
     return ", ".join(show(v) for v in values)
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """How a negative case breaks a rule: what it puts where.
+
+    ``apply(draw, drawn)`` gets the value drawn there as usual (or MISSING) and returns the
+    value the case puts instead (``OMIT`` leaves a key out); ``path`` is where, relative to
+    the rule's top-level field (None: the rule's own path); ``where(value)`` is what the
+    judges' JSON Pointer adds to that place (the unknown key a ``closed`` break adds, say).
+    """
+
+    apply: Callable[[Any, Any], Any]
+    path: tuple[str, ...] | None = None
+    where: Callable[[Any], str] = lambda value: ""
+
+    def at(self, path: tuple[str, ...]) -> Break:
+        return replace(self, path=path)
+
+
+@dataclass(frozen=True, slots=True)
+class Steer:
+    """One condition atom a case needs to come out ``truth``."""
+
+    cond: Condition
+    truth: bool
+
+
+def replaced(value: Any) -> Callable[[Any, Any], Any]:
+    """A Break.apply that puts ``value`` drawn from a strategy, whatever was drawn there."""
+    return lambda draw, _drawn: draw(value)
 
 
 class Code:
@@ -148,3 +183,51 @@ class RuleKind:
     def lint(self, rule: Rule) -> Iterator[str]:
         """Problems with the rule's own parameters that the meta-schema cannot see."""
         return iter(())
+
+    # -- strategies: what payloads that keep or break a rule look like -----------------------
+    #
+    # The contract tests build cases field by field (generator.contract). A kind narrows the
+    # plan of the value at its rule's path so that what is drawn keeps the rule (``keep``),
+    # or says how to break it alone (``violate``). A kind that overrides neither cannot be
+    # fuzzed, and the harness says so rather than skipping its rules.
+
+    @property
+    def has_strategies(self) -> bool:
+        cls = type(self)
+        return cls.keep is not RuleKind.keep and cls.violate is not RuleKind.violate
+
+    def fields(self, rule: Rule) -> tuple[str, ...]:
+        """The top-level fields the rule judges, in the order it names them."""
+        return (rule.path[0],) if rule.path else ("",)
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        """Narrow ``plan`` (the value at the rule's path) so drawn values keep the rule."""
+        raise NotImplementedError(f"rule kind {self.name!r} has no strategies")
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break | None:
+        """Break the rule alone: a Break for its place, or None after narrowing ``plan``.
+
+        ``plan`` already keeps every other rule there. ``measure`` is an edge from
+        ``edges`` to break the rule at, when a boundary case asks.
+        """
+        raise NotImplementedError(f"rule kind {self.name!r} has no strategies")
+
+    def keep_at(self, rule: Rule, plan: Plan, ctx: Context, measure: Any) -> None:
+        """Keep the rule exactly at one of its edges (see ``edges``)."""
+        raise NotImplementedError(f"rule kind {self.name!r} has no edges")
+
+    def edges(self, rule: Rule) -> list[tuple[str, Any, bool]]:
+        """(label, measure, keeps): the boundary values of the rule, kept and just broken."""
+        return []
+
+    def locate(self, rule: Rule, payload: object) -> str:
+        """The JSON Pointer of a break that was made by narrowing plans, not by a Break."""
+        return rule.pointer
+
+    def presence_needs(self, rule: Rule) -> list[tuple[Condition, bool]]:
+        """Conditions under which keeping the rule lets its field be given at all."""
+        return []
+
+    def steers(self, rule: Rule) -> list[tuple[Condition, bool]]:
+        """Conditions a case breaking this rule needs besides the rule's own ``when``."""
+        return []

@@ -7,10 +7,14 @@ in any of the rule's intervals.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from generator.kinds.base import Code, Draft, Finding, RuleKind, got, literal
+from generator.jsonvalue import EACH
+from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got, literal
 from generator.spec.model import Rule
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
 
 Interval = Sequence[float | int | None]
 
@@ -127,6 +131,10 @@ class BoundsKind(RuleKind):
     measured: ClassVar[str] = "len(value)"
     shows_value: ClassVar[bool] = False
     """Whether a message shows the value itself (numbers) or only its measure (lengths)."""
+    facet: ClassVar[str]
+    """The plan facet this kind bounds (generator.contract.Plan): numbers, length or count."""
+    least: ClassVar[float | None] = 0
+    """The smallest measure a given value can have (a length is never negative)."""
 
     @property
     def keywords(self) -> Mapping[str, Any]:  # type: ignore[override]
@@ -159,3 +167,50 @@ class BoundsKind(RuleKind):
 
     def json_schema(self, rule: Rule) -> Mapping[str, Any]:
         return json_schema(intervals(rule.params), *self.schema_keywords)
+
+    # -- strategies ----------------------------------------------------------------------
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        plan.bound(self.facet, [tuple(span) for span in intervals(rule.params)])  # type: ignore[misc]
+
+    def keep_at(self, rule: Rule, plan: Plan, ctx: Context, measure: Any) -> None:
+        plan.require()
+        plan.bound(self.facet, [(measure, measure)])
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break | None:
+        from generator.contract import complement
+
+        if measure is not None:
+            spans = [(measure, measure)]
+        else:
+            spans = complement([tuple(s) for s in intervals(rule.params)])  # type: ignore[misc]
+        # a given value has a positive length or item count: an empty one would be "absent"
+        floor = 1 if self.least is not None else None
+        target = plan
+        if EACH in rule.path[1:]:
+            from generator.contract import fork
+
+            target = fork(plan)
+        target.require()
+        target.bound(self.facet, spans)
+        if floor is not None:
+            target.bound(self.facet, [(floor, None)])
+        if target is plan:
+            return None  # narrowed in place: later rules on this field see the bound
+        return Break(lambda draw, _drawn: target.draw_given(draw))
+
+    def edges(self, rule: Rule) -> list[tuple[str, Any, bool]]:
+        spans = intervals(rule.params)
+        found: list[tuple[str, Any, bool]] = []
+        for lo, hi in spans:
+            for edge, step in ((lo, -1), (hi, 1)):
+                if edge is None:
+                    continue
+                for measure in (edge, edge + step):
+                    if self.least is not None and measure < max(self.least, 1):
+                        continue
+                    keeps = contains(spans, measure)
+                    label = f"{self.unit or 'value'} {_num(measure)}".strip()
+                    if (label, measure, keeps) not in found:
+                        found.append((label, measure, keeps))
+        return found

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import escape, show, suggest_key
-from generator.kinds.base import Code, Draft, Finding, RuleKind
+from generator.kinds.base import Break, Code, Draft, Finding, RuleKind
 from generator.spec.model import Rule
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
 
 
 class ClosedKind(RuleKind):
@@ -46,6 +49,31 @@ class ClosedKind(RuleKind):
                 f"_show(key) + ' ' + {message} + _suggest_key(key, {allowed})",
             ),
         ]
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        """Plans draw documented fields only: nothing to narrow."""
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break:
+        from hypothesis import strategies as st
+
+        allowed = list(rule.params["allowed"])
+        keys = [k for k in unknown_keys(allowed) if k not in allowed]
+
+        def add_key(draw: Any, drawn: Any) -> dict[str, Any]:
+            base = dict(drawn) if isinstance(drawn, dict) else {}
+            base[draw(st.sampled_from(keys))] = draw(st.sampled_from(["x", 1, True, None, [1]]))
+            return base
+
+        def where(value: Any) -> str:
+            extra = next(key for key in value if key not in allowed)
+            return "/" + escape(extra)
+
+        return Break(add_key, where=where)
+
+
+def unknown_keys(allowed: list[str]) -> list[str]:
+    """Keys a user might add: typos of documented ones (plurals, case) and plausible extras."""
+    return [k + "s" for k in allowed] + [k.upper() for k in allowed] + ["extra", "quality"]
 
 
 KIND = ClosedKind()

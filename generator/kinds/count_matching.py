@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import json_equal, show, walk
-from generator.kinds.base import Code, Finding, RuleKind
+from generator.jsonvalue import EACH, MISSING, escape, json_equal, show, walk
+from generator.kinds.base import Break, Code, Finding, RuleKind
 from generator.spec.model import Rule
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
 
 
 class CountMatchingKind(RuleKind):
@@ -33,6 +37,72 @@ class CountMatchingKind(RuleKind):
             f"if len(found) > {limit!r}:",
             "    " + code.fail(f"found[{limit!r}]", f"{message} + ', got ' + str(len(found))"),
         ]
+
+    # The strategies handle the common shape: a path ``<array>/*/<key>`` inside one field.
+    def _split(self, rule: Rule) -> tuple[tuple[str, ...], str]:
+        star = rule.path.index(EACH)
+        return rule.path[1:star], rule.path[star + 1]
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        array_path, key = self._split(rule)
+        equals, limit = rule.params["equals"], rule.params["max"]
+        assert ctx.plan is not None
+        array = ctx.plan.at(array_path)
+        others = [v for v in (plan.enum or []) if not json_equal(v, equals)]
+
+        def shape(draw: Any, items: Any, pinned: frozenset[int]) -> Any:
+            from hypothesis import strategies as st
+
+            from generator.contract import Unsatisfiable
+
+            def matches(item: Any) -> bool:
+                return isinstance(item, dict) and json_equal(item.get(key, MISSING), equals)
+
+            room = limit - sum(matches(items[i]) for i in pinned if i < len(items))
+            if room < 0:
+                raise Unsatisfiable(f"the pinned items already hold more than {limit} matches")
+            for index, item in enumerate(items):
+                if index in pinned or not matches(item):
+                    continue
+                if room > 0:
+                    room -= 1
+                elif others:
+                    item[key] = draw(st.sampled_from(others))
+                else:
+                    item.pop(key)
+            return items
+
+        array.shapers.append(shape)
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break:
+        from hypothesis import strategies as st
+
+        array_path, key = self._split(rule)
+        equals, limit = rule.params["equals"], rule.params["max"]
+        assert ctx.plan is not None
+        array = ctx.plan.at(array_path)
+        assert array.items is not None
+        items_plan = array.items
+
+        def apply(draw: Any, drawn: Any) -> list[Any]:
+            items = list(drawn) if isinstance(drawn, list) else []
+            while len(items) < limit + 1:
+                items.append(items_plan.draw_given(draw))
+            dicts = [i for i, item in enumerate(items) if isinstance(item, dict)]
+            chosen = draw(st.permutations(dicts))[: limit + 1]
+            for index in chosen:
+                items[index][key] = equals
+            return items
+
+        def where(items: Any) -> str:
+            matches = [
+                i
+                for i, item in enumerate(items)
+                if isinstance(item, dict) and json_equal(item.get(key, MISSING), equals)
+            ]
+            return f"/{matches[limit]}/{escape(key)}"
+
+        return Break(apply, path=array_path, where=where)
 
 
 KIND = CountMatchingKind()

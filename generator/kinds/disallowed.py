@@ -6,11 +6,15 @@ With severity ``warning`` this is how a spec says "the API ignores this paramete
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import is_present
-from generator.kinds.base import Code, Finding, RuleKind, got
+from generator.jsonvalue import EACH, is_present
+from generator.kinds.base import Break, Code, Finding, RuleKind, got
 from generator.kinds.enum import is_member, member_test
-from generator.spec.model import Rule
+from generator.spec.model import Condition, Rule
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
 
 
 class DisallowedKind(RuleKind):
@@ -36,6 +40,28 @@ class DisallowedKind(RuleKind):
             "    "
             + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]
+
+    def presence_needs(self, rule: Rule) -> list[tuple[Condition, bool]]:
+        if rule.when is None or "values" in rule.params:
+            return []  # always forbidden, or only some values: nothing to steer
+        return [(rule.when, False)]
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        if "values" in rule.params:
+            plan.excluded.extend(rule.params["values"])
+        else:
+            plan.forbid()
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break | None:
+        from generator.contract import fork
+
+        target = fork(plan) if EACH in rule.path[1:] else plan
+        target.require()
+        if "values" in rule.params:
+            target.only(rule.params["values"])
+        if target is plan:
+            return None
+        return Break(lambda draw, _drawn: target.draw_given(draw))
 
 
 KIND = DisallowedKind()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import is_int, json_equal, json_type, suggest
-from generator.kinds.base import Code, Draft, Finding, RuleKind, got, options
+from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got, options, replaced
 from generator.spec.model import Rule
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
 
 
 def member_test(code: Code, values: Sequence[Any], *, negate: bool = False) -> tuple[str, str]:
@@ -64,6 +67,29 @@ class EnumKind(RuleKind):
 
     def json_schema(self, rule: Rule) -> Mapping[str, Any]:
         return {"enum": [*rule.params["values"], None]}
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        plan.only(rule.params["values"])
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break:
+        from hypothesis import strategies as st
+
+        values = rule.params["values"]
+        outside = [v for v in near_misses(values) if is_member(v, values) is False]
+        return Break(replaced(st.sampled_from(outside)))
+
+
+def near_misses(values: Sequence[Any]) -> list[Any]:
+    """Values of the options' own types that a user might send instead: case slips, typos."""
+    found: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            found += [value.upper(), value.lower(), value.swapcase(), value + "x", "x" + value]
+        elif is_int(value):
+            found += [value + 1, value - 1, -value - 1]
+        elif isinstance(value, float):
+            found += [value + 0.5]
+    return [v for v in found if v != ""]
 
 
 KIND = EnumKind()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.kinds.base import Code, Draft, Finding, RuleKind, got
+from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got, replaced
 from generator.spec.model import Rule
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
 
 _HTTP_URL = r"[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*"
 _IMAGE_DATA_URI = r"data:image/[A-Za-z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2}"
@@ -33,6 +36,56 @@ _CUSTOM = {
     "additionalProperties": False,
 }
 _FORMAT_VALUE = {"oneOf": [{"enum": sorted(FORMATS)}, _CUSTOM]}
+
+
+NEAR_MISSES: tuple[str, ...] = (
+    "ftp://cdn.example.com/a.jpg",
+    "cdn.example.com/a.jpg",
+    "https//cdn.example.com/a.jpg",
+    "https://",
+    "https://cdn.example.com/a b.jpg",
+    "data:image/png,iVBORw0KGgo=",
+    "data:text/plain;base64,aGk=",
+    "#12345",
+    "#GGGGGG",
+    "C2D1E6",
+    "red",
+    "23.511%",
+    "23.5",
+    "101%",
+    "-1%",
+    "23,51%",
+    "5K",
+    "16:10",
+    "1024x",
+    "1024 x 1024",
+    "large",
+    "x",
+)
+"""Strings users send where a format is expected; a break uses those its pattern refuses."""
+
+
+def samples(name: str) -> Any:
+    """A strategy of well-formed strings for a named format (None: draw from its pattern)."""
+    from hypothesis import strategies as st
+
+    urls = st.builds(
+        "{}://cdn.example.com/{}.{}".format,
+        st.sampled_from(["https", "http", "HTTPS"]),
+        st.from_regex(r"[a-z0-9_]{1,12}", fullmatch=True),
+        st.sampled_from(["jpg", "png", "webp", "mp4", "mp3"]),
+    )
+    data_uris = st.sampled_from(
+        ["data:image/png;base64,iVBORw0KGgo=", "data:image/jpeg;base64,/9j/4AAQSkZJRg=="]
+    )
+    found = {
+        "http-url": urls,
+        "image-data-uri": data_uris,
+        "http-url-or-image-data-uri": st.one_of(urls, data_uris),
+        "hex-color": st.from_regex(r"#[0-9A-Fa-f]{6}", fullmatch=True),
+        "percent": st.integers(0, 10000).map(lambda n: f"{n // 100}.{n % 100:02d}%"),
+    }
+    return found.get(name)
 
 
 def resolve(spec: str | Mapping[str, str]) -> dict[str, str]:
@@ -72,6 +125,18 @@ class FormatKind(RuleKind):
 
     def json_schema(self, rule: Rule) -> Mapping[str, Any]:
         return {"pattern": f"^(?:{rule.params['pattern']})$"}
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        plan.patterns.append(rule.params["pattern"])
+        if plan.samples is None:
+            plan.samples = samples(rule.params["format"])
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break:
+        from hypothesis import strategies as st
+
+        pattern = rule.params["pattern"]
+        bad = [s for s in NEAR_MISSES if re.fullmatch(pattern, s) is None]
+        return Break(replaced(st.sampled_from(bad)))
 
     def lint(self, rule: Rule) -> Iterator[str]:
         try:

@@ -9,6 +9,7 @@ class ItemCountKind(BoundsKind):
     name = "item_count"
     low_keyword, high_keyword = "min_items", "max_items"
     schema_keywords = ("minItems", "maxItems")
+    facet = "count"
     suffix = "count"
     verb = "have"
     unit = "items"

@@ -9,6 +9,7 @@ class LengthKind(BoundsKind):
     name = "length"
     low_keyword, high_keyword = "min_length", "max_length"
     schema_keywords = ("minLength", "maxLength")
+    facet = "length"
     suffix = "length"
     unit = "characters"
     guard = "isinstance(value, str)"

@@ -6,10 +6,15 @@ sizes and pass; the ``format`` rule judges the form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-from generator.kinds.base import Code, Finding, RuleKind, got
+from generator.kinds.base import Break, Code, Finding, RuleKind, got, replaced
 from generator.spec.model import Rule
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
 
 
 def _sides(value: str) -> tuple[int, int] | None:
@@ -44,6 +49,42 @@ class PixelSizeKind(RuleKind):
             "    "
             + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        first = plan.pixels is None
+        plan.bound("pixels", [(rule.params["min"], rule.params["max"])])
+        if first:
+            plan.shapers.append(lambda draw, value, _pinned: resize(draw, value, plan))
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break:
+        from hypothesis import strategies as st
+
+        low, high = rule.params["min"], rule.params["max"]
+        inside = st.integers(low, high)
+        outside = st.one_of(
+            st.integers(high + 1, high + 1000), st.integers(max(1, low - 500), low - 1)
+        )
+        sides = st.one_of(
+            st.tuples(outside, inside), st.tuples(inside, outside), st.tuples(outside, outside)
+        )
+        sizes = st.builds(
+            lambda wh, sep: f"{wh[0]}{sep}{wh[1]}", sides, st.sampled_from(["x", "*"])
+        )
+        return Break(replaced(sizes))
+
+
+def resize(draw: Any, value: Any, plan: Plan) -> Any:
+    """A ``WxH`` string redrawn with both sides within the plan's pixel bounds."""
+    from hypothesis import strategies as st
+
+    if not isinstance(value, str) or plan.pixels is None:
+        return value
+    match = re.fullmatch(r"([0-9]+)([x*])([0-9]+)", value)
+    if match is None:
+        return value
+    lo, hi = plan.pixels[0]
+    side = st.integers(int(lo or 1), int(hi or 8192))
+    return f"{draw(side)}{match.group(2)}{draw(side)}"
 
 
 KIND = PixelSizeKind()

@@ -10,6 +10,8 @@ class RangeKind(BoundsKind):
     name = "range"
     low_keyword, high_keyword = "minimum", "maximum"
     schema_keywords = ("minimum", "maximum")
+    facet = "numbers"
+    least = None
     suffix = "range"
     guard = "_is_number(value)"
     measured = "value"

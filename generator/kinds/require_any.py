@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import EACH, get, is_present, label, pointer
 from generator.kinds.base import Code, Finding, RuleKind
 from generator.spec.model import Rule, split_path
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
 
 POINTERS = {"type": "array", "minItems": 2, "items": {"type": "string", "pattern": "^/"}}
 
@@ -37,6 +41,21 @@ class RequireAnyKind(RuleKind):
             f"if not ({given}):",
             "    " + code.fail(at, code.message(self.default_message(rule))),
         ]
+
+    def fields(self, rule: Rule) -> tuple[str, ...]:
+        return tuple(path[0] for path in self.paths(rule))
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        undrawn = [path for path in self.paths(rule) if not ctx.is_drawn(path)]
+        given = any(is_present(ctx.value(path)) for path in self.paths(rule))
+        if len(undrawn) == 1 and not given:  # the last chance to give one of them
+            plan.require()
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> None:
+        plan.forbid()
+
+    def locate(self, rule: Rule, payload: object) -> str:
+        return pointer(self.paths(rule)[0])
 
     def lint(self, rule: Rule) -> Iterator[str]:
         if any(EACH in path for path in self.paths(rule)):

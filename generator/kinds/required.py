@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import EACH, MISSING, escape, is_present, pointer, walk
-from generator.kinds.base import Code, Draft, Finding, RuleKind
+from generator.kinds.base import Break, Code, Draft, Finding, RuleKind
 from generator.spec.model import Rule
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
 
 
 class RequiredKind(RuleKind):
@@ -42,6 +45,17 @@ class RequiredKind(RuleKind):
             f"    if isinstance(parent, dict) and not _is_present(parent.get({code.lit(key)})):",
             "        " + code.fail(f"at + {code.lit('/' + escape(key))}", message),
         ]
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        plan.require()
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break:
+        from hypothesis import strategies as st
+
+        from generator.contract import OMIT
+
+        # left out, or null (which counts as not given): either way the field is absent
+        return Break(lambda draw, _drawn: draw(st.sampled_from([OMIT, None])))
 
     def lint(self, rule: Rule) -> Iterator[str]:
         if not rule.path or rule.path[-1] == EACH:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import EACH, get, label
 from generator.kinds.base import Code, Finding, RuleKind
-from generator.spec.model import Rule, split_path
+from generator.spec.model import Condition, Rule, split_path
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
 
 
 class SameLengthKind(RuleKind):
@@ -48,6 +52,35 @@ class SameLengthKind(RuleKind):
                 f" + {code.lit(other_label + ' item(s)')}",
             ),
         ]
+
+    def fields(self, rule: Rule) -> tuple[str, ...]:
+        return (split_path(rule.params["other"])[0], rule.path[0])
+
+    def presence_needs(self, rule: Rule) -> list[tuple[Condition, bool]]:
+        return [(Condition("present", split_path(rule.params["other"])), True)]
+
+    def _expected(self, rule: Rule, ctx: Context) -> int:
+        other = ctx.value(split_path(rule.params["other"]))
+        return len(other) if isinstance(other, list) else 0
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        if ctx.field != rule.path[0]:
+            return
+        expected = self._expected(rule, ctx)
+        if expected == 0:
+            plan.forbid()
+        else:
+            plan.bound("count", [(expected, expected)])
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> None:
+        if ctx.field != rule.path[0]:
+            return
+        expected = self._expected(rule, ctx)
+        plan.require()
+        spans: list[tuple[float | None, float | None]] = [(expected + 1, expected + 2)]
+        if expected > 1:
+            spans.append((1, expected - 1))
+        plan.bound("count", spans)
 
     def lint(self, rule: Rule) -> Iterator[str]:
         if EACH in rule.path or EACH in split_path(rule.params["other"]):

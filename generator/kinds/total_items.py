@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import EACH, get, label
 from generator.kinds.base import Code, Finding, RuleKind
 from generator.kinds.require_any import POINTERS
 from generator.spec.model import Rule, split_path
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
 
 
 class TotalItemsKind(RuleKind):
@@ -40,6 +44,44 @@ class TotalItemsKind(RuleKind):
             f"if total > {rule.params['max']!r}:",
             "    " + code.fail(code.lit(rule.pointer), f"{message} + ', got ' + str(total)"),
         ]
+
+    def fields(self, rule: Rule) -> tuple[str, ...]:
+        return tuple(path[0] for path in self.paths(rule))
+
+    def _room(self, rule: Rule, ctx: Context) -> tuple[int, int]:
+        """(items already drawn in the other arrays, arrays still to draw after this one)."""
+        drawn = 0
+        later = 0
+        for path in self.paths(rule):
+            if path[0] == ctx.field:
+                continue
+            if ctx.is_drawn(path):
+                value = ctx.value(path)
+                drawn += len(value) if isinstance(value, list) else 0
+            else:
+                later += 1
+        return drawn, later
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        drawn, later = self._room(rule, ctx)
+        room = rule.params["max"] - drawn - later  # leave one item for each array to come
+        lowest = (plan.count or [(0, None)])[0][0] or 0
+        if lowest > room:  # this case already pins more items here: the total is broken too
+            ctx.breaks_too(rule, rule.pointer)
+            return
+        if room <= 0:
+            plan.forbid()
+        else:
+            plan.bound("count", [(0, room)])
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> None:
+        drawn, later = self._room(rule, ctx)
+        plan.require()
+        if later:
+            plan.bound("count", [(1, rule.params["max"])])
+        else:
+            over = rule.params["max"] + 1 - drawn
+            plan.bound("count", [(max(over, 1), max(over, 1) + 2)])
 
     def lint(self, rule: Rule) -> Iterator[str]:
         if any(EACH in path for path in self.paths(rule)) or EACH in rule.path:

@@ -7,11 +7,17 @@ an array is not absent, it is a value of the wrong type.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import EACH, json_type, type_phrase
-from generator.kinds.base import Code, Draft, Finding, RuleKind, got
+from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got
 from generator.spec.model import Rule
+
+if TYPE_CHECKING:
+    from generator.contract import Context, Plan
+
+JUNK: tuple[Any, ...] = ("x", "true", 7, 2.5, True, False, ["x"], {"x": [1]})
+"""Values of every JSON type (none of them empty): what a type break puts in a field."""
 
 TESTS = {
     "string": "isinstance(value, str)",
@@ -58,6 +64,32 @@ class TypeKind(RuleKind):
         if is_item(rule):
             return {"type": rule.params["type"]}
         return {"type": [rule.params["type"], "null"]}
+
+    def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
+        """A plan draws its parameter's own type: nothing to narrow."""
+
+    def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break:
+        from hypothesis import strategies as st
+
+        expected = rule.params["type"]
+        junk = [v for v in JUNK if json_type(v) != expected]
+        if expected == "number":
+            junk = [v for v in junk if json_type(v) != "integer"]
+        if is_item(rule):
+            junk.append(None)  # an item cannot be absent: null is a wrong type there
+
+        def apply(draw: Any, _drawn: Any) -> Any:
+            # A fraction for an integer must stay inside the bounds the plan keeps, or it
+            # would break a range rule too; the plan is complete by the time this runs.
+            lo, hi = (plan.numbers or [(None, None)])[0]
+            inside = (lo + 0.5) if lo is not None else (hi - 0.5 if hi is not None else 2.5)
+            if hi is not None and lo is not None and inside > hi:
+                candidates = [v for v in junk if not isinstance(v, float)]
+            else:
+                candidates = [inside if isinstance(v, float) else v for v in junk]
+            return draw(st.sampled_from(candidates))
+
+        return Break(apply)
 
 
 def is_item(rule: Rule) -> bool:

@@ -1,0 +1,25 @@
+"""The contract harness: cases that carry their verdict, and the judges held to it.
+
+``strategies`` builds Hypothesis strategies of cases from the specs; ``Case`` carries the
+payload and the violations it was built to have. Rule kinds take part through
+``RuleKind.keep`` / ``violate`` (see generator.kinds.base), with the plans defined here.
+"""
+
+from __future__ import annotations
+
+from generator.contract._cases import Case, CaseBuilder, Context, Expected, NoStrategies
+from generator.contract._plan import OMIT, Plan, Unsatisfiable, complement, fork as fork, intersect
+
+__all__ = [
+    "OMIT",
+    "Case",
+    "CaseBuilder",
+    "Context",
+    "Expected",
+    "NoStrategies",
+    "Plan",
+    "Unsatisfiable",
+    "complement",
+    "fork",
+    "intersect",
+]
