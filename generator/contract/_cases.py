@@ -250,7 +250,8 @@ class CaseBuilder:
             self._steer_for(target, draw, wants)
         else:
             self._steer_branch(draw, wants)
-        active: list[str] = []
+        active: list[str] = [r.id for r in self.touching.get("", []) if r.path == ()]
+        self._kept_by_value: list[str] = []
         expected: list[Expected] = []
         for name in self.order:
             ctx.field = name
@@ -285,9 +286,9 @@ class CaseBuilder:
             if holder is not None and target is not None:
                 expected.append(Expected(target.id, where, target.severity))
             ctx.drawn.add(name)
+        active += [rule_id for rule_id in self._kept_by_value if rule_id not in active]
         body_rules = [r for r in self.touching.get("", []) if r.kind == "closed" and r.path == ()]
         for rule in body_rules:
-            active.append(rule.id)
             if rule is target:
                 key = self._unknown_key(draw, rule)
                 payload[key] = draw(st.sampled_from([1, "x", True, None, [1], {"a": 1}]))
@@ -342,6 +343,8 @@ class CaseBuilder:
             return truth
         if targeted:
             return True
+        # kept by the value this case draws here: the rule is judged, and holds
+        self._kept_by_value.append(rule.id)
         wants: dict[str, list[Steer]] = {}
         self.steer(rule.when, False, draw, wants, payload, drawn)
         for steer in wants.get(name, []):

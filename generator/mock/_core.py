@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from generator.interpreter import Interpreter
+from generator.interpreter import Interpreter, Verdict
 from generator.jsonvalue import show
 from generator.mock import _ids
 from generator.mock._clock import Clock
@@ -36,6 +36,9 @@ from generator.spec.model import ModelSpec, SpecSet
 
 BODY_LIMIT: Final = UPLOAD_LIMIT + 1024 * 1024
 """The largest request body read: the upload limit plus room for the multipart framing."""
+WARNINGS_HEADER: Final = "x-mock-warnings"
+"""The mock's own header on an accepted submission: the rule ids of what the API ignores
+(comma-separated, empty when nothing), so the contract tests can observe warning rules."""
 SLOW_SECONDS: Final = 5.0
 """How long the ``slow`` fault holds an answer, in mock seconds at speed 1."""
 
@@ -199,7 +202,7 @@ class MockCore:
             if isinstance(body, Reply):
                 return body
             refusal = self._refusal(request, body)
-            if refusal is not None:
+            if isinstance(refusal, Reply):
                 return refusal
             model = self.specs.model(body["model"])
             assert model is not None  # _refusal answered for unknown models
@@ -217,10 +220,12 @@ class MockCore:
                 self._idempotent[owner, idempotency_key] = task.id
         if task.webhook is not None:
             self.outbox.schedule(task_id=task.id, webhook=task.webhook, due_at=task.ends_at)
-        return self._envelope(task)
+        warned = ", ".join(warning.rule for warning in refusal.warnings)
+        return self._envelope(task).with_header(WARNINGS_HEADER, warned)
 
-    def _refusal(self, request: MockRequest, body: object) -> Reply | None:
-        """The 400 for a body the API refuses, or None when it is accepted."""
+    def _refusal(self, request: MockRequest, body: object) -> Reply | Verdict:
+        """The 400 for a body the API refuses, or the verdict (with its warnings) of one it
+        accepts."""
         name = body.get("model") if isinstance(body, dict) else None
         if isinstance(name, str) and name and self.specs.model(name) is None:
             return error_reply(
@@ -239,7 +244,7 @@ class MockCore:
             return error_reply(400, message, param="model", extra={"violations": [violation]})
         verdict = self.interpreter.judge(body)
         if verdict.valid:
-            return None
+            return verdict
         first = verdict.errors[0]
         return error_reply(
             400,

@@ -80,6 +80,15 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="P",
         help="chance that a task fails on its own (default: %(default)s)",
     )
+    mock.add_argument(
+        "--drop-rule",
+        action="append",
+        default=[],
+        dest="drop_rules",
+        metavar="RULE",
+        help="stop enforcing this rule id (repeatable): a server that drifted from the docs, "
+        "for trying the contract tests",
+    )
     mock.add_argument("--access-log", action="store_true", help="log every request on stderr")
     mock.add_argument(
         "--specs",
@@ -96,8 +105,14 @@ def run(args: argparse.Namespace) -> int:
     from generator.mock._server import bind
     from generator.spec.loader import load_specs
 
+    specs = load_specs(Path(args.specs))
+    try:
+        specs = specs.without_rules(args.drop_rules)
+    except KeyError as exc:
+        print(f"apimart mock: --drop-rule: no rule {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
     api = MockAPI(
-        specs=load_specs(Path(args.specs)),
+        specs=specs,
         seed=args.seed,
         speed=args.speed,
         api_keys=args.api_keys,
@@ -132,8 +147,9 @@ def _serve(api: MockAPI, sock: socket.socket, args: argparse.Namespace) -> None:
     print(f"mock listening on {url_of(sock)}", flush=True)
     keys = f"{len(args.api_keys)} key(s)" if args.api_keys else "any key"
     faults = ", ".join(str(f) for f in api.options.faults) or "none"
+    dropped = f", dropped rules: {', '.join(args.drop_rules)}" if args.drop_rules else ""
     print(
-        f"seed {args.seed}, speed {args.speed:g}x, {keys}, faults: {faults}; Ctrl-C stops",
+        f"seed {args.seed}, speed {args.speed:g}x, {keys}, faults: {faults}{dropped}; Ctrl-C stops",
         flush=True,
     )
     if args.access_log:

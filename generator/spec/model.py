@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from generator.jsonvalue import EACH, MISSING, label
@@ -173,6 +173,27 @@ class SpecSet:
 
     def model(self, name: str) -> ModelSpec | None:
         return next((m for m in self.models if m.name == name), None)
+
+    def without_rules(self, ids: Iterable[str]) -> SpecSet:
+        """The same specs with the rules ``ids`` taken out (a mock that drops them).
+
+        Raises KeyError naming an id that no model has.
+        """
+        dropped = set(ids)
+        unknown = dropped - {rule.id for model in self.models for rule in model.rules}
+        if unknown:
+            raise KeyError(", ".join(sorted(unknown)))
+        files = tuple(
+            replace(
+                spec,
+                models=tuple(
+                    replace(model, rules=tuple(r for r in model.rules if r.id not in dropped))
+                    for model in spec.models
+                ),
+            )
+            for spec in self.files
+        )
+        return SpecSet(files)
 
 
 def split_path(text: str) -> tuple[str, ...]:

@@ -1,0 +1,155 @@
+"""The run's reports: the coverage table for people, JSON for tools, JUnit XML for CI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TextIO
+from xml.etree import ElementTree
+
+from generator.contract._runner import DRIFT, Finding, Run
+
+HEADER = ("rule", "kept", "broke", "accepted", "refused", "verdict")
+
+
+def table(run: Run, out: TextIO, *, every_rule: bool = True) -> None:
+    """The coverage table, one block per model, then each finding in full."""
+    for model, stats in run.stats.items():
+        rows = [
+            (
+                s.rule,
+                str(s.kept),
+                str(s.broke),
+                str(s.accepted),
+                str(s.refused),
+                s.verdict if not s.rule.endswith(("/positive", "/lifecycle")) else _plain(s),
+            )
+            for s in stats.values()
+            if every_rule or s.findings
+        ]
+        widths = [max(len(row[i]) for row in [HEADER, *rows]) for i in range(len(HEADER))]
+        detected = sum(1 for s in stats.values() if s.findings)
+        print(f"\n{model}: {len(stats)} rows, {detected} with findings", file=out)
+        for row in [HEADER, *rows]:
+            cells = (
+                [row[0].ljust(widths[0])]
+                + [row[i].rjust(widths[i]) for i in range(1, 5)]
+                + [row[5]]
+            )
+            print("  " + "  ".join(cells), file=out)
+    for number, finding in enumerate(_unique(run.findings), start=1):
+        print(f"\n[{number}] {finding.rule}: {DRIFT[finding.kind]}", file=out)
+        print(f"    {finding.message}", file=out)
+        if finding.payload is not None:
+            print(
+                f"    payload (shrunk): {json.dumps(finding.payload, ensure_ascii=False)}", file=out
+            )
+        if finding.status is not None:
+            print(f"    answer: HTTP {finding.status} {finding.answer[:300]}", file=out)
+        if finding.curl:
+            print(f"    reproduce: {finding.curl}", file=out)
+        replay = f"apimart contract --seed {run.seed} --model {finding.model} --rule {finding.rule}"
+        print(f"    replay: {replay}", file=out)
+
+
+def _plain(stats: Any) -> str:
+    return DRIFT[stats.findings[0].kind] if stats.findings else "as documented"
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for finding in findings:
+        if (finding.rule, finding.kind) not in seen:
+            seen.add((finding.rule, finding.kind))
+            out.append(finding)
+    return out
+
+
+def summary(run: Run) -> str:
+    rules = sum(1 for s in run.rules() if not s.rule.endswith(("/positive", "/lifecycle")))
+    found = len({f.rule for f in run.findings})
+    return (
+        f"{run.cases} cases ({run.cases_per_second:.0f}/s), {run.requests} requests in "
+        f"{run.seconds:.1f} s against {run.target}, seed {run.seed}: {rules} rules, "
+        + (f"{found} with contract violations" if found else "no contract violations")
+    )
+
+
+def to_json(run: Run) -> dict[str, Any]:
+    return {
+        "target": run.target,
+        "seed": run.seed,
+        "cases": run.cases,
+        "requests": run.requests,
+        "seconds": round(run.seconds, 3),
+        "cases_per_second": round(run.cases_per_second, 1),
+        "spent": run.spent,
+        "notes": run.notes,
+        "models": {
+            model: {
+                rule: {
+                    "severity": s.severity,
+                    "kept": s.kept,
+                    "broke": s.broke,
+                    "accepted": s.accepted,
+                    "refused": s.refused,
+                    "unobservable": s.unobservable,
+                    "skipped": s.skipped,
+                    "verdict": s.verdict,
+                    "findings": len(s.findings),
+                }
+                for rule, s in stats.items()
+            }
+            for model, stats in run.stats.items()
+        },
+        "findings": [f.to_dict() for f in _unique(run.findings)],
+    }
+
+
+def write_json(run: Run, path: Path) -> None:
+    _write(path, json.dumps(to_json(run), indent=2, ensure_ascii=False) + "\n")
+
+
+def write_junit(run: Run, path: Path) -> None:
+    """One testsuite per model, one testcase per rule; a finding is a failure."""
+    root = ElementTree.Element("testsuites", name="apimart contract", time=f"{run.seconds:.3f}")
+    for model, stats in run.stats.items():
+        failures = sum(1 for s in stats.values() if s.findings)
+        suite = ElementTree.SubElement(
+            root, "testsuite", name=model, tests=str(len(stats)), failures=str(failures)
+        )
+        for rule, s in stats.items():
+            case = ElementTree.SubElement(suite, "testcase", classname=model, name=rule)
+            if s.findings:
+                first = s.findings[0]
+                failure = ElementTree.SubElement(
+                    case, "failure", message=f"{DRIFT[first.kind]}: {first.message}"
+                )
+                failure.text = "\n".join(
+                    [
+                        f"payload: {json.dumps(first.payload, ensure_ascii=False)}",
+                        f"answer: HTTP {first.status} {first.answer[:500]}",
+                        f"reproduce: {first.curl}",
+                        f"replay: apimart contract --seed {run.seed} --model {model} --rule {rule}",
+                    ]
+                )
+            elif not s.broke and not s.kept:
+                ElementTree.SubElement(case, "skipped", message="no case reached this rule")
+    _write(path, ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write whole or not at all: a temporary file beside the target, then a rename."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

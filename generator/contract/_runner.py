@@ -1,0 +1,581 @@
+"""The contract run: every case judged by both validators and by the server, rule by rule.
+
+For each model: first the negative cases (one per rule at a time, and each bound's broken
+edges), which a conforming server refuses and so cost nothing; then the positive cases and
+the kept edges, which it accepts, polled to the end. Each rule is one Hypothesis test: on
+the first contract violation Hypothesis shrinks the payload, and the finding keeps the
+shrunk payload, the server's answer, a curl command and the seed that replays it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from hypothesis import HealthCheck, Phase, given, seed as hypothesis_seed, settings
+from hypothesis.errors import Unsatisfiable as HypothesisUnsatisfiable
+
+from generator.contract import _checks
+from generator.contract._cases import Case, CaseBuilder
+from generator.contract._targets import Answer, HarnessError, Skipped, Target
+from generator.interpreter import Interpreter
+from generator.spec.model import ModelSpec, SpecSet
+
+FindingKind = Literal[
+    "accepts-forbidden",
+    "refuses-allowed",
+    "server-error",
+    "warning-unreported",
+    "shape",
+    "lifecycle",
+    "judge",
+]
+DRIFT: Final[dict[str, str]] = {
+    "accepts-forbidden": "the API accepts what the docs forbid",
+    "refuses-allowed": "the API refuses what the docs allow",
+    "server-error": "the API failed (5xx) on a request",
+    "warning-unreported": "the API does not report a parameter it ignores",
+    "shape": "an answer does not have its documented shape",
+    "lifecycle": "a task's life broke a documented promise",
+    "judge": "the project's own validators disagree with the case's label",
+}
+WARNINGS_HEADER: Final = "x-mock-warnings"
+POSITIVE = "positive"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One contract violation, with everything needed to see it again."""
+
+    model: str
+    rule: str
+    kind: FindingKind
+    message: str
+    payload: Any = None
+    status: int | None = None
+    answer: str = ""
+    curl: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "rule": self.rule,
+            "kind": self.kind,
+            "drift": DRIFT[self.kind],
+            "message": self.message,
+            "payload": self.payload,
+            "status": self.status,
+            "answer": self.answer,
+            "curl": self.curl,
+        }
+
+
+@dataclass
+class RuleStats:
+    """What the run did with one rule: cases that kept and broke it, and the server's answers."""
+
+    rule: str
+    severity: str = "error"
+    kept: int = 0
+    broke: int = 0
+    accepted: int = 0
+    refused: int = 0
+    unobservable: int = 0
+    skipped: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        if self.findings:
+            return DRIFT[self.findings[0].kind]
+        if not self.broke:
+            return "not broken by any case"
+        if (
+            self.severity == "warning"
+            and self.unobservable
+            and not self.accepted - self.unobservable
+        ):
+            return "accepted (what it ignores is not observable)"
+        return "enforced as documented"
+
+
+class ContractBroken(Exception):
+    """Raised inside a Hypothesis test so that Hypothesis shrinks the case."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("; ".join(f"{f.rule}: {f.message}" for f in findings))
+        self.findings = findings
+
+
+@dataclass
+class Options:
+    models: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    max_examples: int = 20
+    negatives: int = 3
+    seed: int = 0
+    poll: int | None = None
+    """Positive tasks polled to the end per model (None: all)."""
+    poll_timeout: float = 60.0
+    poll_interval: float = 0.5
+    shrink: bool = True
+    lifecycle: bool = True
+
+
+@dataclass
+class Run:
+    """The whole run's results, in the order they came."""
+
+    target: str
+    seed: int
+    stats: dict[str, dict[str, RuleStats]] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    cases: int = 0
+    seconds: float = 0.0
+    requests: int = 0
+    spent: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def cases_per_second(self) -> float:
+        return self.cases / self.seconds if self.seconds else 0.0
+
+    def rules(self) -> Iterator[RuleStats]:
+        for per_model in self.stats.values():
+            yield from per_model.values()
+
+    def detected(self) -> set[str]:
+        return {finding.rule for finding in self.findings}
+
+
+class Runner:
+    """Runs the contract cases of the chosen models against one target."""
+
+    def __init__(
+        self,
+        specs: SpecSet,
+        target: Target,
+        options: Options,
+        *,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        from generator.kinds import RULE_KINDS
+
+        self.specs = specs
+        self.target = target
+        self.options = options
+        self.kinds = {kind.name: kind for kind in RULE_KINDS}
+        self.interpreter = Interpreter(specs)
+        self.progress = progress or (lambda text: None)
+        self.run = Run(target=target.name, seed=options.seed)
+        self._builders: dict[str, CaseBuilder] = {}
+
+    # -- the run --------------------------------------------------------------------------
+
+    def models(self) -> list[ModelSpec]:
+        chosen = self.options.models or tuple(m.name for m in self.specs.models)
+        found = []
+        for name in chosen:
+            model = self.specs.model(name)
+            if model is None:
+                known = ", ".join(m.name for m in self.specs.models)
+                raise HarnessError(f"unknown model {name!r}; known models: {known}")
+            found.append(model)
+        return found
+
+    def execute(self) -> Run:
+        started = time.perf_counter()
+        try:
+            for model in self.models():
+                self.model(model)
+        finally:
+            self.run.seconds = time.perf_counter() - started
+            self.run.requests = self.target.sent
+            if self.target.budget is not None:
+                self.run.spent = str(self.target.budget.spent)
+        return self.run
+
+    def _wanted(self, model: ModelSpec) -> list[str]:
+        if not self.options.rules:
+            return [rule.id for rule in model.rules]
+        ids = {rule.id for rule in model.rules}
+        wanted = [r if "/" in r else f"{model.name}/{r}" for r in self.options.rules]
+        return [r for r in wanted if r in ids]
+
+    def model(self, model: ModelSpec) -> None:
+        wanted = self._wanted(model)
+        rules = [rule for rule in model.rules if rule.id in wanted]
+        for index, rule in enumerate(rules, start=1):
+            self.progress(f"{model.name}: breaking rule {index}/{len(rules)} {rule.id}")
+            self.rule(model, rule.id)
+        if not self.options.rules:
+            self.progress(f"{model.name}: positive cases")
+            self.positives(model)
+
+    def _builder(self, model: ModelSpec) -> CaseBuilder:
+        if model.name not in self._builders:
+            self._builders[model.name] = CaseBuilder(model, self.kinds)
+            stats = self.run.stats.setdefault(model.name, {})
+            for rule in model.rules:
+                stats[rule.id] = RuleStats(rule.id, rule.severity)
+            stats[f"{model.name}/{POSITIVE}"] = RuleStats(f"{model.name}/{POSITIVE}")
+        return self._builders[model.name]
+
+    def rule(self, model: ModelSpec, rule_id: str) -> list[Finding]:
+        """Break one rule (and cross each of its edges); the findings it produced."""
+        build = self._builder(model)
+        rule = next(r for r in model.rules if r.id == rule_id)
+        before = len(self.run.findings)
+        self._property(
+            build,
+            f"negative {rule.id}",
+            self.options.negatives,
+            lambda: build_strategy(build, "negative", rule),
+        )
+        edges = self.kinds[rule.kind].edges(rule)
+        if edges:
+            self._property(
+                build,
+                f"edges of {rule.id}",
+                2 * len(edges),
+                lambda: build_strategy(build, "boundary", rule),
+            )
+        return self.run.findings[before:]
+
+    def positives(self, model: ModelSpec) -> list[Finding]:
+        """Cases that keep every rule, sent and followed to their end; the findings."""
+        build = self._builder(model)
+        before = len(self.run.findings)
+        self._property(
+            build,
+            f"positive {model.name}",
+            self.options.max_examples,
+            lambda: build_strategy(build, "positive"),
+        )
+        return self.run.findings[before:]
+
+    def _property(
+        self, build: CaseBuilder, what: str, examples: int, strategy: Callable[[], Any]
+    ) -> None:
+        """One Hypothesis test: every drawn case exercised; the first violation shrunk."""
+        polled = [0]
+
+        def check(case: Case) -> None:
+            findings = self.exercise(build.model, case, polled)
+            if findings:
+                raise ContractBroken(findings)
+
+        phases = [Phase.explicit, Phase.reuse, Phase.generate]
+        if self.options.shrink and not self.target.live:
+            phases.append(Phase.shrink)  # shrinking resends: never on the paid API
+        test = settings(
+            max_examples=max(1, examples),
+            database=None,
+            deadline=None,
+            phases=phases,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+            print_blob=False,
+        )(given(strategy())(check))
+        test = hypothesis_seed(self.options.seed)(test)  # type: ignore[no-untyped-call]
+        try:
+            test()
+        except ContractBroken as broken:
+            for finding in broken.findings:
+                self._record(build.model, finding)
+        except BaseExceptionGroup as group:  # Hypothesis found several distinct failures
+            matched, rest = group.split(ContractBroken)
+            if rest is not None:
+                raise HarnessError(f"{what}: the harness failed: {rest!r}") from group
+            for exc in _leaves(matched):
+                for finding in exc.findings:
+                    self._record(build.model, finding)
+        except HypothesisUnsatisfiable:
+            self.run.notes.append(f"{what}: no case could be built (the spec's rules conflict?)")
+        except HarnessError:
+            raise
+        except Exception as exc:  # a bug in a strategy or a check: say so, never hide it
+            message = f"{what}: the harness failed: {type(exc).__name__}: {exc}"
+            raise HarnessError(message) from exc
+
+    def _record(self, model: ModelSpec, finding: Finding) -> None:
+        self.run.findings.append(finding)
+        stats = self.run.stats[model.name]
+        holder = stats.get(finding.rule) or stats.setdefault(finding.rule, RuleStats(finding.rule))
+        holder.findings.append(finding)
+
+    # -- one case ----------------------------------------------------------------------------
+
+    def exercise(self, model: ModelSpec, case: Case, polled: list[int]) -> list[Finding]:
+        """Judge one case locally and on the server; the violations it shows."""
+        self.run.cases += 1
+        stats = self.run.stats[model.name]
+        owner = case.rule or f"{model.name}/{POSITIVE}"
+        if case.kind == "positive":
+            stats[owner].kept += 1
+        findings = self._judges(model, case, owner)
+        answer = self.target.submit(model, case.payload)
+        if isinstance(answer, Skipped):
+            stats[owner].skipped += 1
+            return findings
+        if case.valid:
+            findings += self._accepted_case(model, case, answer, owner, polled)
+        else:
+            findings += self._refused_case(model, case, answer)
+        return findings
+
+    def _finding(
+        self,
+        model: ModelSpec,
+        case: Case,
+        rule: str,
+        kind: FindingKind,
+        message: str,
+        answer: Answer | None = None,
+    ) -> Finding:
+        return Finding(
+            model=model.name,
+            rule=rule,
+            kind=kind,
+            message=message,
+            payload=case.payload,
+            status=answer.status if answer is not None else None,
+            answer=answer.text if answer is not None else "",
+            curl=self.target.curl(model, case.payload),
+        )
+
+    def _judges(self, model: ModelSpec, case: Case, owner: str) -> list[Finding]:
+        import apimart
+
+        label = {(e.rule, e.pointer, e.severity) for e in case.expected}
+        interpreted = self.interpreter.judge(case.payload)
+        generated = apimart.validate(case.payload)
+        found = []
+        for name, verdict in (
+            ("the rule interpreter", interpreted),
+            ("the generated validators", generated),
+        ):
+            seen = {(v.rule, v.path, "error") for v in verdict.errors} | {
+                (v.rule, v.path, "warning") for v in verdict.warnings
+            }
+            if seen != label:
+                message = (
+                    f"{name} report {sorted(seen)}, the case was built to have {sorted(label)}"
+                )
+                found.append(self._finding(model, case, owner, "judge", message))
+        return found
+
+    def _refused_case(self, model: ModelSpec, case: Case, answer: Answer) -> list[Finding]:
+        stats = self.run.stats[model.name]
+        # a broken rule on the model field is reported by dispatch (apimart/model): count it
+        # under the rule the case was built to break
+        broken = sorted({e.rule for e in case.errors if e.rule in stats} | {case.rule or ""} - {""})
+        for rule in set(broken) | {e.rule for e in case.warnings}:
+            if rule in stats:
+                stats[rule].broke += 1
+        if answer.ok:
+            for rule in broken:
+                if rule in stats:
+                    stats[rule].accepted += 1
+            rule = case.rule or broken[0]
+            message = f"HTTP {answer.status} for a body that breaks {', '.join(broken)}"
+            return [self._finding(model, case, rule, "accepts-forbidden", message, answer)]
+        if answer.status >= 500:
+            return [
+                self._finding(
+                    model,
+                    case,
+                    case.rule or broken[0],
+                    "server-error",
+                    f"HTTP {answer.status} for a body the docs forbid",
+                    answer,
+                )
+            ]
+        for rule in broken:
+            if rule in stats:
+                stats[rule].refused += 1
+        problems = _checks.error_body(answer.body)
+        if problems:
+            return [
+                self._finding(model, case, case.rule or broken[0], "shape", problems[0], answer)
+            ]
+        return []
+
+    def _accepted_case(
+        self, model: ModelSpec, case: Case, answer: Answer, owner: str, polled: list[int]
+    ) -> list[Finding]:
+        stats = self.run.stats[model.name]
+        for rule in case.active:
+            if rule in stats and rule not in {e.rule for e in case.warnings}:
+                stats[rule].kept += 1
+        for expected in case.warnings:
+            if expected.rule in stats:
+                stats[expected.rule].broke += 1
+        if not answer.ok:
+            for rule in case.active:
+                if rule in stats:
+                    stats[rule].refused += 1
+            if answer.status >= 500:
+                return [
+                    self._finding(
+                        model,
+                        case,
+                        owner,
+                        "server-error",
+                        f"HTTP {answer.status} for a body the docs allow",
+                        answer,
+                    )
+                ]
+            named = [r for r in _checks.named_rules(answer.body) if r in stats]
+            rule = named[0] if named else owner
+            message = f"HTTP {answer.status} for a body every rule allows"
+            if named:
+                message += f"; the server names {', '.join(named)}"
+            return [self._finding(model, case, rule, "refuses-allowed", message, answer)]
+        for rule in case.active:
+            if rule in stats:
+                stats[rule].accepted += 1
+        findings = []
+        task_id, problems = _checks.submission(model, answer.body)
+        if problems:
+            findings.append(self._finding(model, case, owner, "shape", problems[0], answer))
+        findings += self._warnings(model, case, answer)
+        limit = self.options.poll
+        if task_id is not None and (limit is None or polled[0] < limit) and not case.warnings:
+            polled[0] += 1
+            findings += self._follow(model, case, task_id)
+        return findings
+
+    def _warnings(self, model: ModelSpec, case: Case, answer: Answer) -> list[Finding]:
+        """Warning rules: observable where the server reports them (the mock's header)."""
+        stats = self.run.stats[model.name]
+        header = answer.headers.get(WARNINGS_HEADER)
+        if header is None:
+            for warning in case.warnings:
+                if warning.rule in stats:
+                    stats[warning.rule].unobservable += 1
+            return []
+        reported = {part.strip() for part in header.split(",") if part.strip()}
+        wanted = {e.rule for e in case.warnings}
+        findings = []
+        for rule in sorted(wanted - reported):
+            message = f"{rule} is not among the ignored parameters it reports ({header or 'none'})"
+            findings.append(self._finding(model, case, rule, "warning-unreported", message, answer))
+        return findings
+
+    def _follow(self, model: ModelSpec, case: Case, task_id: str) -> list[Finding]:
+        """Poll a task to its end: its status never goes back, progress never falls, and a
+        completed task holds the results its request asked for."""
+        owner = f"{model.name}/lifecycle"
+        stats = self.run.stats[model.name].setdefault(owner, RuleStats(owner))
+        expected = _checks.results_expected(model, case.payload)
+        deadline = time.monotonic() + self.options.poll_timeout
+        last_rank, last_progress = -1, -1.0
+        waited = 0.0
+        while True:
+            answer = self.target.get(f"/v1/tasks/{task_id}")
+            if not answer.ok:
+                return [
+                    self._finding(
+                        model,
+                        case,
+                        owner,
+                        "lifecycle",
+                        f"polling task {task_id} answered HTTP {answer.status}",
+                        answer,
+                    )
+                ]
+            task = answer.body.get("data") if isinstance(answer.body, dict) else None
+            problems = _checks.task_object(model, task, expected_results=expected)
+            if problems:
+                return [self._finding(model, case, owner, "shape", problems[0], answer)]
+            assert isinstance(task, dict)
+            status = task.get("status")
+            rank = _checks.STATUS_ORDER.get(str(status), last_rank)
+            progress = task.get("progress")
+            if rank < last_rank:
+                return [
+                    self._finding(
+                        model,
+                        case,
+                        owner,
+                        "lifecycle",
+                        f"task {task_id} went back to {status!r}",
+                        answer,
+                    )
+                ]
+            if isinstance(progress, int | float) and progress < last_progress:
+                return [
+                    self._finding(
+                        model,
+                        case,
+                        owner,
+                        "lifecycle",
+                        f"task {task_id} progress fell to {progress}",
+                        answer,
+                    )
+                ]
+            last_rank = rank
+            if isinstance(progress, int | float):
+                last_progress = float(progress)
+            if status in _checks.TERMINAL:
+                stats.kept += 1
+                return []
+            if self.target.advance is None and time.monotonic() > deadline:
+                message = f"task {task_id} still {status!r} after {self.options.poll_timeout:g} s"
+                return [self._finding(model, case, owner, "lifecycle", message, answer)]
+            if self.target.advance is not None and waited > 24 * 3600:
+                return [
+                    self._finding(
+                        model,
+                        case,
+                        owner,
+                        "lifecycle",
+                        f"task {task_id} still {status!r} after a virtual day",
+                        answer,
+                    )
+                ]
+            step = self.options.poll_interval if self.target.advance is None else 15.0
+            waited += step
+            self.target.wait(step)
+
+
+def build_strategy(build: CaseBuilder, kind: str, rule: Any = None) -> Any:
+    from generator.contract.strategies import _cases
+
+    if kind == "positive":
+        return _cases(build, None, None)
+    if kind == "negative":
+        return _cases(build, rule, None)
+    from hypothesis import strategies as st
+
+    return st.one_of([_cases(build, rule, edge) for edge in build.kinds[rule.kind].edges(rule)])
+
+
+def json_default(value: Any) -> Any:
+    return repr(value)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=json_default)
+
+
+def echo(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def iter_findings(run: Run) -> Iterable[Finding]:
+    return iter(run.findings)
+
+
+def _leaves(group: BaseExceptionGroup[Any] | None) -> Iterator[ContractBroken]:
+    if group is None:
+        return
+    for exc in group.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            yield from _leaves(exc)
+        elif isinstance(exc, ContractBroken):
+            yield exc

@@ -1,0 +1,243 @@
+"""``apimart contract``: fuzz every rule of every model against a server and report drift.
+
+Exit codes: 0 no contract violation, 1 contract violations, 2 a harness or usage error
+(unreachable server, refused key, unknown model, live run without a key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from generator import paths
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
+KEY_VARIABLE = "APIMART_API_KEY"
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "contract",
+        help="fuzz every rule against the mock (default), a server, or the live API",
+        description="Build cases that keep every rule or break exactly one, judge them with "
+        "both validators, send them, and report per rule: enforced as documented, the API "
+        "accepts what the docs forbid, or refuses what they allow.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--base-url", metavar="URL", help="any server (the mock over a socket...)")
+    where.add_argument(
+        "--live",
+        action="store_true",
+        help=f"the vendor's API; needs {KEY_VARIABLE} and spends money within --max-cost",
+    )
+    parser.add_argument("--model", action="append", default=[], help="only this model (repeatable)")
+    parser.add_argument(
+        "--rule", action="append", default=[], help="only this rule id (repeatable)"
+    )
+    parser.add_argument(
+        "--max-examples",
+        type=_count,
+        default=20,
+        metavar="N",
+        help="positive cases per model (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--negatives",
+        type=_count,
+        default=3,
+        metavar="N",
+        help="cases that break each rule (default: %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, help="replay a run (default: a random seed, printed)")
+    parser.add_argument("--report", type=Path, metavar="FILE", help="write the JSON report here")
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML here")
+    parser.add_argument(
+        "--max-cost",
+        type=_money,
+        default=Decimal(0),
+        metavar="X",
+        help="live: most the run may spend, in the pages' currency (default: 0)",
+    )
+    parser.add_argument(
+        "--allow-unpriced",
+        action="store_true",
+        help="live: also send to models whose page states no price (counted by --max-requests)",
+    )
+    parser.add_argument(
+        "--max-requests",
+        type=_count,
+        metavar="N",
+        help="live: most submissions that may create a task (default: 50 live, none otherwise)",
+    )
+    parser.add_argument(
+        "--rate", type=_rate, metavar="R", help="most requests per second (default: 2 live)"
+    )
+    parser.add_argument(
+        "--poll",
+        type=_count,
+        metavar="N",
+        help="accepted tasks polled to their end per model (default: all in process, 3 else)",
+    )
+    parser.add_argument(
+        "--poll-timeout",
+        type=_rate,
+        default=120.0,
+        metavar="S",
+        help="seconds a polled task may take over a socket (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would be sent and what it would cost; send nothing",
+    )
+    parser.add_argument("--no-shrink", action="store_true", help="report failing cases unshrunk")
+    parser.add_argument("--quiet", action="store_true", help="only the summary and the findings")
+    parser.add_argument(
+        "--specs",
+        default=str(paths.specs_dir()),
+        metavar="DIR",
+        help="the spec directory (default: %(default)s)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from generator.contract import _report
+    from generator.contract._runner import Options, Runner
+    from generator.contract._targets import HarnessError
+    from generator.spec.loader import load_specs
+
+    specs = load_specs(Path(args.specs))
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    try:
+        target = _target(args, specs)
+    except HarnessError as exc:
+        print(f"apimart contract: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    in_process = target.advance is not None
+    options = Options(
+        models=tuple(args.model),
+        rules=tuple(args.rule),
+        max_examples=args.max_examples,
+        negatives=args.negatives,
+        seed=seed,
+        poll=args.poll if args.poll is not None else (None if in_process else 3),
+        poll_timeout=args.poll_timeout,
+        shrink=not args.no_shrink,
+    )
+    print(f"contract run against {target.name}, seed {seed}", file=sys.stderr)
+    runner = Runner(specs, target, options, progress=_progress())
+    try:
+        result = runner.execute()
+    except HarnessError as exc:
+        _clear_progress()
+        print(f"apimart contract: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        target.close()
+    _clear_progress()
+    _report.table(result, sys.stdout, every_rule=not args.quiet)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print("\n" + _report.summary(result))
+    if args.dry_run:
+        print(
+            f"dry run: {target.sent} request(s) not sent; estimated cost if all accepted: "
+            f"{getattr(target, 'estimated', Decimal(0))}"
+        )
+    if args.report:
+        _report.write_json(result, args.report)
+    if args.junit:
+        _report.write_junit(result, args.junit)
+    return EXIT_VIOLATIONS if result.findings else EXIT_OK
+
+
+def _target(args: argparse.Namespace, specs: Any) -> Any:
+    from generator.contract._targets import (
+        LIVE_URL,
+        Budget,
+        DryRun,
+        HarnessError,
+        in_process,
+        over_http,
+    )
+
+    key = os.environ.get(KEY_VARIABLE, "")
+    if args.dry_run:
+        return DryRun(args.base_url or (LIVE_URL if args.live else None))
+    if args.live:
+        if not key:
+            raise HarnessError(f"--live needs the {KEY_VARIABLE} environment variable")
+        budget = Budget(
+            max_cost=args.max_cost,
+            allow_unpriced=args.allow_unpriced,
+            max_requests=args.max_requests if args.max_requests is not None else 50,
+        )
+        rate = args.rate if args.rate is not None else 2.0
+        return over_http(LIVE_URL, api_key=key, live=True, budget=budget, min_interval=1 / rate)
+    if args.base_url:
+        budget: Budget | None = None
+        if args.max_requests is not None:
+            budget = Budget(
+                max_cost=Decimal("Infinity"), allow_unpriced=True, max_requests=args.max_requests
+            )
+        return over_http(
+            args.base_url,
+            api_key=key or "mock-key",
+            budget=budget,
+            min_interval=1 / args.rate if args.rate else 0.0,
+        )
+    return in_process(specs=specs)
+
+
+def _progress() -> Any:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(text: str) -> None:
+        width = 100
+        sys.stderr.write("\r\x1b[K" + text[:width])
+        sys.stderr.flush()
+
+    return show
+
+
+def _clear_progress() -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number greater than 0, got {text}")
+    return value
+
+
+def _money(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from None
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"must be an amount of 0 or more, got {text}")
+    return value
