@@ -272,10 +272,13 @@ def build_parser() -> argparse.ArgumentParser:
     lin = commands.add_parser("lint", help="check the specs against the vendor documents")
     spec_options(lin)
     lin.add_argument(
+        "--docs",
         "--docs-root",
+        dest="docs_root",
         default=str(paths.docs_root()),
         metavar="DIR",
-        help="the folder holding docs/ and API_NOTES.md (default: %(default)s)",
+        help="the folder of the vendor's pages, which `doc:` paths are relative to "
+        "(default: $APIMART_DOCS or %(default)s)",
     )
     lin.add_argument(
         "--meta-schema",
