@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from generator import paths
+from generator.docs_drift import add_parser as add_docs_parser
 from generator.mock.cli import add_parser as add_mock_parser
 from generator.payloads import PayloadError, read_lines, read_one
 from generator.registry import PluginError
@@ -308,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     dem.set_defaults(run=cmd_demo)
     add_mock_parser(commands)
     add_submit_parser(commands)
+    add_docs_parser(commands)
     return parser
 
 

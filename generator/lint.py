@@ -64,8 +64,13 @@ class Documents:
 
 def doc_bodies(text: str) -> list[dict[str, Any]]:
     """Every top-level JSON object in a page that names a model: the page's request bodies."""
+    return [body for _, _, body in doc_body_spans(text)]
+
+
+def doc_body_spans(text: str) -> list[tuple[int, int, dict[str, Any]]]:
+    """The page's request bodies with where each stands: ``(start, end, body)``."""
     decoder = json.JSONDecoder()
-    bodies = []
+    spans = []
     index = 0
     while (index := text.find("{", index)) != -1:
         try:
@@ -74,12 +79,12 @@ def doc_bodies(text: str) -> list[dict[str, Any]]:
             index += 1
             continue
         if isinstance(value, dict) and "model" in value:
-            bodies.append(value)
+            spans.append((index, end, value))
         index = end
-    return bodies
+    return spans
 
 
-def _with_substitutions(example: Example) -> Any:
+def with_substitutions(example: Example) -> Any:
     body = json.loads(json.dumps(example.body))
     for pointer, original in example.substitute.items():
         *parents, last = split_path(pointer)
@@ -115,15 +120,21 @@ def _about_sending(model: ModelSpec, rule_id: str) -> bool:
 
 
 def sources(model: ModelSpec) -> Iterator[Source]:
+    for _, source in cited(model):
+        yield source
+
+
+def cited(model: ModelSpec) -> Iterator[tuple[str, Source]]:
+    """Every quote of the model's spec, with what quotes it: a rule id, an example, ..."""
     for rule in model.rules:
-        yield rule.source
+        yield rule.id, rule.source
     for example in model.examples:
         if example.source:
-            yield example.source
+            yield f"{model.name} example {example.name!r}", example.source
     for unchecked in model.unchecked:
-        yield unchecked.source
+        yield f"{model.name} unchecked", unchecked.source
     if model.price:
-        yield model.price.source
+        yield f"{model.name} price", model.price.source
 
 
 def lint(specs: SpecSet, docs_root: Path) -> list[SpecProblem]:
@@ -186,7 +197,7 @@ def _match_bodies(spec_path: str, page: str, examples: list[Example]) -> set[Spe
     for example in examples:
         if example.source is None:
             continue
-        expected = _with_substitutions(example)
+        expected = with_substitutions(example)
         if not any(json_equal(expected, body) for body in bodies):
             problems.add(
                 SpecProblem(
@@ -196,7 +207,7 @@ def _match_bodies(spec_path: str, page: str, examples: list[Example]) -> set[Spe
                 )
             )
     for body in bodies:
-        if not any(e.source and json_equal(_with_substitutions(e), body) for e in examples):
+        if not any(e.source and json_equal(with_substitutions(e), body) for e in examples):
             first = re.sub(r"\s+", " ", json.dumps(body))[:80]
             problems.add(
                 SpecProblem(
