@@ -1,6 +1,9 @@
-"""``apimart docs diff``: what changed on a vendor page since the specs quoted it.
+"""``apimart docs pull`` and ``apimart docs diff``: the vendor's pages against the specs.
 
-Exit codes: 0 no drift, 1 drift, 2 an error (unknown family, unreadable page, failed fetch).
+``pull`` fetches the page each spec names (its ``url:``) and stores its text next to the
+stored page; ``diff`` says what changed between the stored page and a new one, in the
+spec's terms. Exit codes: 0 no drift (pull: stored), 1 drift, 2 an error (unknown family,
+unreadable page, failed fetch).
 """
 
 from __future__ import annotations
@@ -21,8 +24,25 @@ class DocsError(Exception):
 
 
 def add_parser(commands: Any) -> None:
-    docs = commands.add_parser("docs", help="the vendor's pages: diff them against the specs")
+    docs = commands.add_parser("docs", help="the vendor's pages: fetch them, diff them")
     actions = docs.add_subparsers(dest="docs_command", required=True, metavar="ACTION")
+
+    pull = actions.add_parser(
+        "pull", help="fetch the pages the specs name and store their text next to the old ones"
+    )
+    pull.add_argument(
+        "families", nargs="*", metavar="FAMILY", help="spec families (default: every spec)"
+    )
+    pull.add_argument("--url", help="fetch this URL instead of the spec's url (one FAMILY)")
+    where = pull.add_mutually_exclusive_group()
+    where.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write DIR/<doc> (default: <docs>/<doc>.new, next to the stored page)",
+    )
+    where.add_argument("--print", action="store_true", help="print the text (one FAMILY)")
+    _common_options(pull)
+    pull.set_defaults(run=cmd_pull)
 
     diff = actions.add_parser(
         "diff",
@@ -127,6 +147,54 @@ def _new_page(args: argparse.Namespace, spec: Any) -> tuple[str, str]:
 def _looks_like_html(text: str) -> bool:
     head = text.lstrip()[:512].lower()
     return head.startswith(("<!doctype html", "<html"))
+
+
+# -- pull ---------------------------------------------------------------------------------
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    return _run(args, _pull)
+
+
+def _pull(args: argparse.Namespace) -> int:
+    from generator.lint import Documents
+    from generator.page_text import PageError, fetch_text
+    from generator.spec.loader import load_specs
+
+    if args.families:
+        specs = [_spec(args, family) for family in args.families]
+    else:
+        specs = list(load_specs(Path(args.specs)).files)
+    if (args.print or args.url) and len(specs) != 1:
+        raise DocsError("--print and --url take exactly one FAMILY")
+    failed = 0
+    for spec in specs:
+        url = args.url or spec.url
+        if url is None:
+            print(f"apimart docs pull: {spec.path} names no url", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            text = fetch_text(url, timeout=args.timeout)
+        except PageError as exc:
+            print(f"apimart docs pull: {spec.family}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.print:
+            print(text)
+            continue
+        stored = Documents(Path(args.docs_root)).path(spec.doc)
+        out = Documents(Path(args.out)).path(spec.doc) if args.out else stored
+        if stored is None or out is None:
+            raise DocsError(f"{spec.doc_loc}: doc {spec.doc!r} leads out of its folder")
+        target = out if args.out else stored.with_name(stored.name + ".new")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        same = stored.is_file() and stored.read_text(encoding="utf-8") == text
+        print(
+            f"{spec.family}: {url} -> {target} ({'same as' if same else 'differs from'} {stored})"
+        )
+    return EXIT_ERROR if failed else EXIT_SAME
 
 
 # -- diff ---------------------------------------------------------------------------------

@@ -154,18 +154,19 @@ def diff_page(spec: SpecFile, old_page: str, new_page: str, *, new_label: str) -
         family=spec.family,
         stored=spec.doc,
         new=new_label,
-        sentences=_sentence_changes(spec, old_segments, new_segments, normalise(new_page)),
+        sentences=_sentence_changes(
+            spec, old_segments, new_segments, normalise(old_page), normalise(new_page)
+        ),
         bodies=_body_changes(spec, old_segments, new_segments),
         parameters=_unknown_parameters(spec, new_page, new_segments),
     )
 
 
 def _sentence_changes(
-    spec: SpecFile, old: list[Segment], new: list[Segment], new_text: str
+    spec: SpecFile, old: list[Segment], new: list[Segment], old_text: str, new_text: str
 ) -> list[SentenceChange]:
     old_prose = [s for s in old if s.body is None]
     new_prose = [s for s in new if s.body is None]
-    old_text = " ".join(s.text for s in old)
     quotes = _quotes(spec, old_text)
     matcher = difflib.SequenceMatcher(
         None, [s.text for s in old_prose], [s.text for s in new_prose], autojunk=False
