@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.cli import main
 from generator.page_text import html_to_text
 from tests.doc_site import VIDUQ3_PATH, Answer, Site, serve, stored, viduq3_page
 from tests.support import DOCS_ROOT, run_cli
@@ -86,15 +87,15 @@ def test_a_html_file_given_to_diff_is_read_as_the_site_shows_it(tmp_path: Path) 
     ],
 )
 def test_a_page_that_cannot_be_had_is_a_clear_error_and_exit_2(
-    site: Site, answer: Answer, message: str
+    site: Site, answer: Answer, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = site.add("/page", answer)
     for command in (("pull", "viduq3", "--url", url, "--print"), ("diff", "viduq3", url)):
-        result = run_cli("docs", *command, "--timeout", "0.5")
-        assert result.returncode == 2
-        assert result.stdout == ""
-        assert result.stderr.rstrip().endswith(f"{url}: {message}"), result.stderr
-        assert "Traceback" not in result.stderr
+        assert main(["docs", *command, "--timeout", "0.5"]) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.rstrip().endswith(f"{url}: {message}"), err
+        assert err.startswith(f"apimart docs {command[0]}: ")
 
 
 def test_a_refused_connection_is_a_clear_error(tmp_path: Path) -> None:
