@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from generator import paths
 from generator.contract.cli import add_parser as add_contract_parser
+from generator.docs_drift import add_parser as add_docs_parser
 from generator.mock.cli import add_parser as add_mock_parser
 from generator.payloads import PayloadError, read_lines, read_one
 from generator.registry import PluginError
@@ -273,10 +274,13 @@ def build_parser() -> argparse.ArgumentParser:
     lin = commands.add_parser("lint", help="check the specs against the vendor documents")
     spec_options(lin)
     lin.add_argument(
+        "--docs",
         "--docs-root",
+        dest="docs_root",
         default=str(paths.docs_root()),
         metavar="DIR",
-        help="the folder holding docs/ and API_NOTES.md (default: %(default)s)",
+        help="the folder of the vendor's pages, which `doc:` paths are relative to "
+        "(default: $APIMART_DOCS or %(default)s)",
     )
     lin.add_argument(
         "--meta-schema",
@@ -307,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_mock_parser(commands)
     add_submit_parser(commands)
     add_contract_parser(commands)
+    add_docs_parser(commands)
     return parser
 
 

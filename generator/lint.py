@@ -28,21 +28,49 @@ def normalise(text: str) -> str:
 
 
 class Documents:
+    """The vendor documents in one folder; a name that leads out of the folder is refused."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
         self._cache: dict[str, str | None] = {}
+        self._problems: dict[str, str] = {}
+
+    def path(self, name: str) -> Path | None:
+        """The file ``name`` stands for, or None when it lies outside the folder."""
+        root = self.root.resolve()
+        path = (root / name).resolve()
+        return path if path.is_relative_to(root) else None
 
     def text(self, name: str) -> str | None:
         if name not in self._cache:
-            path = self.root / name
-            self._cache[name] = path.read_text(encoding="utf-8") if path.is_file() else None
+            self._cache[name] = None
+            path = self.path(name)
+            if path is None:
+                self._problems[name] = f"document {name!r} lies outside the docs folder {self.root}"
+            elif not path.is_file():
+                self._problems[name] = f"document {self.root / name} not found"
+            else:
+                try:
+                    self._cache[name] = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    self._problems[name] = f"document {self.root / name} cannot be read ({exc})"
         return self._cache[name]
+
+    def problem(self, name: str) -> str | None:
+        """Why ``name`` has no text, or None when it has."""
+        self.text(name)
+        return self._problems.get(name)
 
 
 def doc_bodies(text: str) -> list[dict[str, Any]]:
     """Every top-level JSON object in a page that names a model: the page's request bodies."""
+    return [body for _, _, body in doc_body_spans(text)]
+
+
+def doc_body_spans(text: str) -> list[tuple[int, int, dict[str, Any]]]:
+    """The page's request bodies with where each stands: ``(start, end, body)``."""
     decoder = json.JSONDecoder()
-    bodies = []
+    spans = []
     index = 0
     while (index := text.find("{", index)) != -1:
         try:
@@ -51,12 +79,12 @@ def doc_bodies(text: str) -> list[dict[str, Any]]:
             index += 1
             continue
         if isinstance(value, dict) and "model" in value:
-            bodies.append(value)
+            spans.append((index, end, value))
         index = end
-    return bodies
+    return spans
 
 
-def _with_substitutions(example: Example) -> Any:
+def with_substitutions(example: Example) -> Any:
     body = json.loads(json.dumps(example.body))
     for pointer, original in example.substitute.items():
         *parents, last = split_path(pointer)
@@ -91,32 +119,45 @@ def _about_sending(model: ModelSpec, rule_id: str) -> bool:
     return RULE_KINDS.get(rule.kind).about_sending
 
 
-def _sources(model: ModelSpec) -> Iterator[Source]:
+def sources(model: ModelSpec) -> Iterator[Source]:
+    for _, source in cited(model):
+        yield source
+
+
+def cited(model: ModelSpec) -> Iterator[tuple[str, Source]]:
+    """Every quote of the model's spec, with what quotes it: a rule id, an example, ..."""
     for rule in model.rules:
-        yield rule.source
+        yield rule.id, rule.source
     for example in model.examples:
         if example.source:
-            yield example.source
+            yield f"{model.name} example {example.name!r}", example.source
     for unchecked in model.unchecked:
-        yield unchecked.source
+        yield f"{model.name} unchecked", unchecked.source
     if model.price:
-        yield model.price.source
+        yield f"{model.name} price", model.price.source
 
 
 def lint(specs: SpecSet, docs_root: Path) -> list[SpecProblem]:
     problems: set[SpecProblem] = set()
     documents = Documents(docs_root)
+    unreadable: set[str] = set()
+
+    def read(name: str, loc: Loc) -> str | None:
+        """The document's text; a document without one is reported once, where first named."""
+        text = documents.text(name)
+        if text is None and name not in unreadable:
+            unreadable.add(name)
+            problems.add(SpecProblem(loc, documents.problem(name) or f"document {name} unread"))
+        return text
+
     for spec in specs.files:
-        page = documents.text(spec.doc)
-        spec_loc = Loc(spec.path, 1, 1)
-        if page is None:
-            problems.add(SpecProblem(spec_loc, f"document {docs_root / spec.doc} not found"))
+        page = read(spec.doc, spec.doc_loc)
         for model in spec.models:
-            for source in _sources(model):
-                text = documents.text(source.doc)
+            for source in sources(model):
+                text = read(source.doc, source.loc)
                 if text is None:
-                    problems.add(SpecProblem(source.loc, f"document {source.doc} not found"))
-                elif normalise(source.quote) not in normalise(text):
+                    continue
+                if normalise(source.quote) not in normalise(text):
                     problems.add(
                         SpecProblem(
                             source.loc, f"quote not found in {source.doc}: {source.quote!r}"
@@ -156,7 +197,7 @@ def _match_bodies(spec_path: str, page: str, examples: list[Example]) -> set[Spe
     for example in examples:
         if example.source is None:
             continue
-        expected = _with_substitutions(example)
+        expected = with_substitutions(example)
         if not any(json_equal(expected, body) for body in bodies):
             problems.add(
                 SpecProblem(
@@ -166,7 +207,7 @@ def _match_bodies(spec_path: str, page: str, examples: list[Example]) -> set[Spe
                 )
             )
     for body in bodies:
-        if not any(e.source and json_equal(_with_substitutions(e), body) for e in examples):
+        if not any(e.source and json_equal(with_substitutions(e), body) for e in examples):
             first = re.sub(r"\s+", " ", json.dumps(body))[:80]
             problems.add(
                 SpecProblem(

@@ -17,5 +17,5 @@ def generated_dir() -> Path:
 
 
 def docs_root() -> Path:
-    """The folder holding docs/*.txt and API_NOTES.md (the shared vendor material)."""
-    return Path(os.environ.get("APIMART_DOCS", ROOT.parent / "shared"))
+    """The folder of the vendor's pages the specs quote; a spec's ``doc:`` is relative to it."""
+    return Path(os.environ.get("APIMART_DOCS", ROOT / "vendor-docs"))

@@ -15,7 +15,7 @@ from generator.spec.model import SpecSet
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"
 GENERATED = ROOT / "generated"
-DOCS_ROOT = ROOT.parent / "shared"
+DOCS_ROOT = ROOT / "vendor-docs"
 
 
 @functools.cache

@@ -140,7 +140,15 @@ class _FileBuilder:
             model for name in self.data["models"] if (model := self.model(name, sha)) is not None
         )
         self.check_examples()
-        return SpecFile(self.display, self.data["family"], self.data["doc"], sha, models)
+        return SpecFile(
+            self.display,
+            self.data["family"],
+            self.data["doc"],
+            sha,
+            models,
+            url=self.data.get("url"),
+            doc_loc=self.data.value_loc("doc"),
+        )
 
     # -- pieces -----------------------------------------------------------------------------
 

@@ -126,6 +126,8 @@ def build(kinds: Iterable[RuleKind]) -> dict[str, Any]:
         "required": ["doc", "family", "body", "models", "parameters", "examples"],
         "properties": {
             "doc": {"type": "string", "minLength": 1},
+            # where the page lives on the vendor's site (`apimart docs pull` fetches it)
+            "url": {"type": "string", "pattern": r"^https?://[^\s]+$"},
             "family": {"type": "string", "pattern": MODEL_NAME},
             "body": {
                 "type": "object",

@@ -161,6 +161,8 @@ class SpecFile:
     doc: str
     sha256: str
     models: tuple[ModelSpec, ...]
+    url: str | None = None  # the page on the vendor's site
+    doc_loc: Loc = field(default=Loc("<builtin>", 1, 1), compare=False)  # where ``doc:`` stands
 
 
 @dataclass(frozen=True, slots=True)

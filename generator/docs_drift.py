@@ -1,0 +1,255 @@
+"""``apimart docs pull`` and ``apimart docs diff``: the vendor's pages against the specs.
+
+``pull`` fetches the page each spec names (its ``url:``) and stores its text next to the
+stored page; ``diff`` says what changed between the stored page and a new one, in the
+spec's terms. Exit codes: 0 no drift (pull: stored), 1 drift, 2 an error (unknown family,
+unreadable page, failed fetch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from generator import paths
+
+EXIT_SAME, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
+
+
+class DocsError(Exception):
+    """A problem the user can fix (a name, a file, a URL); exit 2 with this message."""
+
+
+def add_parser(commands: Any) -> None:
+    docs = commands.add_parser("docs", help="the vendor's pages: fetch them, diff them")
+    actions = docs.add_subparsers(dest="docs_command", required=True, metavar="ACTION")
+
+    pull = actions.add_parser(
+        "pull", help="fetch the pages the specs name and store their text next to the old ones"
+    )
+    pull.add_argument(
+        "families", nargs="*", metavar="FAMILY", help="spec families (default: every spec)"
+    )
+    pull.add_argument("--url", help="fetch this URL instead of the spec's url (one FAMILY)")
+    where = pull.add_mutually_exclusive_group()
+    where.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write DIR/<doc> (default: <docs>/<doc>.new, next to the stored page)",
+    )
+    where.add_argument("--print", action="store_true", help="print the text (one FAMILY)")
+    _common_options(pull)
+    pull.set_defaults(run=cmd_pull)
+
+    diff = actions.add_parser(
+        "diff",
+        help="what changed on a page: sentences and the rules quoting them, examples, parameters",
+    )
+    diff.add_argument("family", metavar="FAMILY", help="a spec family, e.g. wan2.6")
+    diff.add_argument(
+        "page",
+        nargs="?",
+        metavar="FILE|URL",
+        help="the new page: a text or HTML file, or a URL (default: the spec's url)",
+    )
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    _common_options(diff)
+    diff.set_defaults(run=cmd_diff)
+
+
+def _common_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--specs",
+        default=str(paths.specs_dir()),
+        metavar="DIR",
+        help="the spec directory (default: %(default)s)",
+    )
+    command.add_argument(
+        "--docs",
+        dest="docs_root",
+        default=str(paths.docs_root()),
+        metavar="DIR",
+        help="the folder of the stored pages (default: %(default)s)",
+    )
+    command.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="for fetching a page (default: %(default)s)",
+    )
+
+
+def _run(args: argparse.Namespace, action: Any) -> int:
+    from generator.spec.loader import SpecErrors
+
+    try:
+        return int(action(args))
+    except SpecErrors as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"apimart docs: {len(exc.problems)} problem(s) in the specs", file=sys.stderr)
+    except DocsError as exc:
+        print(f"apimart docs {args.docs_command}: {exc}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _spec(args: argparse.Namespace, family: str) -> Any:
+    from generator.spec.loader import load_specs
+
+    specs = load_specs(Path(args.specs))
+    for spec in specs.files:
+        if spec.family == family:
+            return spec
+    known = ", ".join(sorted(spec.family for spec in specs.files))
+    raise DocsError(f"no spec has family {family!r} (families: {known})")
+
+
+def _stored(args: argparse.Namespace, spec: Any) -> str:
+    from generator.lint import Documents
+
+    documents = Documents(Path(args.docs_root))
+    text = documents.text(spec.doc)
+    if text is None:
+        raise DocsError(f"{spec.path}: {documents.problem(spec.doc)}")
+    return text
+
+
+def _new_page(args: argparse.Namespace, spec: Any) -> tuple[str, str]:
+    """The new page's text and a label for it: from a file, a URL or the spec's url."""
+    where = args.page or spec.url
+    if where is None:
+        raise DocsError(f"{spec.path} names no url: give the new page as FILE or URL")
+    if where.startswith(("http://", "https://")):
+        from generator.page_text import PageError, fetch_text
+
+        try:
+            return fetch_text(where, timeout=args.timeout), where
+        except PageError as exc:
+            raise DocsError(str(exc)) from None
+    path = Path(where)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DocsError(f"{where}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DocsError(f"{where}: cannot be read ({exc})") from None
+    if _looks_like_html(text):
+        from generator.page_text import html_to_text
+
+        text = html_to_text(text)
+    return text, where
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:512].lower()
+    return head.startswith(("<!doctype html", "<html"))
+
+
+# -- pull ---------------------------------------------------------------------------------
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    return _run(args, _pull)
+
+
+def _pull(args: argparse.Namespace) -> int:
+    from generator.lint import Documents
+    from generator.page_text import PageError, fetch_text
+    from generator.spec.loader import load_specs
+
+    if args.families:
+        specs = [_spec(args, family) for family in args.families]
+    else:
+        specs = list(load_specs(Path(args.specs)).files)
+    if (args.print or args.url) and len(specs) != 1:
+        raise DocsError("--print and --url take exactly one FAMILY")
+    failed = 0
+    for spec in specs:
+        url = args.url or spec.url
+        if url is None:
+            print(f"apimart docs pull: {spec.path} names no url", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            text = fetch_text(url, timeout=args.timeout)
+        except PageError as exc:
+            print(f"apimart docs pull: {spec.family}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if args.print:
+            print(text)
+            continue
+        stored = Documents(Path(args.docs_root)).path(spec.doc)
+        out = Documents(Path(args.out)).path(spec.doc) if args.out else stored
+        if stored is None or out is None:
+            raise DocsError(f"{spec.doc_loc}: doc {spec.doc!r} leads out of its folder")
+        target = out if args.out else stored.with_name(stored.name + ".new")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        same = stored.is_file() and stored.read_text(encoding="utf-8") == text
+        print(
+            f"{spec.family}: {url} -> {target} ({'same as' if same else 'differs from'} {stored})"
+        )
+    return EXIT_ERROR if failed else EXIT_SAME
+
+
+# -- diff ---------------------------------------------------------------------------------
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    return _run(args, _diff)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from generator.page_diff import diff_page
+
+    spec = _spec(args, args.family)
+    stored = _stored(args, spec)
+    new, label = _new_page(args, spec)
+    result = diff_page(spec, stored, new, new_label=label)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_diff(result)
+    return EXIT_DRIFT if result.drift else EXIT_SAME
+
+
+def _print_diff(result: Any) -> None:
+    print(f"{result.family}: stored {result.stored} vs {result.new}")
+    for change in result.sentences:
+        print(f"\n{change.change}:")
+        for line in change.old:
+            print(f"  - {line}")
+        for line in change.new:
+            print(f"  + {line}")
+        for citation in change.citations:
+            state = "quote still on the page" if citation.stands else "quote gone"
+            print(f"  quoted by {citation.cited_by} ({citation.loc}, {state})")
+    for body in result.bodies:
+        name = repr(body.example) if body.example else "no example of the spec"
+        print(f"\nrequest body {body.change} ({name}), after {body.after[:60]!r}")
+        for pointer in body.fields:
+            key = pointer[1:]
+            before, after = (
+                json.dumps(side[key], ensure_ascii=False) if key in side else "(absent)"
+                for side in (body.old, body.new)
+            )
+            print(f"  {pointer}: {before} -> {after}")
+        if body.change == "appeared":
+            print(f"  {json.dumps(body.new, ensure_ascii=False)}")
+    if result.parameters:
+        print("\nparameters the spec does not know:")
+        for parameter in result.parameters:
+            print(f"  {parameter.pointer} (in {'; '.join(parameter.where)})")
+    if result.drift:
+        print(
+            f"\ndrift: {len(result.sentences)} sentence change(s), "
+            f"{len(result.bodies)} request body change(s), "
+            f"{len(result.parameters)} unknown parameter(s)"
+        )
+    else:
+        print("no drift: the page says what the spec quotes")
