@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
@@ -51,8 +53,14 @@ def test_socket_and_in_process_answers_are_the_same(client: httpx.Client) -> Non
             over_socket = client.request(method, path, **options)
             direct = local.request(method, path, **options)
             assert over_socket.status_code == direct.status_code
-            assert over_socket.json() == direct.json()
+            assert _without_task_ids(over_socket.json()) == _without_task_ids(direct.json())
             assert over_socket.headers["x-request-id"] == direct.headers["x-request-id"]
+
+
+def _without_task_ids(body: Any) -> Any:
+    """The body with task ids blanked: they are unique per mock, never reproduced."""
+    text = json.dumps(body)
+    return json.loads(re.sub(r"task_[0-9A-Z]{26}", "task_", text))
 
 
 def test_results_download_from_the_servers_own_url(

@@ -26,7 +26,13 @@ import httpx
 from apimart import _wire
 from apimart._async_model_methods import AsyncModelMethods
 from apimart._downloads import FileNames, PartialFile
-from apimart._errors import APIConnectionError, TaskFailedError, WaitTimeoutError
+from apimart._errors import (
+    TRANSIENT_POLL_ERRORS,
+    APIConnectionError,
+    APIMartError,
+    TaskFailedError,
+    WaitTimeoutError,
+)
 from apimart._handles import AsyncTaskHandle, ProgressCallback
 from apimart._http import (
     DEFAULT_POLL_INTERVAL,
@@ -38,7 +44,14 @@ from apimart._http import (
     plan,
     task_path,
 )
-from apimart._retry import DEFAULT_MAX_RETRIES, connection_error, log_retry, parse_retry_after
+from apimart._retry import (
+    DEFAULT_MAX_RETRIES,
+    check_wait,
+    connection_error,
+    log_retry,
+    parse_retry_after,
+    poll_pause,
+)
 from apimart._tasks import Task
 from apimart._uploads import ImageSource, UploadedImage, image_part
 
@@ -154,26 +167,39 @@ class AsyncClient(AsyncModelMethods):
 
         ``on_progress`` is called whenever the status or progress changes. Raises
         TaskFailedError when the task fails or is cancelled (unless ``raise_on_failure`` is
-        False) and WaitTimeoutError after ``timeout`` seconds (None: no limit).
+        False) and WaitTimeoutError after ``timeout`` seconds (None: no limit). A poll that
+        fails on the way (connection errors, 429, 5xx) is retried with a growing pause
+        (up to 8 s) until the task ends or the timeout is spent.
         """
+        check_wait(timeout, poll_interval)
         started = self._clock()
         seen: tuple[object, object] | None = None
+        task: Task | None = None
+        failures = 0
+        last_error: APIMartError | None = None
         while True:
-            task = await self.get(task_id)
-            if on_progress is not None and (task.status, task.progress) != seen:
-                seen = (task.status, task.progress)
-                outcome = on_progress(task)
-                if inspect.isawaitable(outcome):
-                    await outcome
-            if task.done:
-                if raise_on_failure and not task.succeeded:
-                    raise TaskFailedError(task)
-                return task
-            pause = max(0.0, poll_interval)
+            try:
+                task = await self.get(task_id)
+            except TRANSIENT_POLL_ERRORS as exc:  # the task runs on: ride the outage out
+                failures, last_error = failures + 1, exc
+            else:
+                failures, last_error = 0, None
+                if on_progress is not None and (task.status, task.progress) != seen:
+                    seen = (task.status, task.progress)
+                    outcome = on_progress(task)
+                    if inspect.isawaitable(outcome):
+                        await outcome
+                if task.done:
+                    if raise_on_failure and not task.succeeded:
+                        raise TaskFailedError(task)
+                    return task
+            pause = poll_pause(self._config.retry, poll_interval, failures)
             if timeout is not None:
                 remaining = started + timeout - self._clock()
                 if remaining <= 0:
-                    raise WaitTimeoutError(task_id, timeout, task)
+                    raise WaitTimeoutError(
+                        task_id, timeout, task, last_error=last_error
+                    ) from last_error
                 pause = min(pause, remaining)
             await self._sleep(pause)
 
@@ -196,8 +222,9 @@ class AsyncClient(AsyncModelMethods):
     async def download(self, task: Task, dest: str | os.PathLike[str]) -> list[Path]:
         """Stream every result file of a completed task into the directory ``dest``.
 
-        Returns the paths in result order. Names come from the URLs (else the task id and the
-        index); each file appears only once complete, so a failure leaves no partial file.
+        Returns the paths in result order. Files are named ``<task id>-<index><ext>``; an
+        existing file is never replaced (a ``-1``, ``-2``... variant is used). Each file
+        appears only once complete, so a failure leaves no partial file.
         """
         if not task.urls:
             raise ValueError(f"task {task.id} has no result files (status {task.status})")
@@ -208,15 +235,16 @@ class AsyncClient(AsyncModelMethods):
         for index, url in enumerate(task.urls):
             response = await self._send("GET", url, stream=True)
             try:
-                path = directory / names.name(index, url, response.headers.get("content-type"))
-                with PartialFile(path) as file:
+                name = names.name(index, url, response.headers.get("content-type"))
+                partial = PartialFile(directory / name)
+                with partial as file:
                     async for chunk in response.aiter_bytes():
                         file.write(chunk)
             except httpx.TransportError as exc:
                 raise self._connection_error(exc, "GET", response.request.url, None) from exc
             finally:
                 await response.aclose()
-            saved.append(path)
+            saved.append(partial.path)
         return saved
 
     async def upload_image(

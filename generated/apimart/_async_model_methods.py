@@ -276,7 +276,7 @@ class AsyncModelMethods:
                 to it with /callback appended.
             extra_body: Fields sent as they are, beside the documented ones (they win on a
                 clash).
-            validate: Check the body against the 57 rules of specs/wan2.7-image.yaml before
+            validate: Check the body against the 58 rules of specs/wan2.7-image.yaml before
                 sending (ValidationError on errors, nothing sent); False sends it unchecked.
             idempotency_key: The POST's Idempotency-Key; default: a new uuid4, reused by
                 retries.
@@ -365,7 +365,7 @@ class AsyncModelMethods:
                 to it with /callback appended.
             extra_body: Fields sent as they are, beside the documented ones (they win on a
                 clash).
-            validate: Check the body against the 53 rules of specs/wan2.7-image.yaml before
+            validate: Check the body against the 54 rules of specs/wan2.7-image.yaml before
                 sending (ValidationError on errors, nothing sent); False sends it unchecked.
             idempotency_key: The POST's Idempotency-Key; default: a new uuid4, reused by
                 retries.

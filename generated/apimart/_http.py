@@ -18,7 +18,8 @@ from urllib.parse import quote
 import httpx
 
 from apimart._errors import APIMartError
-from apimart._report import Report, ValidationError
+from apimart._jsonvalue import unsendable
+from apimart._report import Report, ValidationError, Violation
 from apimart._retry import RetryPolicy
 from apimart._validate import MODELS, validate
 
@@ -109,14 +110,19 @@ class Plan:
 def plan(body: Mapping[str, object], *, check: bool) -> Plan:
     """Pick the endpoint from ``body["model"]`` and, when ``check``, validate the body.
 
-    Raises ValidationError when the body breaks the model's rules (``check``), or names no
-    known model (always: the endpoint could not be chosen).
+    Raises ValidationError when the body breaks the model's rules (``check``), names no
+    known model, or holds what JSON cannot carry (a lone surrogate, NaN, infinity) (always).
     """
     if not isinstance(body, Mapping):
         raise TypeError(f"the body must be a mapping (a JSON object), got {type(body).__name__}")
     payload = dict(body)
     name = payload.get("model")
     info = MODELS.get(name) if isinstance(name, str) else None
+    unsent = unsendable(payload)
+    if unsent is not None:  # even with check=False: no JSON text can carry it
+        where, reason = unsent
+        error = Violation(where, "apimart/json", reason)
+        raise ValidationError(Report(info.name if info else None, errors=(error,)))
     if info is None:
         raise ValidationError(validate(payload))
     report = validate(payload) if check else None

@@ -67,8 +67,9 @@ def safe_name(filename: str) -> str:
 class UploadStore:
     """Accepted uploads by id (kept in memory for the life of the mock)."""
 
-    def __init__(self, *, seed: int) -> None:
+    def __init__(self, *, seed: int, run: bytes | None = None) -> None:
         self.seed = seed
+        self.run = run if run is not None else _ids.run_token()
         self._uploads: dict[str, Upload] = {}
         self._lock = threading.Lock()
 
@@ -92,7 +93,7 @@ class UploadStore:
         with self._lock:
             index = len(self._uploads) + 1
             upload = Upload(
-                id=_ids.upload_id(index, _ids.stream(self.seed, "upload", index)),
+                id=_ids.upload_id(index, self.run),
                 owner=owner,
                 filename=part.filename or f"image.{kind.extension}",
                 content_type=kind.content_type,

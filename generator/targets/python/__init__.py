@@ -42,6 +42,7 @@ HELPERS = {
     "_fail": ("_checks", "fail"),
     "_got": ("_checks", "got"),
     "_hundredths_total": ("_checks", "hundredths_total"),
+    "_data_uri_problem": ("_checks", "data_uri_problem"),
 }
 
 
@@ -323,6 +324,7 @@ CLIENT_EXPORTS = (
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "IdempotencyKeyReusedError",
     "InsufficientBalanceError",
     "InternalServerError",
     "Media",
