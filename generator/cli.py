@@ -346,7 +346,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except OSError as exc:  # stdout or an output file on a full or failing disk
         _silence_stdout()
-        print(f"apimart {args.command}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"apimart {args.command}: cannot write{where}: {exc.strerror or exc}", file=sys.stderr
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
