@@ -3,6 +3,7 @@ downloads, uploads and errors."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -491,3 +492,38 @@ def test_the_key_never_appears_in_errors_reprs_or_logs(
     for text in texts:
         assert KEY not in text
     assert "sk-test" not in texts[-1]
+
+
+def test_every_call_takes_its_own_timeout_and_extra_headers(tmp_path: Path) -> None:
+    api = FakeAPI(polls_to_finish=1)
+    extra = {"X-Trace": "t-1", "Authorization": "Bearer stolen"}
+    with api.client(timeout=60) as client:
+        handle = client.wan2_6(prompt="a kite", timeout=5, extra_headers=extra)
+        task = client.get(handle.id, timeout=httpx.Timeout(7, connect=2), extra_headers=extra)
+        client.download(task, tmp_path, timeout=None, extra_headers={"X-Trace": "t-2"})
+        client.get(handle.id)
+    post, get, download, plain = api.requests
+    assert post.extensions["timeout"] == {"connect": 5, "read": 5, "write": 5, "pool": 5}
+    assert get.extensions["timeout"] == {"connect": 2, "read": 7, "write": 7, "pool": 7}
+    assert download.extensions["timeout"] == {
+        "connect": None,
+        "read": None,
+        "write": None,
+        "pool": None,
+    }
+    assert plain.extensions["timeout"]["read"] == 60
+    assert [r.headers.get("x-trace") for r in api.requests] == ["t-1", "t-1", "t-2", None]
+    assert post.headers["authorization"] == f"Bearer {KEY}"  # the client's own headers win
+    assert "idempotency-key" in post.headers
+
+
+def test_the_async_client_takes_per_call_options_too() -> None:
+    api = FakeAPI(polls_to_finish=1)
+
+    async def scenario() -> None:
+        async with api.async_client() as client:
+            await client.wan2_6(prompt="a kite", timeout=3, extra_headers={"X-Trace": "a"})
+
+    asyncio.run(scenario())
+    (post,) = api.requests
+    assert post.extensions["timeout"]["read"] == 3 and post.headers["x-trace"] == "a"

@@ -326,3 +326,20 @@ def test_submit_out_twice_into_one_folder_keeps_both_results(
         b"BYTES:/task_000001/out-0.mp4",
         b"BYTES:/task_000002/out-0.mp4",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('{"model": "wan2.6", "prompt": "\\ud800"}', "/prompt: a string holds a lone surrogate"),
+        ('{"model": "wan2.6", "prompt": "p", "seed": 1e400}', "/seed: a number too large"),
+    ],
+    ids=["lone-surrogate", "1e400"],
+)
+def test_a_body_json_cannot_carry_exits_2_and_sends_nothing(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, needle: str
+) -> None:
+    code, _, err = run(capsys, body_file(tmp_path, text), "--no-validate")
+    assert code == 2
+    assert needle in err
+    assert api.requests == []

@@ -38,8 +38,11 @@ from apimart._http import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TIMEOUT,
     DEFAULT_WAIT_TIMEOUT,
+    NOT_GIVEN,
     UPLOAD_PATH,
     Config,
+    NotGiven,
+    RequestTimeout,
     new_idempotency_key,
     plan,
     task_path,
@@ -128,6 +131,8 @@ class AsyncClient(AsyncModelMethods):
         *,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncTaskHandle:
         """Submit a request body that is already a JSON object; ``body["model"]`` picks the model.
 
@@ -136,7 +141,14 @@ class AsyncClient(AsyncModelMethods):
         """
         planned = plan(body, check=validate)
         key = idempotency_key or new_idempotency_key()
-        response = await self._send("POST", planned.path, json=planned.body, idempotency_key=key)
+        response = await self._send(
+            "POST",
+            planned.path,
+            json=planned.body,
+            idempotency_key=key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
         accepted = _wire.accepted(response, idempotency_key=key, secret=self._config.api_key)
         return AsyncTaskHandle(
             id=accepted.task_id,
@@ -148,10 +160,19 @@ class AsyncClient(AsyncModelMethods):
             client=self,
         )
 
-    async def get(self, task_id: str, *, language: str | None = None) -> Task:
+    async def get(
+        self,
+        task_id: str,
+        *,
+        language: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Task:
         """The task's current state; ``language`` (en, zh, ja, ko) sets that of error messages."""
         params = {"language": language} if language else None
-        response = await self._send("GET", task_path(task_id), params=params)
+        response = await self._send(
+            "GET", task_path(task_id), params=params, timeout=timeout, extra_headers=extra_headers
+        )
         return _wire.task(response, secret=self._config.api_key)
 
     async def wait(
@@ -219,7 +240,14 @@ class AsyncClient(AsyncModelMethods):
             handle.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
         )
 
-    async def download(self, task: Task, dest: str | os.PathLike[str]) -> list[Path]:
+    async def download(
+        self,
+        task: Task,
+        dest: str | os.PathLike[str],
+        *,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> list[Path]:
         """Stream every result file of a completed task into the directory ``dest``.
 
         Returns the paths in result order. Files are named ``<task id>-<index><ext>``; an
@@ -233,7 +261,9 @@ class AsyncClient(AsyncModelMethods):
         names = FileNames(task.id)
         saved = []
         for index, url in enumerate(task.urls):
-            response = await self._send("GET", url, stream=True)
+            response = await self._send(
+                "GET", url, stream=True, timeout=timeout, extra_headers=extra_headers
+            )
             try:
                 name = names.name(index, url, response.headers.get("content-type"))
                 partial = PartialFile(directory / name)
@@ -254,6 +284,8 @@ class AsyncClient(AsyncModelMethods):
         filename: str | None = None,
         content_type: str | None = None,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> UploadedImage:
         """Upload a JPEG, PNG, WebP or GIF image (a path or bytes, at most 20 MB).
 
@@ -261,7 +293,14 @@ class AsyncClient(AsyncModelMethods):
         """
         part = image_part(file, filename=filename, content_type=content_type)
         key = idempotency_key or new_idempotency_key()
-        response = await self._send("POST", UPLOAD_PATH, files={"file": part}, idempotency_key=key)
+        response = await self._send(
+            "POST",
+            UPLOAD_PATH,
+            files={"file": part},
+            idempotency_key=key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
         return _wire.uploaded(response, idempotency_key=key)
 
     async def _send(
@@ -274,10 +313,13 @@ class AsyncClient(AsyncModelMethods):
         params: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
         stream: bool = False,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send one call, retrying as apimart._retry allows; raise the error for a failure."""
         url = self._config.url(path)
-        headers = self._config.headers(url, idempotency_key)
+        headers = self._config.headers(url, idempotency_key, extra_headers)
+        request_timeout = self._config.request_timeout(timeout)
         policy = self._config.retry
         attempt = 0
         while True:
@@ -288,7 +330,7 @@ class AsyncClient(AsyncModelMethods):
                 files=files,
                 params=params,
                 headers=headers,
-                timeout=self._config.timeout,
+                timeout=request_timeout,
             )
             try:
                 response = await self._http.send(request, stream=stream)

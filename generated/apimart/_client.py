@@ -33,8 +33,11 @@ from apimart._http import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TIMEOUT,
     DEFAULT_WAIT_TIMEOUT,
+    NOT_GIVEN,
     UPLOAD_PATH,
     Config,
+    NotGiven,
+    RequestTimeout,
     new_idempotency_key,
     plan,
     task_path,
@@ -118,6 +121,8 @@ class Client(ModelMethods):
         *,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> TaskHandle:
         """Submit a request body that is already a JSON object; ``body["model"]`` picks the model.
 
@@ -126,7 +131,14 @@ class Client(ModelMethods):
         """
         planned = plan(body, check=validate)
         key = idempotency_key or new_idempotency_key()
-        response = self._send("POST", planned.path, json=planned.body, idempotency_key=key)
+        response = self._send(
+            "POST",
+            planned.path,
+            json=planned.body,
+            idempotency_key=key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
         accepted = _wire.accepted(response, idempotency_key=key, secret=self._config.api_key)
         return TaskHandle(
             id=accepted.task_id,
@@ -138,10 +150,19 @@ class Client(ModelMethods):
             client=self,
         )
 
-    def get(self, task_id: str, *, language: str | None = None) -> Task:
+    def get(
+        self,
+        task_id: str,
+        *,
+        language: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Task:
         """The task's current state; ``language`` (en, zh, ja, ko) sets that of error messages."""
         params = {"language": language} if language else None
-        response = self._send("GET", task_path(task_id), params=params)
+        response = self._send(
+            "GET", task_path(task_id), params=params, timeout=timeout, extra_headers=extra_headers
+        )
         return _wire.task(response, secret=self._config.api_key)
 
     def wait(
@@ -207,7 +228,14 @@ class Client(ModelMethods):
             handle.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
         )
 
-    def download(self, task: Task, dest: str | os.PathLike[str]) -> list[Path]:
+    def download(
+        self,
+        task: Task,
+        dest: str | os.PathLike[str],
+        *,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> list[Path]:
         """Stream every result file of a completed task into the directory ``dest``.
 
         Returns the paths in result order. Files are named ``<task id>-<index><ext>``; an
@@ -221,7 +249,9 @@ class Client(ModelMethods):
         names = FileNames(task.id)
         saved = []
         for index, url in enumerate(task.urls):
-            response = self._send("GET", url, stream=True)
+            response = self._send(
+                "GET", url, stream=True, timeout=timeout, extra_headers=extra_headers
+            )
             try:
                 name = names.name(index, url, response.headers.get("content-type"))
                 partial = PartialFile(directory / name)
@@ -242,6 +272,8 @@ class Client(ModelMethods):
         filename: str | None = None,
         content_type: str | None = None,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> UploadedImage:
         """Upload a JPEG, PNG, WebP or GIF image (a path or bytes, at most 20 MB).
 
@@ -249,7 +281,14 @@ class Client(ModelMethods):
         """
         part = image_part(file, filename=filename, content_type=content_type)
         key = idempotency_key or new_idempotency_key()
-        response = self._send("POST", UPLOAD_PATH, files={"file": part}, idempotency_key=key)
+        response = self._send(
+            "POST",
+            UPLOAD_PATH,
+            files={"file": part},
+            idempotency_key=key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
         return _wire.uploaded(response, idempotency_key=key)
 
     def _send(
@@ -262,10 +301,13 @@ class Client(ModelMethods):
         params: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
         stream: bool = False,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send one call, retrying as apimart._retry allows; raise the error for a failure."""
         url = self._config.url(path)
-        headers = self._config.headers(url, idempotency_key)
+        headers = self._config.headers(url, idempotency_key, extra_headers)
+        request_timeout = self._config.request_timeout(timeout)
         policy = self._config.retry
         attempt = 0
         while True:
@@ -276,7 +318,7 @@ class Client(ModelMethods):
                 files=files,
                 params=params,
                 headers=headers,
-                timeout=self._config.timeout,
+                timeout=request_timeout,
             )
             try:
                 response = self._http.send(request, stream=stream)

@@ -37,6 +37,18 @@ DEFAULT_POLL_INTERVAL = 3.0
 """Seconds between two polls; the vendor suggests 2-5 s."""
 
 
+class NotGiven:
+    """The default of a per-call ``timeout=``: use the client's own (None means no limit)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+RequestTimeout = float | httpx.Timeout | None
+"""A timeout as httpx takes it: seconds, an httpx.Timeout, or None for no limit."""
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """A client's resolved settings."""
@@ -77,8 +89,21 @@ class Config:
             return httpx.URL(path_or_url)
         return httpx.URL(self.base_url + path_or_url)
 
-    def headers(self, url: httpx.URL, idempotency_key: str | None) -> dict[str, str]:
-        headers = {"User-Agent": USER_AGENT}
+    def request_timeout(self, timeout: RequestTimeout | NotGiven) -> httpx.Timeout:
+        """A call's timeout: its own when given, else the client's."""
+        if isinstance(timeout, NotGiven):
+            return self.timeout
+        return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+    def headers(
+        self,
+        url: httpx.URL,
+        idempotency_key: str | None,
+        extra: Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        """A call's headers: ``extra`` first, then the client's own (which win)."""
+        headers = {**extra} if extra else {}
+        headers["User-Agent"] = USER_AGENT
         base = httpx.URL(self.base_url)
         if (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port):
             headers["Authorization"] = f"Bearer {self.api_key}"

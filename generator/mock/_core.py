@@ -329,7 +329,7 @@ class MockCore:
         return Reply(200, (("content-type", "image/png"),), result_png(task.id, index))
 
     def _uploaded(self, request: MockRequest, params: Mapping[str, str], _: Injection) -> Reply:
-        upload = self.uploads.get(params["upload_id"])
+        upload = self.uploads.get(params["upload_id"], now=self.clock.now())
         if upload is None or request.path != upload.path or self.clock.now() >= upload.expires_at:
             return error_reply(404, "file not found")
         return Reply(200, (("content-type", upload.content_type),), upload.data)
