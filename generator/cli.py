@@ -315,11 +315,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()
+        return code
     except SpecErrors as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -336,7 +349,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_USAGE
     except BrokenPipeError:
+        _silence_stdout()
         return EXIT_OK
+    except OSError as exc:  # stdout or an output file on a full or failing disk
+        _silence_stdout()
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"apimart {args.command}: cannot write{where}: {exc.strerror or exc}", file=sys.stderr
+        )
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from generator.jsonvalue import unsendable
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
 
@@ -32,7 +34,8 @@ def _no_constants(name: str) -> object:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _depth(value: object) -> int:
+def depth(value: object) -> int:
+    """How deeply ``value`` nests (an array or object is one level); stops past MAX_DEPTH."""
     depth, stack = 0, [(value, 1)]
     while stack:
         node, level = stack.pop()
@@ -46,30 +49,39 @@ def _depth(value: object) -> int:
     return depth
 
 
-def parse(data: bytes, *, where: str) -> object:
+def parse(data: bytes, *, where: str, line: int | None = None) -> object:
+    """The JSON value in ``data``; PayloadError names ``where`` (and ``line`` of a JSONL file)."""
+    at = where if line is None else f"{where}:{line}"
     if len(data) > MAX_BYTES:
         raise PayloadError(
-            f"{where}: {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for one body"
+            f"{at}: {len(data):,} bytes is over the {MAX_BYTES:,}-byte limit for one body"
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PayloadError(f"{where}: not UTF-8 text (byte {exc.start})") from None
+        raise PayloadError(f"{at}: not UTF-8 text (byte {exc.start})") from None
     try:
         value = json.loads(text, parse_constant=_no_constants)
     except json.JSONDecodeError as exc:
-        raise PayloadError(f"{where}:{exc.lineno}:{exc.colno}: malformed JSON: {exc.msg}") from None
+        position = f"{exc.lineno}:{exc.colno}" if line is None else f"{line}:{exc.colno}"
+        raise PayloadError(f"{where}:{position}: malformed JSON: {exc.msg}") from None
     except ValueError as exc:
-        raise PayloadError(f"{where}: malformed JSON: {exc}") from None
+        raise PayloadError(f"{at}: malformed JSON: {exc}") from None
     except RecursionError:
-        raise PayloadError(f"{where}: JSON nested too deeply (limit {MAX_DEPTH} levels)") from None
-    if _depth(value) > MAX_DEPTH:
-        raise PayloadError(f"{where}: JSON nested too deeply (limit {MAX_DEPTH} levels)")
+        raise PayloadError(f"{at}: JSON nested too deeply (limit {MAX_DEPTH} levels)") from None
+    if depth(value) > MAX_DEPTH:
+        raise PayloadError(f"{at}: JSON nested too deeply (limit {MAX_DEPTH} levels)")
+    problem = unsendable(value)
+    if problem is not None:
+        pointer, reason = problem
+        raise PayloadError(f"{at}: {pointer or '/'}: {reason}")
     return value
 
 
 def _open(source: str) -> tuple[BinaryIO, str]:
     if source == "-":
+        if sys.stdin is None:
+            raise PayloadError("<stdin>: standard input is closed")
         return sys.stdin.buffer, "<stdin>"
     try:
         return Path(source).open("rb"), source
@@ -84,7 +96,7 @@ def read_one(source: str) -> object:
     except OSError as exc:
         raise PayloadError(f"{where}: cannot read: {exc.strerror}") from None
     finally:
-        if stream is not sys.stdin.buffer:
+        if source != "-":
             stream.close()
     return parse(data, where=where)
 
@@ -97,9 +109,9 @@ def read_lines(source: str) -> Iterator[Line]:
             if not raw.strip():
                 continue
             try:
-                yield Line(number, parse(raw, where=f"{where}:{number}"), None)
+                yield Line(number, parse(raw.rstrip(b"\r\n"), where=where, line=number), None)
             except PayloadError as exc:
                 yield Line(number, None, str(exc))
     finally:
-        if stream is not sys.stdin.buffer:
+        if source != "-":
             stream.close()

@@ -1,7 +1,10 @@
-"""``apimart submit``: validate a request body, submit it, optionally wait and download.
+"""``apimart submit``: validate a request body, submit it, optionally wait and download;
+``apimart wait``: follow a task already submitted (resume after an interruption).
 
     apimart submit body.json --wait --out results/
     apimart submit - --format json < body.json
+    apimart submit body.json --idempotency-key KEY   # resubmit: the server returns the same task
+    apimart wait task_01... --out results/
 
 The key comes from APIMART_API_KEY only (an argument would land in shell histories); it is
 never printed. Exit codes: 0 accepted (with ``--wait``: completed), 1 rejected (locally or by
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -82,7 +86,7 @@ class Progress:
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``apimart submit`` on the command's subparsers."""
+    """Register ``apimart submit`` and ``apimart wait`` on the command's subparsers."""
     sub = commands.add_parser(
         "submit",
         help="validate a request body, submit it, optionally wait and download the results",
@@ -90,32 +94,83 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "wait for the task and download its results.",
     )
     sub.add_argument("file", metavar="FILE|-", help="a JSON body, or - for standard input")
-    sub.add_argument(
-        "--base-url", metavar="URL", help="default: APIMART_BASE_URL, else https://api.apimart.ai"
-    )
+    _connection_options(sub)
     sub.add_argument("--wait", action="store_true", help="poll until the task ends")
-    sub.add_argument("--out", metavar="DIR", help="download the results into DIR (implies --wait)")
     sub.add_argument(
         "--no-validate",
         action="store_true",
         help="send the body without checking it against the model's rules",
     )
-    sub.add_argument("--format", choices=("text", "json"), default="text")
     sub.add_argument(
+        "--idempotency-key",
+        metavar="KEY",
+        type=_idempotency_key,
+        help="the submission's Idempotency-Key (default: a new one); resubmitting the same "
+        "body with the key an error named returns the task already made",
+    )
+    _wait_options(sub)
+    sub.set_defaults(run=run)
+
+    wait = commands.add_parser(
+        "wait",
+        help="follow a submitted task until it ends, optionally download its results",
+        description="Poll a task (key: APIMART_API_KEY) until it ends, riding out connection "
+        "errors within --timeout, then optionally download its results.",
+    )
+    wait.add_argument("task_id", metavar="TASK_ID", type=_task_id, help="the task to follow")
+    _connection_options(wait)
+    _wait_options(wait)
+    wait.set_defaults(run=run, file=None, wait=True, no_validate=False, idempotency_key=None)
+
+
+def _connection_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--base-url", metavar="URL", help="default: APIMART_BASE_URL, else https://api.apimart.ai"
+    )
+    command.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _wait_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--out", metavar="DIR", help="download the results into DIR (implies --wait)"
+    )
+    command.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=1800.0,
         metavar="SECONDS",
         help="give up waiting after SECONDS (default: %(default)g)",
     )
-    sub.add_argument(
+    command.add_argument(
         "--poll-interval",
-        type=float,
+        type=_seconds,
         default=3.0,
         metavar="SECONDS",
         help="seconds between two polls (default: %(default)g)",
     )
-    sub.set_defaults(run=run)
+
+
+def _seconds(text: str) -> float:
+    """A finite number of seconds greater than 0 (``0``, ``-1``, ``nan``, ``inf`` refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds greater than 0, got {text}")
+    return value
+
+
+def _idempotency_key(text: str) -> str:
+    if not text.strip() or len(text) > 255 or not text.isprintable():
+        raise argparse.ArgumentTypeError("an idempotency key is 1-255 printable characters")
+    return text
+
+
+def _task_id(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("a task id cannot be empty")
+    return text
 
 
 def open_client(*, api_key: str, base_url: str | None) -> apimart.Client:
@@ -135,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress.end()
     if outcome.error:
-        print(f"apimart submit: {outcome.error}", file=sys.stderr)
+        print(f"apimart {args.command}: {outcome.error}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(asdict(outcome), ensure_ascii=False))
     return code
@@ -148,14 +203,16 @@ def _submit(args: argparse.Namespace, outcome: Outcome, progress: Progress) -> i
     if not key:
         outcome.error = "no API key: set the APIMART_API_KEY environment variable"
         return EXIT_USAGE
-    try:
-        payload = read_one(args.file)
-    except PayloadError as exc:
-        outcome.error = str(exc)
-        return EXIT_USAGE
-    if not isinstance(payload, dict):
-        outcome.error = "the request body must be a JSON object"
-        return EXIT_USAGE
+    payload: object = None
+    if args.file is not None:
+        try:
+            payload = read_one(args.file)
+        except PayloadError as exc:
+            outcome.error = str(exc)
+            return EXIT_USAGE
+        if not isinstance(payload, dict):
+            outcome.error = "the request body must be a JSON object"
+            return EXIT_USAGE
     try:
         client = open_client(api_key=key, base_url=args.base_url)
     except (ValueError, apimart.APIMartError) as exc:
@@ -163,17 +220,27 @@ def _submit(args: argparse.Namespace, outcome: Outcome, progress: Progress) -> i
         return EXIT_USAGE
     text = args.format == "text"
     with client:
-        handle = _guard(outcome, lambda: client.submit(payload, validate=not args.no_validate))
-        outcome.task_id, outcome.status = handle.id, str(handle.status)
-        if text:
-            print(f"submitted {handle.id} ({handle.model}): {handle.status}")
-            _print_warnings(handle.report)
-        if not (args.wait or args.out):
-            return EXIT_OK
+        if isinstance(payload, dict):
+            body = payload
+            handle = _guard(
+                outcome,
+                lambda: client.submit(
+                    body, validate=not args.no_validate, idempotency_key=args.idempotency_key
+                ),
+            )
+            task_id = handle.id
+            outcome.task_id, outcome.status = handle.id, str(handle.status)
+            if text:
+                print(f"submitted {handle.id} ({handle.model}): {handle.status}")
+                _print_warnings(handle.report)
+            if not (args.wait or args.out):
+                return EXIT_OK
+        else:
+            task_id = outcome.task_id = args.task_id
         task = _guard(
             outcome,
             lambda: client.wait(
-                handle.id,
+                task_id,
                 timeout=args.timeout,
                 poll_interval=args.poll_interval,
                 on_progress=progress,
@@ -211,21 +278,28 @@ def _guard(outcome: Outcome, call: Callable[[], T]) -> T:
     except apimart.WaitTimeoutError as exc:
         if exc.task is not None:
             outcome.seen(exc.task)
-        outcome.error = str(exc)
+        outcome.error = f"{exc}; resume with: apimart wait {exc.task_id}"
         raise Stop(EXIT_FAILED) from None
     except apimart.APIConnectionError as exc:
-        outcome.error = str(exc)
+        outcome.error = str(exc) + _resubmit_hint(exc)
         raise Stop(EXIT_USAGE) from None
     except apimart.APIMartError as exc:
-        outcome.error = str(exc)
-        if isinstance(exc, apimart.BadRequestError) and exc.violations:
-            outcome.error += "".join(
-                f"\n  {v.path or '/'}: {v.message} [{v.rule}]" for v in exc.violations
-            )
+        outcome.error = str(exc) + _resubmit_hint(exc)  # a BadRequestError lists violations
         raise Stop(EXIT_FAILED) from None
     except OSError as exc:
         outcome.error = f"cannot write the results: {exc.strerror or exc}"
         raise Stop(EXIT_USAGE) from None
+
+
+def _resubmit_hint(exc: apimart.APIMartError) -> str:
+    """How to resubmit without a duplicate, after a POST that may have made the task."""
+    import apimart
+
+    if exc.idempotency_key and isinstance(
+        exc, apimart.APIConnectionError | apimart.InternalServerError
+    ):
+        return f"\n  resubmit safely with: --idempotency-key {exc.idempotency_key}"
+    return ""
 
 
 def _print_warnings(report: apimart.Report | None) -> None:

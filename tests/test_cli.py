@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import DOCS_ROOT, GENERATED, MINIMAL_SPEC, SPECS, dumps, run_cli, write_spec
+from tests.support import (
+    DOCS_ROOT,
+    GENERATED,
+    MINIMAL_SPEC,
+    ROOT,
+    SPECS,
+    dumps,
+    run_cli,
+    write_spec,
+)
 
 VALID = {"model": "wan2.6", "prompt": "A cute cat stretching in the sunlight"}
 INVALID = {"model": "wan2.6", "prompt": "p", "duration": 7, "resoluton": "720p"}
@@ -64,14 +76,79 @@ def test_json_format_is_exactly_the_documented_shape() -> None:
         ('{"model": "wan2.6", "seed": NaN}', "NaN is not valid JSON"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
+        ('{"model": "wan2.6", "prompt": "\\ud800"}', "/prompt: a string holds a lone surrogate"),
+        ('{"model": "wan2.6", "prompt": "p", "seed": 1e400}', "/seed: a number too large"),
     ],
-    ids=["truncated", "array", "string", "unknown-model", "no-model", "nan", "deep", "binary"],
+    ids=[
+        "truncated",
+        "array",
+        "string",
+        "unknown-model",
+        "no-model",
+        "nan",
+        "deep",
+        "binary",
+        "lone-surrogate",
+        "1e400",
+    ],
 )
 def test_unusable_input_exits_2_without_traceback(stdin: str | bytes, needle: str) -> None:
     result = run_cli("validate", "-", stdin=stdin)
     assert result.returncode == 2
     assert needle in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("options", [("--format", "json"), ("--format", "text"), ("--jsonl",)])
+def test_a_lone_surrogate_is_unreadable_input_in_every_format(options: tuple[str, ...]) -> None:
+    result = run_cli("validate", *options, "-", stdin='{"model": "wan2.6", "prompt": "\\udfff"}')
+    assert result.returncode == 2
+    output = result.stdout.replace("\\\\", "\\") + result.stderr  # JSON doubles backslashes
+    assert "/prompt: a string holds a lone surrogate (\\udfff)" in output
+    assert "Traceback" not in result.stderr
+
+
+def test_closed_stdin_is_a_message_and_exit_2() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "validate", "-"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+        preexec_fn=lambda: os.close(0),
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "apimart validate: <stdin>: standard input is closed"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", [("validate", "-"), ("models",)])
+def test_stdout_on_a_full_disk_is_a_message_and_exit_2(command: tuple[str, ...]) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "generator.cli", *command],
+            input=dumps(VALID),
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert result.stderr == f"apimart {command[0]}: cannot write: No space left on device\n"
+
+
+def test_jsonl_errors_name_file_line_and_column_once(tmp_path: Path) -> None:
+    path = _file(
+        tmp_path, f'{dumps(VALID)}\n{{"model": 1,\n\n{{"model": "wan2.6"  x}}\n', "m.jsonl"
+    )
+    result = run_cli("validate", "--jsonl", path)
+    messages = [json.loads(line)["errors"][0]["message"] for line in result.stdout.splitlines()[1:]]
+    assert messages == [
+        f"{path}:2:13: malformed JSON: Expecting property name enclosed in double quotes",
+        f"{path}:4:21: malformed JSON: Expecting ',' delimiter",
+    ]
 
 
 def test_a_body_over_10_mib_is_refused_with_its_size() -> None:

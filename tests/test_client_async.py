@@ -81,7 +81,7 @@ async def test_async_download_writes_whole_files_or_none(tmp_path: Path) -> None
         api.file_routes["/task_000001/out-1.png"] = httpx.Response(200, stream=BrokenStream())
         with pytest.raises(apimart.APIConnectionError):
             await client.download(task, tmp_path / "broken")
-    assert [p.name for p in (tmp_path / "broken").iterdir()] == ["out-0.png"]
+    assert [p.name for p in (tmp_path / "broken").iterdir()] == ["task_000001-0.png"]
 
 
 async def test_async_upload_and_errors() -> None:

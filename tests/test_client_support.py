@@ -536,3 +536,72 @@ def test_the_fake_creates_nothing_twice_for_one_idempotency_key() -> None:
         second = client.wan2_6(prompt="a kite", idempotency_key=key)
     assert first.id == second.id
     assert len(api.tasks) == 1
+
+
+def test_str_of_a_bad_request_lists_every_violation_up_to_a_bound() -> None:
+    violations = [{"path": f"/image_urls/{i}", "rule": "r/url", "message": "bad"} for i in range(3)]
+    body = error_body(400, "bad", "invalid_request_error", violations=violations)
+    text = str(_wire.status_error(response(400, body), idempotency_key=None, secret=KEY))
+    assert [line.strip() for line in text.splitlines()[1:]] == [
+        "/image_urls/0: bad [r/url]",
+        "/image_urls/1: bad [r/url]",
+        "/image_urls/2: bad [r/url]",
+    ]
+    many = [{"path": f"/f{i}", "rule": "r", "message": "m"} for i in range(100)]
+    body = error_body(400, "bad", "invalid_request_error", violations=many, more_violations=7)
+    error = _wire.status_error(response(400, body), idempotency_key=None, secret=KEY)
+    assert isinstance(error, apimart.BadRequestError)
+    lines = str(error).splitlines()
+    assert len(error.violations) == 100 and error.more_violations == 7
+    assert len(lines) == 1 + 20 + 1
+    assert lines[-1].strip() == "... and 87 more violation(s)"
+
+
+def test_422_is_an_idempotency_key_reused_error() -> None:
+    body = error_body(422, "key used with another body", "idempotency_error")
+    error = _wire.status_error(response(422, body), idempotency_key="k-1", secret=KEY)
+    assert isinstance(error, apimart.IdempotencyKeyReusedError)
+    assert (error.status, error.idempotency_key) == (422, "k-1")
+
+
+def test_redaction_masks_the_key_where_it_stands_not_inside_other_words() -> None:
+    short = "ab"  # a short key must not mangle "about", "cab", "tab"
+    body = error_body(401, "invalid key: Bearer ab (about keys: see the tab)", "auth")
+    error = _wire.status_error(response(401, body), idempotency_key=None, secret=short)
+    assert error.message == "invalid key: Bearer [redacted] (about keys: see the tab)"
+    plain = _wire.status_error(response(502, b"cab ab abc"), idempotency_key=None, secret=short)
+    assert plain.message == "cab [redacted] abc"
+    echoed = error_body(400, "bad", "invalid_request_error", param="ab", extra="Bearer ab")
+    error = _wire.status_error(response(400, echoed), idempotency_key=None, secret=short)
+    assert error.param == "[redacted]"
+    assert error.body == {
+        "error": {
+            "code": 400,
+            "message": "bad",
+            "type": "invalid_request_error",
+            "param": "[redacted]",
+            "extra": "Bearer [redacted]",
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"model": "wan2.6", "prompt": "\ud800"}, "/prompt"),
+        ({"model": "wan2.6", "prompt": "p", "seed": float("inf")}, "/seed"),
+        ({"model": "wan2.6", "prompt": "p", "seed": float("nan")}, "/seed"),
+    ],
+    ids=["lone-surrogate", "inf", "nan"],
+)
+def test_a_body_json_cannot_carry_is_a_validation_error_even_unvalidated(
+    body: dict[str, Any], path: str
+) -> None:
+    sent: list[httpx.Request] = []
+    transport = httpx.MockTransport(lambda request: sent.append(request) or httpx.Response(500))
+    client = apimart.Client(api_key=KEY, transport=transport)
+    with client, pytest.raises(apimart.ValidationError) as caught:
+        client.submit(body, validate=False)
+    (violation,) = caught.value.report.errors
+    assert (violation.path, violation.rule) == (path, "apimart/json")
+    assert sent == []

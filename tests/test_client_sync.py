@@ -3,9 +3,12 @@ downloads, uploads and errors."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -268,20 +271,20 @@ def test_generate_and_wait_returns_the_completed_task() -> None:
 # -- downloads -------------------------------------------------------------------------------
 
 
-def test_download_streams_each_result_to_a_file_named_from_its_url(tmp_path: Path) -> None:
+def test_download_streams_each_result_to_a_file_named_after_its_task(tmp_path: Path) -> None:
     api = FakeAPI(images_per_task=2, polls_to_finish=1)
     with api.client() as client:
         task = client.wan2_7_image(prompt="a lighthouse", n=2).wait()
         paths = client.download(task, tmp_path / "out")
-    assert [p.name for p in paths] == ["out-0.png", "out-1.png"]
+    assert [p.name for p in paths] == ["task_000001-0.png", "task_000001-1.png"]
     assert paths[0].read_bytes() == b"BYTES:/task_000001/out-0.png"
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["out-0.png", "out-1.png"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [p.name for p in paths]
     file_requests = [r for r in api.requests if r.url.host == httpx.URL(FILES).host]
     assert len(file_requests) == 2
     assert all("authorization" not in r.headers for r in file_requests)
 
 
-def test_download_names_files_by_index_when_the_url_has_no_name(tmp_path: Path) -> None:
+def test_download_names_files_by_task_and_index_whatever_the_urls(tmp_path: Path) -> None:
     urls = [
         "https://files.apimart-cdn.test/",
         "https://files.apimart-cdn.test/a/x.mp4",
@@ -294,7 +297,48 @@ def test_download_names_files_by_index_when_the_url_has_no_name(tmp_path: Path) 
     api.file_routes["/"] = httpx.Response(200, content=b"v", headers={"Content-Type": "video/mp4"})
     with api.client() as client:
         paths = client.download(task, tmp_path)
-    assert [p.name for p in paths] == ["task_7-0.mp4", "x.mp4", "x-2.mp4"]
+    assert [p.name for p in paths] == ["task_7-0.mp4", "task_7-1.mp4", "task_7-2.mp4"]
+
+
+def test_two_tasks_downloaded_into_one_folder_never_collide(tmp_path: Path) -> None:
+    api = FakeAPI(polls_to_finish=1)
+    api.file_routes["/same/0.mp4"] = httpx.Response(200, content=b"first")
+    urls = {"videos": [{"url": ["https://files.apimart-cdn.test/same/0.mp4"]}]}
+    one = apimart.Task.from_dict({"id": "task_a", "status": "completed", "result": urls})
+    two = apimart.Task.from_dict({"id": "task_b", "status": "completed", "result": urls})
+    with api.client() as client:
+        (a,) = client.download(one, tmp_path)
+        (b,) = client.download(two, tmp_path)
+    assert (a.name, b.name) == ("task_a-0.mp4", "task_b-0.mp4")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["task_a-0.mp4", "task_b-0.mp4"]
+
+
+def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
+    api = FakeAPI(polls_to_finish=1)
+    (tmp_path / "task_000001-0.mp4").write_bytes(b"mine")
+    (tmp_path / "task_000001-0-1.mp4").write_bytes(b"mine too")
+    with api.client() as client:
+        task = client.wan2_6(prompt="a kite").wait()
+        (first,) = client.download(task, tmp_path)
+        (again,) = client.download(task, tmp_path)
+    assert (first.name, again.name) == ("task_000001-0-2.mp4", "task_000001-0-3.mp4")
+    assert (tmp_path / "task_000001-0.mp4").read_bytes() == b"mine"
+    assert (tmp_path / "task_000001-0-1.mp4").read_bytes() == b"mine too"
+    assert first.read_bytes() == again.read_bytes() == b"BYTES:/task_000001/out-0.mp4"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_downloaded_files_honour_the_umask(tmp_path: Path, umask: int, mode: int) -> None:
+    api = FakeAPI(polls_to_finish=1)
+    with api.client() as client:
+        task = client.wan2_6(prompt="a kite").wait()
+        previous = os.umask(umask)
+        try:
+            (path,) = client.download(task, tmp_path)
+        finally:
+            os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
 
 
 def test_a_download_that_breaks_mid_body_leaves_no_file(tmp_path: Path) -> None:
@@ -448,3 +492,38 @@ def test_the_key_never_appears_in_errors_reprs_or_logs(
     for text in texts:
         assert KEY not in text
     assert "sk-test" not in texts[-1]
+
+
+def test_every_call_takes_its_own_timeout_and_extra_headers(tmp_path: Path) -> None:
+    api = FakeAPI(polls_to_finish=1)
+    extra = {"X-Trace": "t-1", "Authorization": "Bearer stolen"}
+    with api.client(timeout=60) as client:
+        handle = client.wan2_6(prompt="a kite", timeout=5, extra_headers=extra)
+        task = client.get(handle.id, timeout=httpx.Timeout(7, connect=2), extra_headers=extra)
+        client.download(task, tmp_path, timeout=None, extra_headers={"X-Trace": "t-2"})
+        client.get(handle.id)
+    post, get, download, plain = api.requests
+    assert post.extensions["timeout"] == {"connect": 5, "read": 5, "write": 5, "pool": 5}
+    assert get.extensions["timeout"] == {"connect": 2, "read": 7, "write": 7, "pool": 7}
+    assert download.extensions["timeout"] == {
+        "connect": None,
+        "read": None,
+        "write": None,
+        "pool": None,
+    }
+    assert plain.extensions["timeout"]["read"] == 60
+    assert [r.headers.get("x-trace") for r in api.requests] == ["t-1", "t-1", "t-2", None]
+    assert post.headers["authorization"] == f"Bearer {KEY}"  # the client's own headers win
+    assert "idempotency-key" in post.headers
+
+
+def test_the_async_client_takes_per_call_options_too() -> None:
+    api = FakeAPI(polls_to_finish=1)
+
+    async def scenario() -> None:
+        async with api.async_client() as client:
+            await client.wan2_6(prompt="a kite", timeout=3, extra_headers={"X-Trace": "a"})
+
+    asyncio.run(scenario())
+    (post,) = api.requests
+    assert post.extensions["timeout"]["read"] == 3 and post.headers["x-trace"] == "a"

@@ -136,3 +136,66 @@ def test_an_empty_or_missing_spec_directory_is_an_error(tmp_path: Path) -> None:
     assert "no *.yaml" in _problems(tmp_path)[0]
     with pytest.raises(SpecErrors):
         load_specs(tmp_path / "absent")
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text.lstrip().splitlines().index(needle) + 1
+
+
+def test_a_parameter_without_a_source_is_an_error_at_its_line(tmp_path: Path) -> None:
+    text = MINIMAL_SPEC.replace(
+        '    default: 5\n    source: "Duration 5 or 10"\n', "    default: 5\n"
+    )
+    (problem,) = _problems(tmp_path, ("s.yaml", text))
+    declared = _line_of(text, "  duration:") + 1  # where its mapping starts
+    assert problem == (
+        f"{tmp_path.name}/s.yaml:{declared}:5: error: parameter 'duration' cites no source sentence"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        (
+            "rules: []",
+            "rules:\n  - {id: r, kind: range, path: /duration, min: 9, max: 1, source: x}",
+            "  - {id: r, kind: range, path: /duration, min: 9, max: 1, source: x}",
+        ),
+        ("    enum: [5, 10]\n", "    minimum: 10\n    maximum: 1\n", "    minimum: 10"),
+        (
+            "    enum: [5, 10]\n",
+            "    type: string\n    min_length: 4\n    max_length: 2\n".replace(
+                "    type: string\n", ""
+            ),
+            "    min_length: 4",
+        ),
+    ],
+    ids=["rule", "parameter", "length"],
+)
+def test_a_lower_bound_above_the_upper_fails_at_load_at_its_line(
+    tmp_path: Path, old: str, new: str, line: str
+) -> None:
+    text = MINIMAL_SPEC.replace(old, new)
+    problems = _problems(tmp_path, ("m.yaml", text))
+    assert [p for p in problems if "greater than the upper bound" in p] == [
+        next(p for p in problems if p.startswith(f"{tmp_path.name}/m.yaml:{_line_of(text, line)}:"))
+    ]
+
+
+def test_an_alias_bomb_is_refused_at_a_line_without_expanding_it(tmp_path: Path) -> None:
+    bomb = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefg", "bcdefgh", strict=True):
+        bomb.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    (problem,) = _problems(tmp_path, ("bomb.yaml", "\n".join(bomb) + "\n"))
+    assert problem.startswith(f"{tmp_path.name}/bomb.yaml:1:")
+    assert "expands to more than 100,000 values" in problem
+
+
+@pytest.mark.parametrize("depth", [60, 5000])
+def test_a_deeply_nested_when_is_refused_at_its_line(tmp_path: Path, depth: int) -> None:
+    when = "{not: " * depth + "{present: /duration}" + "}" * depth
+    rule = f"  - {{id: r, kind: required, path: /model, when: {when}, source: x}}"
+    text = MINIMAL_SPEC.replace("rules: []", "rules:\n" + rule)
+    (problem,) = _problems(tmp_path, ("w.yaml", text))
+    assert problem.startswith(f"{tmp_path.name}/w.yaml:{_line_of(text, rule)}:")
+    assert problem.endswith("nested too deeply (more than 50 levels)")

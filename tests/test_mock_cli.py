@@ -69,11 +69,33 @@ def test_it_prints_its_url_answers_and_stops_on_ctrl_c(mock_process: MockProcess
     assert "Traceback" not in err
 
 
-def test_sigterm_stops_it_cleanly_too() -> None:
+@pytest.mark.parametrize("moment", ["starting", "serving", "twice"])
+def test_sigterm_stops_it_cleanly_at_any_moment(moment: str) -> None:
+    """The URL line comes before uvicorn starts, so "starting" signals mid-startup; "twice"
+    sends a second SIGTERM while the first shutdown runs. Every path must end the same."""
     process = MockProcess()
+    if moment != "starting":
+        with httpx.Client(base_url=process.url, trust_env=False) as client:
+            assert client.get("/v1/tasks/t", headers={"Authorization": "Bearer k"}).status_code
+    if moment == "twice":
+        process.process.send_signal(signal.SIGTERM)
     code, out, err = process.stop(signal.SIGTERM)
-    assert code == 0
-    assert "mock stopped" in out and "Traceback" not in err
+    assert (code, out.splitlines()[-1], err) == (0, "mock stopped", "")
+
+
+def test_the_stop_handler_only_asks_the_server_to_exit() -> None:
+    from generator.mock.cli import _Stop
+
+    stop = _Stop()
+    stop(signal.SIGTERM, None)  # before the server exists: remembered, nothing raised
+    assert stop.requested
+
+    class Server:
+        should_exit = False
+
+    stop.server = Server()  # type: ignore[assignment]
+    stop(signal.SIGTERM, None)
+    assert stop.server.should_exit is True
 
 
 def test_keys_and_faults_given_at_start_apply() -> None:
@@ -111,6 +133,9 @@ def test_a_taken_port_exits_2_with_a_message() -> None:
         (["--speed", "fast"], "not a number"),
         (["--port", "70000"], "0-65535"),
         (["--failure-rate", "2"], "between 0 and 1"),
+        (["--api-key", ""], "an API key cannot be empty"),
+        (["--api-key", " "], "an API key cannot be empty"),
+        (["--api-key", "sk one"], "cannot contain spaces"),
     ],
 )
 def test_bad_options_exit_2_without_a_traceback(args: list[str], needle: str) -> None:

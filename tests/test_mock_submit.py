@@ -187,6 +187,67 @@ def test_idempotency_keys_belong_to_their_key_holder(mock: MockAPI) -> None:
     assert len(mock.tasks) == 2
 
 
+def test_an_idempotency_key_reused_for_another_request_is_refused_with_422(
+    client: httpx.Client, mock: MockAPI
+) -> None:
+    body = {"model": "wan2.7-image", "prompt": "p"}
+    headers = {"Idempotency-Key": "order-1"}
+    first = client.post("/v1/images/generations", json=body, headers=headers)
+    same = client.post(
+        "/v1/images/generations",
+        content=b'{ "prompt": "p",  "model": "wan2.7-image" }',  # same value, other bytes
+        headers=headers,
+    )
+    assert first.status_code == same.status_code == 200
+    assert same.json() == first.json()
+    others: list[tuple[str, dict[str, Any]]] = [
+        ("/v1/images/generations", {"json": {**body, "prompt": "another"}}),
+        ("/v1/images/generations", {"json": {**body, "model": "wan2.7-image-pro"}}),
+        ("/v1/videos/generations", {"json": body}),
+        ("/v1/images/generations", {"content": b"not json"}),
+        ("/v1/images/generations", {"json": {"model": "wan2.7-image"}}),  # invalid as well
+    ]
+    for path, options in others:
+        response = client.post(path, headers=headers, **options)
+        assert response.status_code == 422, (path, options)
+        error = response.json()["error"]
+        assert (error["type"], error["code"], error["param"]) == (
+            "idempotency_error",
+            "idempotency_key_reused",
+            "Idempotency-Key",
+        )
+    assert len(mock.tasks) == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "message", "param"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nests deeper than 64 levels", None),
+        (b'{"model": "wan2.6", "prompt": "\\ud800"}', "lone surrogate (\\ud800)", "/prompt"),
+        (b'{"model": "wan2.6", "prompt": "p", "seed": 1e400}', "too large", "/seed"),
+        (b'{"model": "wan2.6", "prompt": "p", "\\udc00": 1}', "a key holds", "/"),
+    ],
+    ids=["100000-deep", "lone-surrogate", "1e400", "surrogate-key"],
+)
+def test_bodies_json_cannot_carry_are_refused_with_400(
+    client: httpx.Client, raw: bytes, message: str, param: str | None
+) -> None:
+    response = client.post("/v1/videos/generations", content=raw)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert message in error["message"]
+    assert error.get("param") == param
+
+
+def test_a_400_lists_at_most_100_violations_and_counts_the_rest(client: httpx.Client) -> None:
+    body = {"model": "wan2.7-image", "prompt": "p", "image_urls": ["not a url"] * 150}
+    response = client.post("/v1/images/generations", json=body)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert len(error["violations"]) == 100
+    assert error["more_violations"] == 151 - 100  # 150 bad URLs and one too many images
+
+
 def test_a_refused_body_does_not_claim_the_idempotency_key(client: httpx.Client) -> None:
     headers = {"Idempotency-Key": "k"}
     bad = client.post("/v1/videos/generations", json={"model": "wan2.6"}, headers=headers)
@@ -215,18 +276,22 @@ def test_unknown_routes_and_methods(client: httpx.Client) -> None:
     assert response.headers["allow"] == "POST"
 
 
-def test_task_ids_are_unique_and_reproducible_from_the_seed() -> None:
-    def ids(seed: int) -> list[str]:
+def test_task_ids_never_repeat_across_restarts_while_the_rest_follows_the_seed() -> None:
+    def run(seed: int) -> list[dict[str, Any]]:
         mock = MockAPI(specs=specs(), clock=VirtualClock(), seed=seed)
         with mock.client() as client:
-            return [
+            ids = [
                 client.post(
                     "/v1/videos/generations", json={"model": "wan2.6", "prompt": "p"}
                 ).json()["data"][0]["task_id"]
                 for _ in range(50)
             ]
+            return [client.get(f"/v1/tasks/{task_id}").json()["data"] for task_id in ids]
 
-    first, again, other = ids(1), ids(1), ids(2)
-    assert first == again
-    assert len(set(first)) == 50
-    assert not set(first) & set(other)
+    first, again = run(1), run(1)  # the same mock, restarted with the same seed
+    assert len({task["id"] for task in first}) == 50
+    assert all(TASK_ID.fullmatch(task["id"]) for task in first + again)
+    assert not {task["id"] for task in first} & {task["id"] for task in again}
+    assert [{**task, "id": None} for task in first] == [{**task, "id": None} for task in again]
+    with MockAPI(specs=specs(), clock=VirtualClock(), seed=1).client() as restarted:
+        assert restarted.get(f"/v1/tasks/{first[0]['id']}").status_code == 404

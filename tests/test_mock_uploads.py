@@ -9,7 +9,7 @@ import pytest
 
 from generator.mock import MockAPI, VirtualClock
 from generator.mock._media import result_png
-from generator.mock._uploads import UPLOAD_LIMIT, UPLOAD_TTL
+from generator.mock._uploads import UPLOAD_LIMIT, UPLOAD_TTL, UploadStore
 from tests.support import specs
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64)
@@ -110,3 +110,31 @@ def test_unknown_upload_paths_are_404(client: httpx.Client) -> None:
     url = client.post("/v1/uploads/images", files={"file": ("a.gif", GIF)}).json()["url"]
     assert client.get(url + "x").status_code == 404
     assert client.get("/uploads/upl_nothing/a.gif").status_code == 404
+
+
+def test_expired_uploads_are_evicted_from_memory(mock: MockAPI, client: httpx.Client) -> None:
+    for _ in range(3):
+        client.post("/v1/uploads/images", files={"file": ("a.gif", GIF)})
+    assert mock.core.uploads.stored_bytes == 3 * len(GIF)
+    mock.advance(UPLOAD_TTL)
+    client.post("/v1/uploads/images", files={"file": ("b.jpg", JPEG)})
+    assert mock.core.uploads.stored_bytes == len(JPEG)
+
+
+def test_past_the_store_limit_the_oldest_uploads_are_evicted() -> None:
+    store = UploadStore(seed=0, limit=2 * len(JPEG))
+
+    def upload(now: float) -> str:
+        body = b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.jpg"\r\n\r\n'
+        accepted = store.accept(
+            content_type="multipart/form-data; boundary=b",
+            body=body + JPEG + b"\r\n--b--\r\n",
+            owner="k",
+            now=now,
+        )
+        return accepted.id
+
+    first, second, third = upload(0), upload(1), upload(2)
+    assert store.get(first, now=3) is None  # evicted: 3 x the size is over the limit
+    assert store.get(second, now=3) is not None and store.get(third, now=3) is not None
+    assert store.stored_bytes == 2 * len(JPEG)

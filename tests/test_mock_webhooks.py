@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -136,3 +137,52 @@ def test_the_server_delivers_in_the_background_and_retries(receiver: Receiver) -
 
 def server_url(response: httpx.Response) -> str:
     return f"{response.url.scheme}://{response.url.netloc.decode()}"
+
+
+@pytest.mark.parametrize(
+    ("webhook", "url"),
+    [
+        ("https://h.test/hooks", "https://h.test/hooks/callback"),
+        ("https://h.test/hooks/", "https://h.test/hooks/callback"),
+        ("https://h.test", "https://h.test/callback"),
+        ("https://h.test/hooks?token=a/b&x=1", "https://h.test/hooks/callback?token=a/b&x=1"),
+        ("https://h.test/hooks#frag", "https://h.test/hooks/callback"),
+        ("https://h.test/h?t=1#f", "https://h.test/h/callback?t=1"),
+    ],
+)
+def test_callback_joins_the_path_and_keeps_the_query(webhook: str, url: str) -> None:
+    posted: list[str] = []
+
+    def receive(request: httpx.Request) -> httpx.Response:
+        posted.append(str(request.url))
+        return httpx.Response(200)
+
+    mock = MockAPI(
+        specs=specs(), clock=VirtualClock(), webhook_transport=httpx.MockTransport(receive)
+    )
+    submit(mock, webhook)
+    mock.advance(mock.tasks[0].ends_after)
+    [attempt] = mock.deliver_webhooks()
+    assert attempt.url == url and posted == [url]
+
+
+def test_a_receivers_answer_body_is_never_read() -> None:
+    pulled: list[int] = []
+
+    def endless() -> Iterator[bytes]:
+        while True:  # a 500 MB answer, or a never-ending one
+            pulled.append(1)
+            yield b"x" * 65536
+
+    mock = MockAPI(
+        specs=specs(),
+        clock=VirtualClock(),
+        webhook_transport=httpx.MockTransport(
+            lambda request: httpx.Response(500, content=endless())
+        ),
+    )
+    submit(mock, "https://h.test/hooks")
+    mock.advance(mock.tasks[0].ends_after)
+    [attempt] = mock.deliver_webhooks()
+    assert (attempt.status, attempt.delivered) == (500, False)
+    assert pulled == []

@@ -87,10 +87,10 @@ def test_wait_and_out_download_the_results(
         "--format",
         "json",
         "--poll-interval",
-        "0",
+        "1",
     )
     assert code == 0
-    saved = out_dir / "out-0.mp4"
+    saved = out_dir / "task_000001-0.mp4"
     assert json.loads(out) == {
         "task_id": "task_000001",
         "status": "completed",
@@ -111,7 +111,7 @@ def test_out_implies_wait_and_text_mode_prints_progress_lines(
     assert out.splitlines() == [
         "submitted task_000001 (wan2.6): submitted",
         f"result: {FILES}/task_000001/out-0.mp4",
-        f"saved: {tmp_path / 'r' / 'out-0.mp4'}",
+        f"saved: {tmp_path / 'r' / 'task_000001-0.mp4'}",
     ]
     assert err.splitlines() == ["task_000001: processing 50%", "task_000001: completed 100%"]
     assert api.sleeps == [3.0]
@@ -245,3 +245,101 @@ def test_progress_rewrites_one_line_on_a_terminal() -> None:
         progress(apimart.Task.from_dict({"id": "t1", "status": status, "progress": percent}))
     progress.end()
     assert stream.getvalue() == "\rt1: processing 40%\rt1: completed 100%\n"
+
+
+def test_idempotency_key_is_sent_and_a_resubmission_finds_the_same_task(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = body_file(tmp_path)
+    first = run(capsys, path, "--idempotency-key", "order-7")
+    again = run(capsys, path, "--idempotency-key", "order-7")
+    assert first == again == (0, "submitted task_000001 (wan2.6): submitted\n", "")
+    assert [r.headers["idempotency-key"] for r in api.requests] == ["order-7", "order-7"]
+    assert len(api.tasks) == 1
+
+
+def test_a_dropped_submission_says_how_to_resubmit_safely(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.fault("POST", "/v1/videos/generations", "drop-after")
+    code, _, err = run(capsys, body_file(tmp_path))
+    key = api.requests[0].headers["idempotency-key"]
+    assert code == 2
+    assert err.endswith(f"\n  resubmit safely with: --idempotency-key {key}\n")
+
+
+def test_wait_follows_a_task_by_id_and_downloads(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, body_file(tmp_path))
+    code = main(["wait", "task_000001", "--out", str(tmp_path / "r"), "--poll-interval", "1"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "saved: " in out and "Traceback" not in err
+    assert len(list((tmp_path / "r").iterdir())) == 1
+    assert all(r.method == "GET" for r in api.requests[1:])
+
+
+def test_wait_for_an_unknown_task_exits_1_with_the_servers_message(
+    api: FakeAPI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["wait", "task_nope", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert json.loads(out)["task_id"] == "task_nope"
+    assert err.startswith("apimart wait: task not found")
+
+
+@pytest.mark.parametrize("command", ["submit", "wait"])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--poll-interval", "0"),
+        ("--poll-interval", "-1"),
+        ("--poll-interval", "nan"),
+        ("--timeout", "-5"),
+        ("--timeout", "nan"),
+        ("--timeout", "inf"),
+    ],
+)
+def test_senseless_intervals_and_timeouts_are_usage_errors(
+    command: str, option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = "body.json" if command == "submit" else "task_1"
+    with pytest.raises(SystemExit) as caught:
+        main([command, target, option, value])
+    _, err = capsys.readouterr()
+    assert caught.value.code == 2
+    assert f"argument {option}: must be a number of seconds greater than 0, got {value}" in err
+
+
+def test_submit_out_twice_into_one_folder_keeps_both_results(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "results"
+    for _ in range(2):
+        code, _, _ = run(capsys, body_file(tmp_path), "--out", str(out_dir), "--poll-interval", "1")
+        assert code == 0
+    saved = sorted(out_dir.iterdir())
+    assert [p.name for p in saved] == ["task_000001-0.mp4", "task_000002-0.mp4"]
+    assert [p.read_bytes() for p in saved] == [
+        b"BYTES:/task_000001/out-0.mp4",
+        b"BYTES:/task_000002/out-0.mp4",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('{"model": "wan2.6", "prompt": "\\ud800"}', "/prompt: a string holds a lone surrogate"),
+        ('{"model": "wan2.6", "prompt": "p", "seed": 1e400}', "/seed: a number too large"),
+    ],
+    ids=["lone-surrogate", "1e400"],
+)
+def test_a_body_json_cannot_carry_exits_2_and_sends_nothing(
+    api: FakeAPI, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, needle: str
+) -> None:
+    code, _, err = run(capsys, body_file(tmp_path, text), "--no-validate")
+    assert code == 2
+    assert needle in err
+    assert api.requests == []

@@ -17,6 +17,9 @@ from tests.support import specs
 IMG = "https://cdn.example.com/a.jpg"
 VID = "https://cdn.example.com/v.mp4"
 PNG_URI = "data:image/png;base64,iVBORw0KGgo="
+SVG_URI = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciLz4="
+GIF_URI = "data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACw="
+BMP_URI = "data:image/bmp;base64,Qk0eAAAAAAAAABoAAAAMAAAA"
 PALETTE = [
     {"hex": "#C2D1E6", "ratio": "23.51%"},
     {"hex": "#636574", "ratio": "40.00%"},
@@ -364,6 +367,34 @@ CASES: list[Case] = [
         set(),
     ),
     # --- wan2.7-image / wan2.7-image-pro --------------------------------------------------
+    (
+        "image data URI of a type the page does not list (SVG)",
+        {"model": "wan2.7-image", "prompt": "p", "image_urls": [SVG_URI]},
+        {("/image_urls/0", "image_urls[]-media-type")},
+        set(),
+    ),
+    (
+        "image data URI of a type the page does not list (GIF)",
+        {"model": "wan2.7-image-pro", "prompt": "p", "image_urls": [IMG, GIF_URI]},
+        {("/image_urls/1", "image_urls[]-media-type")},
+        set(),
+    ),
+    (
+        "image data URI whose data is not the type it declares",
+        {"model": "wan2.7-image", "prompt": "p", "image_urls": [PNG_URI.replace("png", "jpeg")]},
+        {("/image_urls/0", "image_urls[]-media-type")},
+        set(),
+    ),
+    (
+        "image data URIs of listed types, any case, jpg alias",
+        {
+            "model": "wan2.7-image",
+            "prompt": "p",
+            "image_urls": [PNG_URI, "data:image/JPG;base64,/9j/4AAQSkZJRgABAQ==", BMP_URI],
+        },
+        set(),
+        set(),
+    ),
     (
         "pro 4K text-to-image",
         {"model": "wan2.7-image-pro", "prompt": "p", "size": "4K"},

@@ -26,19 +26,35 @@ import httpx
 from apimart import _wire
 from apimart._async_model_methods import AsyncModelMethods
 from apimart._downloads import FileNames, PartialFile
-from apimart._errors import APIConnectionError, TaskFailedError, WaitTimeoutError
+from apimart._errors import (
+    TRANSIENT_POLL_ERRORS,
+    APIConnectionError,
+    APIMartError,
+    TaskFailedError,
+    WaitTimeoutError,
+)
 from apimart._handles import AsyncTaskHandle, ProgressCallback
 from apimart._http import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TIMEOUT,
     DEFAULT_WAIT_TIMEOUT,
+    NOT_GIVEN,
     UPLOAD_PATH,
     Config,
+    NotGiven,
+    RequestTimeout,
     new_idempotency_key,
     plan,
     task_path,
 )
-from apimart._retry import DEFAULT_MAX_RETRIES, connection_error, log_retry, parse_retry_after
+from apimart._retry import (
+    DEFAULT_MAX_RETRIES,
+    check_wait,
+    connection_error,
+    log_retry,
+    parse_retry_after,
+    poll_pause,
+)
 from apimart._tasks import Task
 from apimart._uploads import ImageSource, UploadedImage, image_part
 
@@ -115,6 +131,8 @@ class AsyncClient(AsyncModelMethods):
         *,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncTaskHandle:
         """Submit a request body that is already a JSON object; ``body["model"]`` picks the model.
 
@@ -123,7 +141,14 @@ class AsyncClient(AsyncModelMethods):
         """
         planned = plan(body, check=validate)
         key = idempotency_key or new_idempotency_key()
-        response = await self._send("POST", planned.path, json=planned.body, idempotency_key=key)
+        response = await self._send(
+            "POST",
+            planned.path,
+            json=planned.body,
+            idempotency_key=key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
         accepted = _wire.accepted(response, idempotency_key=key, secret=self._config.api_key)
         return AsyncTaskHandle(
             id=accepted.task_id,
@@ -135,10 +160,19 @@ class AsyncClient(AsyncModelMethods):
             client=self,
         )
 
-    async def get(self, task_id: str, *, language: str | None = None) -> Task:
+    async def get(
+        self,
+        task_id: str,
+        *,
+        language: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Task:
         """The task's current state; ``language`` (en, zh, ja, ko) sets that of error messages."""
         params = {"language": language} if language else None
-        response = await self._send("GET", task_path(task_id), params=params)
+        response = await self._send(
+            "GET", task_path(task_id), params=params, timeout=timeout, extra_headers=extra_headers
+        )
         return _wire.task(response, secret=self._config.api_key)
 
     async def wait(
@@ -154,26 +188,39 @@ class AsyncClient(AsyncModelMethods):
 
         ``on_progress`` is called whenever the status or progress changes. Raises
         TaskFailedError when the task fails or is cancelled (unless ``raise_on_failure`` is
-        False) and WaitTimeoutError after ``timeout`` seconds (None: no limit).
+        False) and WaitTimeoutError after ``timeout`` seconds (None: no limit). A poll that
+        fails on the way (connection errors, 429, 5xx) is retried with a growing pause
+        (up to 8 s) until the task ends or the timeout is spent.
         """
+        check_wait(timeout, poll_interval)
         started = self._clock()
         seen: tuple[object, object] | None = None
+        task: Task | None = None
+        failures = 0
+        last_error: APIMartError | None = None
         while True:
-            task = await self.get(task_id)
-            if on_progress is not None and (task.status, task.progress) != seen:
-                seen = (task.status, task.progress)
-                outcome = on_progress(task)
-                if inspect.isawaitable(outcome):
-                    await outcome
-            if task.done:
-                if raise_on_failure and not task.succeeded:
-                    raise TaskFailedError(task)
-                return task
-            pause = max(0.0, poll_interval)
+            try:
+                task = await self.get(task_id)
+            except TRANSIENT_POLL_ERRORS as exc:  # the task runs on: ride the outage out
+                failures, last_error = failures + 1, exc
+            else:
+                failures, last_error = 0, None
+                if on_progress is not None and (task.status, task.progress) != seen:
+                    seen = (task.status, task.progress)
+                    outcome = on_progress(task)
+                    if inspect.isawaitable(outcome):
+                        await outcome
+                if task.done:
+                    if raise_on_failure and not task.succeeded:
+                        raise TaskFailedError(task)
+                    return task
+            pause = poll_pause(self._config.retry, poll_interval, failures)
             if timeout is not None:
                 remaining = started + timeout - self._clock()
                 if remaining <= 0:
-                    raise WaitTimeoutError(task_id, timeout, task)
+                    raise WaitTimeoutError(
+                        task_id, timeout, task, last_error=last_error
+                    ) from last_error
                 pause = min(pause, remaining)
             await self._sleep(pause)
 
@@ -193,11 +240,19 @@ class AsyncClient(AsyncModelMethods):
             handle.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
         )
 
-    async def download(self, task: Task, dest: str | os.PathLike[str]) -> list[Path]:
+    async def download(
+        self,
+        task: Task,
+        dest: str | os.PathLike[str],
+        *,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> list[Path]:
         """Stream every result file of a completed task into the directory ``dest``.
 
-        Returns the paths in result order. Names come from the URLs (else the task id and the
-        index); each file appears only once complete, so a failure leaves no partial file.
+        Returns the paths in result order. Files are named ``<task id>-<index><ext>``; an
+        existing file is never replaced (a ``-1``, ``-2``... variant is used). Each file
+        appears only once complete, so a failure leaves no partial file.
         """
         if not task.urls:
             raise ValueError(f"task {task.id} has no result files (status {task.status})")
@@ -206,17 +261,20 @@ class AsyncClient(AsyncModelMethods):
         names = FileNames(task.id)
         saved = []
         for index, url in enumerate(task.urls):
-            response = await self._send("GET", url, stream=True)
+            response = await self._send(
+                "GET", url, stream=True, timeout=timeout, extra_headers=extra_headers
+            )
             try:
-                path = directory / names.name(index, url, response.headers.get("content-type"))
-                with PartialFile(path) as file:
+                name = names.name(index, url, response.headers.get("content-type"))
+                partial = PartialFile(directory / name)
+                with partial as file:
                     async for chunk in response.aiter_bytes():
                         file.write(chunk)
             except httpx.TransportError as exc:
                 raise self._connection_error(exc, "GET", response.request.url, None) from exc
             finally:
                 await response.aclose()
-            saved.append(path)
+            saved.append(partial.path)
         return saved
 
     async def upload_image(
@@ -226,6 +284,8 @@ class AsyncClient(AsyncModelMethods):
         filename: str | None = None,
         content_type: str | None = None,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> UploadedImage:
         """Upload a JPEG, PNG, WebP or GIF image (a path or bytes, at most 20 MB).
 
@@ -233,7 +293,14 @@ class AsyncClient(AsyncModelMethods):
         """
         part = image_part(file, filename=filename, content_type=content_type)
         key = idempotency_key or new_idempotency_key()
-        response = await self._send("POST", UPLOAD_PATH, files={"file": part}, idempotency_key=key)
+        response = await self._send(
+            "POST",
+            UPLOAD_PATH,
+            files={"file": part},
+            idempotency_key=key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
         return _wire.uploaded(response, idempotency_key=key)
 
     async def _send(
@@ -246,10 +313,13 @@ class AsyncClient(AsyncModelMethods):
         params: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
         stream: bool = False,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send one call, retrying as apimart._retry allows; raise the error for a failure."""
         url = self._config.url(path)
-        headers = self._config.headers(url, idempotency_key)
+        headers = self._config.headers(url, idempotency_key, extra_headers)
+        request_timeout = self._config.request_timeout(timeout)
         policy = self._config.retry
         attempt = 0
         while True:
@@ -260,7 +330,7 @@ class AsyncClient(AsyncModelMethods):
                 files=files,
                 params=params,
                 headers=headers,
-                timeout=self._config.timeout,
+                timeout=request_timeout,
             )
             try:
                 response = await self._http.send(request, stream=stream)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 from apimart._jsonvalue import show
@@ -33,3 +34,47 @@ def hundredths_total(items: list[object], key: str) -> int | None:
         whole, fraction = match.group(1), match.group(2) or ""
         total += int(whole) * 100 + int(fraction.ljust(2, "0"))
     return total
+
+
+_MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+)
+_ALIASES = {"image/jpg": "image/jpeg", "image/x-ms-bmp": "image/bmp"}
+_SNIFFED = frozenset(("image/bmp", "image/gif", "image/jpeg", "image/png", "image/webp"))
+
+
+def _sniff(head: bytes) -> str | None:
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
+
+
+def data_uri_problem(value: str, allowed: tuple[str, ...]) -> str | None:
+    """The tail of the message refusing a data URI of a type not ``allowed``, else None.
+
+    The declared type must be allowed; base64 data of a known image type must start with
+    that type's signature. Anything but a ``data:`` URI is left to other rules.
+    """
+    if value[:5].lower() != "data:":
+        return None
+    header, comma, data = value[5:].partition(",")
+    params = header.split(";")
+    declared = _ALIASES.get(params[0].strip().lower(), params[0].strip().lower())
+    if declared not in allowed:
+        return ", got a data URI of type " + show(declared)
+    is_base64 = any(param.strip().lower() == "base64" for param in params[1:])
+    if not comma or not is_base64 or declared not in _SNIFFED:
+        return None
+    head = data[:16]
+    try:
+        sniffed = _sniff(base64.b64decode(head + "=" * (-len(head) % 4)))
+    except ValueError:
+        sniffed = None
+    if sniffed == declared:
+        return None
+    found = show(sniffed) if sniffed is not None else "no image it recognises"
+    return f", got a data URI declared {show(declared)} whose data is {found}"

@@ -21,20 +21,36 @@ import httpx
 
 from apimart import _wire
 from apimart._downloads import FileNames, PartialFile
-from apimart._errors import APIConnectionError, TaskFailedError, WaitTimeoutError
+from apimart._errors import (
+    TRANSIENT_POLL_ERRORS,
+    APIConnectionError,
+    APIMartError,
+    TaskFailedError,
+    WaitTimeoutError,
+)
 from apimart._handles import ProgressCallback, TaskHandle
 from apimart._http import (
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TIMEOUT,
     DEFAULT_WAIT_TIMEOUT,
+    NOT_GIVEN,
     UPLOAD_PATH,
     Config,
+    NotGiven,
+    RequestTimeout,
     new_idempotency_key,
     plan,
     task_path,
 )
 from apimart._model_methods import ModelMethods
-from apimart._retry import DEFAULT_MAX_RETRIES, connection_error, log_retry, parse_retry_after
+from apimart._retry import (
+    DEFAULT_MAX_RETRIES,
+    check_wait,
+    connection_error,
+    log_retry,
+    parse_retry_after,
+    poll_pause,
+)
 from apimart._tasks import Task
 from apimart._uploads import ImageSource, UploadedImage, image_part
 
@@ -105,6 +121,8 @@ class Client(ModelMethods):
         *,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> TaskHandle:
         """Submit a request body that is already a JSON object; ``body["model"]`` picks the model.
 
@@ -113,7 +131,14 @@ class Client(ModelMethods):
         """
         planned = plan(body, check=validate)
         key = idempotency_key or new_idempotency_key()
-        response = self._send("POST", planned.path, json=planned.body, idempotency_key=key)
+        response = self._send(
+            "POST",
+            planned.path,
+            json=planned.body,
+            idempotency_key=key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
         accepted = _wire.accepted(response, idempotency_key=key, secret=self._config.api_key)
         return TaskHandle(
             id=accepted.task_id,
@@ -125,10 +150,19 @@ class Client(ModelMethods):
             client=self,
         )
 
-    def get(self, task_id: str, *, language: str | None = None) -> Task:
+    def get(
+        self,
+        task_id: str,
+        *,
+        language: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Task:
         """The task's current state; ``language`` (en, zh, ja, ko) sets that of error messages."""
         params = {"language": language} if language else None
-        response = self._send("GET", task_path(task_id), params=params)
+        response = self._send(
+            "GET", task_path(task_id), params=params, timeout=timeout, extra_headers=extra_headers
+        )
         return _wire.task(response, secret=self._config.api_key)
 
     def wait(
@@ -144,24 +178,37 @@ class Client(ModelMethods):
 
         ``on_progress`` is called whenever the status or progress changes. Raises
         TaskFailedError when the task fails or is cancelled (unless ``raise_on_failure`` is
-        False) and WaitTimeoutError after ``timeout`` seconds (None: no limit).
+        False) and WaitTimeoutError after ``timeout`` seconds (None: no limit). A poll that
+        fails on the way (connection errors, 429, 5xx) is retried with a growing pause
+        (up to 8 s) until the task ends or the timeout is spent.
         """
+        check_wait(timeout, poll_interval)
         started = self._clock()
         seen: tuple[object, object] | None = None
+        task: Task | None = None
+        failures = 0
+        last_error: APIMartError | None = None
         while True:
-            task = self.get(task_id)
-            if on_progress is not None and (task.status, task.progress) != seen:
-                seen = (task.status, task.progress)
-                on_progress(task)
-            if task.done:
-                if raise_on_failure and not task.succeeded:
-                    raise TaskFailedError(task)
-                return task
-            pause = max(0.0, poll_interval)
+            try:
+                task = self.get(task_id)
+            except TRANSIENT_POLL_ERRORS as exc:  # the task runs on: ride the outage out
+                failures, last_error = failures + 1, exc
+            else:
+                failures, last_error = 0, None
+                if on_progress is not None and (task.status, task.progress) != seen:
+                    seen = (task.status, task.progress)
+                    on_progress(task)
+                if task.done:
+                    if raise_on_failure and not task.succeeded:
+                        raise TaskFailedError(task)
+                    return task
+            pause = poll_pause(self._config.retry, poll_interval, failures)
             if timeout is not None:
                 remaining = started + timeout - self._clock()
                 if remaining <= 0:
-                    raise WaitTimeoutError(task_id, timeout, task)
+                    raise WaitTimeoutError(
+                        task_id, timeout, task, last_error=last_error
+                    ) from last_error
                 pause = min(pause, remaining)
             self._sleep(pause)
 
@@ -181,11 +228,19 @@ class Client(ModelMethods):
             handle.id, timeout=timeout, poll_interval=poll_interval, on_progress=on_progress
         )
 
-    def download(self, task: Task, dest: str | os.PathLike[str]) -> list[Path]:
+    def download(
+        self,
+        task: Task,
+        dest: str | os.PathLike[str],
+        *,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> list[Path]:
         """Stream every result file of a completed task into the directory ``dest``.
 
-        Returns the paths in result order. Names come from the URLs (else the task id and the
-        index); each file appears only once complete, so a failure leaves no partial file.
+        Returns the paths in result order. Files are named ``<task id>-<index><ext>``; an
+        existing file is never replaced (a ``-1``, ``-2``... variant is used). Each file
+        appears only once complete, so a failure leaves no partial file.
         """
         if not task.urls:
             raise ValueError(f"task {task.id} has no result files (status {task.status})")
@@ -194,17 +249,20 @@ class Client(ModelMethods):
         names = FileNames(task.id)
         saved = []
         for index, url in enumerate(task.urls):
-            response = self._send("GET", url, stream=True)
+            response = self._send(
+                "GET", url, stream=True, timeout=timeout, extra_headers=extra_headers
+            )
             try:
-                path = directory / names.name(index, url, response.headers.get("content-type"))
-                with PartialFile(path) as file:
+                name = names.name(index, url, response.headers.get("content-type"))
+                partial = PartialFile(directory / name)
+                with partial as file:
                     for chunk in response.iter_bytes():
                         file.write(chunk)
             except httpx.TransportError as exc:
                 raise self._connection_error(exc, "GET", response.request.url, None) from exc
             finally:
                 response.close()
-            saved.append(path)
+            saved.append(partial.path)
         return saved
 
     def upload_image(
@@ -214,6 +272,8 @@ class Client(ModelMethods):
         filename: str | None = None,
         content_type: str | None = None,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> UploadedImage:
         """Upload a JPEG, PNG, WebP or GIF image (a path or bytes, at most 20 MB).
 
@@ -221,7 +281,14 @@ class Client(ModelMethods):
         """
         part = image_part(file, filename=filename, content_type=content_type)
         key = idempotency_key or new_idempotency_key()
-        response = self._send("POST", UPLOAD_PATH, files={"file": part}, idempotency_key=key)
+        response = self._send(
+            "POST",
+            UPLOAD_PATH,
+            files={"file": part},
+            idempotency_key=key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
         return _wire.uploaded(response, idempotency_key=key)
 
     def _send(
@@ -234,10 +301,13 @@ class Client(ModelMethods):
         params: Mapping[str, str] | None = None,
         idempotency_key: str | None = None,
         stream: bool = False,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send one call, retrying as apimart._retry allows; raise the error for a failure."""
         url = self._config.url(path)
-        headers = self._config.headers(url, idempotency_key)
+        headers = self._config.headers(url, idempotency_key, extra_headers)
+        request_timeout = self._config.request_timeout(timeout)
         policy = self._config.retry
         attempt = 0
         while True:
@@ -248,7 +318,7 @@ class Client(ModelMethods):
                 files=files,
                 params=params,
                 headers=headers,
-                timeout=self._config.timeout,
+                timeout=request_timeout,
             )
             try:
                 response = self._http.send(request, stream=stream)

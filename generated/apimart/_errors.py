@@ -12,12 +12,17 @@ A body that breaks the model's rules never reaches the server: ``ValidationError
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from apimart._report import Violation
 
 if TYPE_CHECKING:
     from apimart._tasks import Task
+
+
+SHOWN_VIOLATIONS = 20
+"""The most violations ``str(BadRequestError)`` shows (all stay in ``violations``)."""
 
 
 class APIMartError(Exception):
@@ -77,9 +82,23 @@ class APIStatusError(APIMartError):
 
 
 class BadRequestError(APIStatusError):
-    """HTTP 400; ``violations`` holds the server's rule violations when it listed them."""
+    """HTTP 400; ``violations`` holds the server's rule violations when it listed them.
+
+    ``more_violations`` counts those the server found but did not list. ``str()`` shows the
+    message and up to SHOWN_VIOLATIONS violations, one per line.
+    """
 
     violations: tuple[Violation, ...] = ()
+    more_violations: int = 0
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        listed = self.violations[:SHOWN_VIOLATIONS]
+        lines = [f"{v.path or '/'}: {v.message} [{v.rule}]" for v in listed]
+        rest = len(self.violations) - len(listed) + self.more_violations
+        if rest > 0:
+            lines.append(f"... and {rest} more violation(s)")
+        return text + "".join("\n  " + line for line in lines)
 
 
 class AuthenticationError(APIStatusError):
@@ -100,6 +119,15 @@ class NotFoundError(APIStatusError):
 
 class PayloadTooLargeError(APIStatusError):
     """HTTP 413, e.g. an upload over the 20 MB limit."""
+
+
+class IdempotencyKeyReusedError(APIStatusError):
+    """HTTP 422: the Idempotency-Key was already used with a different request.
+
+    The server made nothing for this call. Either the body (or endpoint) changed between a
+    call and its resubmission, or one key served two requests: send a new request with a new
+    key (the default), or resend the first body unchanged to get its task.
+    """
 
 
 class RateLimitError(APIStatusError):
@@ -135,15 +163,32 @@ class TaskFailedError(APIMartError):
 
 
 class WaitTimeoutError(APIMartError):
-    """The task did not finish within ``timeout`` seconds; ``task`` is its last seen state."""
+    """The task did not finish within ``timeout`` seconds; ``task`` is its last seen state.
 
-    def __init__(self, task_id: str, timeout: float, task: Task | None) -> None:
+    ``last_error`` is the error of the last poll when it failed (the server was unreachable).
+    """
+
+    def __init__(
+        self,
+        task_id: str,
+        timeout: float,
+        task: Task | None,
+        *,
+        last_error: APIMartError | None = None,
+    ) -> None:
         seen = f" (last status {task.status})" if task is not None else ""
-        super().__init__(f"task {task_id} did not finish within {timeout:g} s{seen}")
+        message = f"task {task_id} did not finish within {timeout:g} s{seen}"
+        if last_error is not None:
+            message += f"; the last poll failed: {last_error.message}"
+        super().__init__(message)
         self.task_id = task_id
         self.timeout = timeout
         self.task = task
+        self.last_error = last_error
 
+
+TRANSIENT_POLL_ERRORS = (APIConnectionError, InternalServerError, RateLimitError)
+"""Errors a poll can meet while the task runs on: ``wait()`` keeps polling, backing off."""
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
@@ -152,6 +197,7 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
     413: PayloadTooLargeError,
+    422: IdempotencyKeyReusedError,
     429: RateLimitError,
 }
 
@@ -164,5 +210,24 @@ def error_class(status: int) -> type[APIStatusError]:
 
 
 def redact(text: str, secret: str) -> str:
-    """``text`` with every occurrence of ``secret`` (the API key) masked."""
-    return text.replace(secret, "[redacted]") if secret else text
+    """``text`` with every whole-token occurrence of ``secret`` (the API key) masked.
+
+    A token is a run of letters, digits, ``_`` and ``-``: the key is masked where it stands
+    as one (``Bearer sk-1``, ``"sk-1"``), never inside another word, so a short key cannot
+    mangle unrelated text.
+    """
+    if not secret:
+        return text
+    token = rf"(?<![A-Za-z0-9_-]){re.escape(secret)}(?![A-Za-z0-9_-])"
+    return re.sub(token, "[redacted]", text)
+
+
+def redact_value(value: object, secret: str) -> object:
+    """A decoded JSON value with ``redact`` applied to every string in it (keys included)."""
+    if isinstance(value, str):
+        return redact(value, secret)
+    if isinstance(value, list):
+        return [redact_value(item, secret) for item in value]
+    if isinstance(value, dict):
+        return {redact(str(k), secret): redact_value(v, secret) for k, v in value.items()}
+    return value

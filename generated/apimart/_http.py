@@ -18,7 +18,8 @@ from urllib.parse import quote
 import httpx
 
 from apimart._errors import APIMartError
-from apimart._report import Report, ValidationError
+from apimart._jsonvalue import unsendable
+from apimart._report import Report, ValidationError, Violation
 from apimart._retry import RetryPolicy
 from apimart._validate import MODELS, validate
 
@@ -34,6 +35,18 @@ DEFAULT_WAIT_TIMEOUT = 1800.0
 """Seconds ``wait()`` follows a task before giving up (video tasks take minutes)."""
 DEFAULT_POLL_INTERVAL = 3.0
 """Seconds between two polls; the vendor suggests 2-5 s."""
+
+
+class NotGiven:
+    """The default of a per-call ``timeout=``: use the client's own (None means no limit)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
+RequestTimeout = float | httpx.Timeout | None
+"""A timeout as httpx takes it: seconds, an httpx.Timeout, or None for no limit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +89,21 @@ class Config:
             return httpx.URL(path_or_url)
         return httpx.URL(self.base_url + path_or_url)
 
-    def headers(self, url: httpx.URL, idempotency_key: str | None) -> dict[str, str]:
-        headers = {"User-Agent": USER_AGENT}
+    def request_timeout(self, timeout: RequestTimeout | NotGiven) -> httpx.Timeout:
+        """A call's timeout: its own when given, else the client's."""
+        if isinstance(timeout, NotGiven):
+            return self.timeout
+        return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+    def headers(
+        self,
+        url: httpx.URL,
+        idempotency_key: str | None,
+        extra: Mapping[str, str] | None = None,
+    ) -> dict[str, str]:
+        """A call's headers: ``extra`` first, then the client's own (which win)."""
+        headers = {**extra} if extra else {}
+        headers["User-Agent"] = USER_AGENT
         base = httpx.URL(self.base_url)
         if (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port):
             headers["Authorization"] = f"Bearer {self.api_key}"
@@ -109,14 +135,19 @@ class Plan:
 def plan(body: Mapping[str, object], *, check: bool) -> Plan:
     """Pick the endpoint from ``body["model"]`` and, when ``check``, validate the body.
 
-    Raises ValidationError when the body breaks the model's rules (``check``), or names no
-    known model (always: the endpoint could not be chosen).
+    Raises ValidationError when the body breaks the model's rules (``check``), names no
+    known model, or holds what JSON cannot carry (a lone surrogate, NaN, infinity) (always).
     """
     if not isinstance(body, Mapping):
         raise TypeError(f"the body must be a mapping (a JSON object), got {type(body).__name__}")
     payload = dict(body)
     name = payload.get("model")
     info = MODELS.get(name) if isinstance(name, str) else None
+    unsent = unsendable(payload)
+    if unsent is not None:  # even with check=False: no JSON text can carry it
+        where, reason = unsent
+        error = Violation(where, "apimart/json", reason)
+        raise ValidationError(Report(info.name if info else None, errors=(error,)))
     if info is None:
         raise ValidationError(validate(payload))
     report = validate(payload) if check else None

@@ -60,6 +60,44 @@ def json_equal(left: object, right: object) -> bool:
     return type(left) is type(right) and left == right
 
 
+def unsendable(value: object) -> tuple[str, str] | None:
+    """(JSON Pointer, reason) of the first thing in ``value`` that JSON cannot carry, or None.
+
+    A string or key with a lone surrogate (``"\\ud800"`` decodes to one, but no UTF-8 text
+    holds it) and a number that is not finite (``1e400`` decodes to infinity, NaN) cannot be
+    sent. The walk is iterative, so depth alone never fails it.
+    """
+    stack: list[tuple[object, str]] = [(value, "")]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, str):
+            reason = _lone_surrogate(node)
+            if reason is not None:
+                return at, f"a string {reason}"
+        elif isinstance(node, float) and node != node:
+            return at, "NaN is not a number JSON can carry"
+        elif isinstance(node, float) and node - node != 0:
+            return at, "a number too large to represent (it reads as infinity, which JSON lacks)"
+        elif isinstance(node, dict):
+            for key in reversed(list(node)):
+                reason = _lone_surrogate(key) if isinstance(key, str) else None
+                if reason is not None:
+                    return at, f"a key {reason}"
+                stack.append((node[key], f"{at}/{escape(key)}"))
+        elif isinstance(node, list):
+            stack.extend((node[i], f"{at}/{i}") for i in reversed(range(len(node))))
+    return None
+
+
+def _lone_surrogate(text: str) -> str | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(text[exc.start])
+        return f"holds a lone surrogate (\\u{code:04x}), which is not valid Unicode"
+    return None
+
+
 def is_present(value: object) -> bool:
     """Whether a field counts as given: not missing, not null, not an empty string/array/object."""
     if value is None or value is MISSING:

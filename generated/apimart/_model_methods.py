@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 from apimart._handles import TaskHandle
-from apimart._http import model_body
+from apimart._http import NOT_GIVEN, NotGiven, RequestTimeout, model_body
 from apimart._wan2_7_image import Wan27ImageColorPaletteItem, Wan27ImageProColorPaletteItem
 from apimart._wan2_7_r2v import Wan27R2vImageWithRolesItem
 from apimart._wan2_7_videoedit import Wan27VideoeditMetadata
@@ -28,6 +28,8 @@ class ModelMethods:
         *,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> TaskHandle:
         """Submit a ready body; the client implements it (declared for the methods below)."""
         raise NotImplementedError
@@ -45,6 +47,8 @@ class ModelMethods:
         extra_body: Mapping[str, object] | None = None,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> TaskHandle:
         """Submit a viduq3 task. Reference-to-video from 1-7 images, 3-16 seconds at 540p, 720p or
         1080p; the everyday choice, with smarter camera switching.
@@ -68,6 +72,9 @@ class ModelMethods:
                 sending (ValidationError on errors, nothing sent); False sends it unchecked.
             idempotency_key: The POST's Idempotency-Key; default: a new uuid4, reused by
                 retries.
+            timeout: This call's timeout (seconds, httpx.Timeout, None for none); default:
+                the client's.
+            extra_headers: Headers added to this call (the client's own headers win).
 
         Returns:
             The accepted task's handle; its wait() polls until it ends.
@@ -82,7 +89,13 @@ class ModelMethods:
             "webhook": webhook,
         }
         body = model_body("viduq3", fields, extra_body)
-        return self.submit(body, validate=validate, idempotency_key=idempotency_key)
+        return self.submit(
+            body,
+            validate=validate,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
     def viduq3_mix(
         self,
@@ -97,6 +110,8 @@ class ModelMethods:
         extra_body: Mapping[str, object] | None = None,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> TaskHandle:
         """Submit a viduq3-mix task. Reference-to-video from 1-7 images, 1-16 seconds at 720p or
         1080p; premium quality and stronger transitions, for 1-2 second motion effects.
@@ -121,6 +136,9 @@ class ModelMethods:
                 sending (ValidationError on errors, nothing sent); False sends it unchecked.
             idempotency_key: The POST's Idempotency-Key; default: a new uuid4, reused by
                 retries.
+            timeout: This call's timeout (seconds, httpx.Timeout, None for none); default:
+                the client's.
+            extra_headers: Headers added to this call (the client's own headers win).
 
         Returns:
             The accepted task's handle; its wait() polls until it ends.
@@ -135,7 +153,13 @@ class ModelMethods:
             "webhook": webhook,
         }
         body = model_body("viduq3-mix", fields, extra_body)
-        return self.submit(body, validate=validate, idempotency_key=idempotency_key)
+        return self.submit(
+            body,
+            validate=validate,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
     def wan2_6(
         self,
@@ -156,6 +180,8 @@ class ModelMethods:
         extra_body: Mapping[str, object] | None = None,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> TaskHandle:
         """Submit a wan2.6 task. Text-to-video, or image-to-video from one image; 5, 10 or 15
         seconds at 720p or 1080p, with optional generated or supplied audio.
@@ -190,6 +216,9 @@ class ModelMethods:
                 sending (ValidationError on errors, nothing sent); False sends it unchecked.
             idempotency_key: The POST's Idempotency-Key; default: a new uuid4, reused by
                 retries.
+            timeout: This call's timeout (seconds, httpx.Timeout, None for none); default:
+                the client's.
+            extra_headers: Headers added to this call (the client's own headers win).
 
         Returns:
             The accepted task's handle; its wait() polls until it ends.
@@ -210,7 +239,13 @@ class ModelMethods:
             "webhook": webhook,
         }
         body = model_body("wan2.6", fields, extra_body)
-        return self.submit(body, validate=validate, idempotency_key=idempotency_key)
+        return self.submit(
+            body,
+            validate=validate,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
     def wan2_7_image_pro(
         self,
@@ -231,6 +266,8 @@ class ModelMethods:
         extra_body: Mapping[str, object] | None = None,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> TaskHandle:
         """Submit a wan2.7-image-pro task. Professional edition: better details, up to 4K for
         text-to-image (2K when editing or in sequential mode). 0.50 CNY per generated image.
@@ -276,10 +313,13 @@ class ModelMethods:
                 to it with /callback appended.
             extra_body: Fields sent as they are, beside the documented ones (they win on a
                 clash).
-            validate: Check the body against the 57 rules of specs/wan2.7-image.yaml before
+            validate: Check the body against the 58 rules of specs/wan2.7-image.yaml before
                 sending (ValidationError on errors, nothing sent); False sends it unchecked.
             idempotency_key: The POST's Idempotency-Key; default: a new uuid4, reused by
                 retries.
+            timeout: This call's timeout (seconds, httpx.Timeout, None for none); default:
+                the client's.
+            extra_headers: Headers added to this call (the client's own headers win).
 
         Returns:
             The accepted task's handle; its wait() polls until it ends.
@@ -300,7 +340,13 @@ class ModelMethods:
             "webhook": webhook,
         }
         body = model_body("wan2.7-image-pro", fields, extra_body)
-        return self.submit(body, validate=validate, idempotency_key=idempotency_key)
+        return self.submit(
+            body,
+            validate=validate,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
     def wan2_7_image(
         self,
@@ -321,6 +367,8 @@ class ModelMethods:
         extra_body: Mapping[str, object] | None = None,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> TaskHandle:
         """Submit a wan2.7-image task. Standard edition: faster generation, up to 2K in every mode.
         0.20 CNY per generated image.
@@ -365,10 +413,13 @@ class ModelMethods:
                 to it with /callback appended.
             extra_body: Fields sent as they are, beside the documented ones (they win on a
                 clash).
-            validate: Check the body against the 53 rules of specs/wan2.7-image.yaml before
+            validate: Check the body against the 54 rules of specs/wan2.7-image.yaml before
                 sending (ValidationError on errors, nothing sent); False sends it unchecked.
             idempotency_key: The POST's Idempotency-Key; default: a new uuid4, reused by
                 retries.
+            timeout: This call's timeout (seconds, httpx.Timeout, None for none); default:
+                the client's.
+            extra_headers: Headers added to this call (the client's own headers win).
 
         Returns:
             The accepted task's handle; its wait() polls until it ends.
@@ -389,7 +440,13 @@ class ModelMethods:
             "webhook": webhook,
         }
         body = model_body("wan2.7-image", fields, extra_body)
-        return self.submit(body, validate=validate, idempotency_key=idempotency_key)
+        return self.submit(
+            body,
+            validate=validate,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
     def wan2_7_r2v(
         self,
@@ -408,6 +465,8 @@ class ModelMethods:
         extra_body: Mapping[str, object] | None = None,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> TaskHandle:
         """Submit a wan2.7-r2v task. Reference-to-video: a video of up to 15 seconds from reference
         images (with roles and voices) and/or reference videos.
@@ -443,6 +502,9 @@ class ModelMethods:
                 sending (ValidationError on errors, nothing sent); False sends it unchecked.
             idempotency_key: The POST's Idempotency-Key; default: a new uuid4, reused by
                 retries.
+            timeout: This call's timeout (seconds, httpx.Timeout, None for none); default:
+                the client's.
+            extra_headers: Headers added to this call (the client's own headers win).
 
         Returns:
             The accepted task's handle; its wait() polls until it ends.
@@ -461,7 +523,13 @@ class ModelMethods:
             "webhook": webhook,
         }
         body = model_body("wan2.7-r2v", fields, extra_body)
-        return self.submit(body, validate=validate, idempotency_key=idempotency_key)
+        return self.submit(
+            body,
+            validate=validate,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
     def wan2_7_videoedit(
         self,
@@ -481,6 +549,8 @@ class ModelMethods:
         extra_body: Mapping[str, object] | None = None,
         validate: bool = True,
         idempotency_key: str | None = None,
+        timeout: RequestTimeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> TaskHandle:
         """Submit a wan2.7-videoedit task. Video editing: restyle or change a source video (2-10 s)
         by instruction, optionally towards up to 4 reference images, keeping or regenerating its
@@ -516,6 +586,9 @@ class ModelMethods:
                 unchecked.
             idempotency_key: The POST's Idempotency-Key; default: a new uuid4, reused by
                 retries.
+            timeout: This call's timeout (seconds, httpx.Timeout, None for none); default:
+                the client's.
+            extra_headers: Headers added to this call (the client's own headers win).
 
         Returns:
             The accepted task's handle; its wait() polls until it ends.
@@ -535,4 +608,10 @@ class ModelMethods:
             "webhook": webhook,
         }
         body = model_body("wan2.7-videoedit", fields, extra_body)
-        return self.submit(body, validate=validate, idempotency_key=idempotency_key)
+        return self.submit(
+            body,
+            validate=validate,
+            idempotency_key=idempotency_key,
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )

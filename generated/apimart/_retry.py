@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -83,6 +84,26 @@ class RetryPolicy:
         """The wait before retry number ``attempt + 1``: exponential, capped, with jitter."""
         delay = min(self.max_delay, self.initial_delay * 2.0**attempt)
         return delay * (1 - self.jitter * random.random())
+
+
+def poll_pause(policy: RetryPolicy, poll_interval: float, failures: int) -> float:
+    """Seconds until the next poll: the interval, or after ``failures`` failed polls in a row,
+    at least the policy's backoff for that many (so an outage is ridden out, not hammered)."""
+    if failures == 0:
+        return poll_interval
+    return max(poll_interval, policy.backoff(min(failures, 8)))
+
+
+def check_wait(timeout: float | None, poll_interval: float) -> None:
+    """ValueError unless ``poll_interval`` is a positive number and ``timeout`` one or None."""
+    if not (isinstance(poll_interval, int | float) and 0 < poll_interval < math.inf):
+        raise ValueError(
+            f"poll_interval must be a positive number of seconds, got {poll_interval!r}"
+        )
+    if timeout is not None and not (isinstance(timeout, int | float) and 0 <= timeout < math.inf):
+        raise ValueError(
+            f"timeout must be a number of seconds, 0 or more, or None, got {timeout!r}"
+        )
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

@@ -89,7 +89,7 @@ MODELS: Mapping[str, ModelInfo] = MappingProxyType(
                 ("standard", "enable_sequential is false or absent; n up to 4."),
             ),
             spec="specs/wan2.7-image.yaml",
-            rules=57,
+            rules=58,
             validator=validate_wan2_7_image_pro,
         ),
         "wan2.7-image": ModelInfo(
@@ -116,7 +116,7 @@ MODELS: Mapping[str, ModelInfo] = MappingProxyType(
                 ("standard", "enable_sequential is false or absent; n up to 4."),
             ),
             spec="specs/wan2.7-image.yaml",
-            rules=53,
+            rules=54,
             validator=validate_wan2_7_image,
         ),
         "wan2.7-r2v": ModelInfo(

@@ -22,6 +22,7 @@ from apimart._errors import (
     UnexpectedResponseError,
     error_class,
     redact,
+    redact_value,
 )
 from apimart._report import Violation
 from apimart._retry import parse_retry_after
@@ -78,11 +79,12 @@ def status_error(
     response: httpx.Response, *, idempotency_key: str | None, secret: str
 ) -> APIStatusError:
     """The error for an HTTP error status, whatever shape (or none) its body has."""
-    text = redact(response.text, secret)
+    text = response.text
     try:
-        body: object = json.loads(text) if text else None
-    except ValueError:
+        body: object = redact_value(json.loads(text), secret) if text else None
+    except (ValueError, RecursionError):
         body = None
+    text = redact(text, secret)
     error = body.get("error") if isinstance(body, Mapping) else None
     fields: Mapping[str, object] = (
         error if isinstance(error, Mapping) else body if isinstance(body, Mapping) else {}
@@ -106,6 +108,8 @@ def status_error(
     )
     if isinstance(exc, BadRequestError):
         exc.violations = _violations(fields.get("violations"))
+        more = fields.get("more_violations")
+        exc.more_violations = more if isinstance(more, int) and more > 0 else 0
     if isinstance(exc, RateLimitError):
         exc.retry_after = parse_retry_after(response.headers.get("retry-after"))
     return exc

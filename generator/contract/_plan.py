@@ -163,6 +163,18 @@ class Plan:
             raise Unsatisfiable(f"the bounds on {self.param.name} exclude each other")
         setattr(self, facet, narrowed)
 
+    def tolerates(self, value: Any) -> bool:
+        """Whether a value a break puts here leaves the other rules alone: not excluded, and
+        not of a form steered away from (patterns it must match are the broken rule's own)."""
+        from generator.jsonvalue import json_equal
+
+        if any(json_equal(value, bad) for bad in self.excluded):
+            return False
+        return not (
+            isinstance(value, str)
+            and any(re.fullmatch(p, value) is not None for p in self.not_patterns)
+        )
+
     # -- drawing ---------------------------------------------------------------------------
 
     def draw_given(self, draw: Draw) -> Any:

@@ -168,6 +168,11 @@ class BoundsKind(RuleKind):
     def json_schema(self, rule: Rule) -> Mapping[str, Any]:
         return json_schema(intervals(rule.params), *self.schema_keywords)
 
+    def lint(self, rule: Rule) -> Iterator[str]:
+        for lo, hi in intervals(rule.params):
+            if lo is not None and hi is not None and lo > hi:
+                yield f"the lower bound {_num(lo)} is greater than the upper bound {_num(hi)}"
+
     # -- strategies ----------------------------------------------------------------------
 
     def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:

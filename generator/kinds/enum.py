@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import is_int, json_equal, json_type, suggest
-from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got, options, replaced
+from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got, options
 from generator.spec.model import Rule
 
 if TYPE_CHECKING:
@@ -76,7 +76,9 @@ class EnumKind(RuleKind):
 
         values = rule.params["values"]
         outside = [v for v in near_misses(values) if is_member(v, values) is False]
-        return Break(replaced(st.sampled_from(outside)))
+        return Break(
+            lambda draw, _: draw(st.sampled_from([v for v in outside if plan.tolerates(v)]))
+        )
 
 
 def near_misses(values: Sequence[Any]) -> list[Any]:

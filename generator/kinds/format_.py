@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got, replaced
+from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got
 from generator.spec.model import Rule
 
 if TYPE_CHECKING:
@@ -136,7 +136,8 @@ class FormatKind(RuleKind):
 
         pattern = rule.params["pattern"]
         bad = [s for s in NEAR_MISSES if re.fullmatch(pattern, s) is None]
-        return Break(replaced(st.sampled_from(bad)))
+        # chosen when drawn, once every other rule here has narrowed the plan
+        return Break(lambda draw, _: draw(st.sampled_from([s for s in bad if plan.tolerates(s)])))
 
     def lint(self, rule: Rule) -> Iterator[str]:
         try:

@@ -15,6 +15,7 @@ from typing import Any, Final, cast
 from urllib.parse import parse_qsl
 
 import anyio
+import anyio.to_thread
 import httpx
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
@@ -28,6 +29,9 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ABORT_EXTENSION: Final = "apimart.abort"
+INLINE_BODY_LIMIT: Final = 64 * 1024
+"""Requests with larger bodies are answered in a worker thread, so the event loop (and every
+other connection) never waits for one body to be parsed and judged."""
 DRAIN_LIMIT: Final = 16 * BODY_LIMIT
 """Past this many bytes the app stops reading an oversized body and answers 413 at once."""
 
@@ -61,7 +65,10 @@ class MockASGIApp:
             return
         if injection.delay:
             await anyio.sleep(self.core.clock.wait(injection.delay))
-        reply = self.core.respond(request, injection)
+        if len(request.body) > INLINE_BODY_LIMIT:  # judging it may take a while: not here
+            reply = await anyio.to_thread.run_sync(self.core.respond, request, injection)
+        else:
+            reply = self.core.respond(request, injection)
         if injection.drop_after:
             await _drop(scope, receive)
             return

@@ -7,6 +7,7 @@ connection instead of answering when the injection says so. See ``_asgi`` and ``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from generator.interpreter import Interpreter, Verdict
-from generator.jsonvalue import show
+from generator.jsonvalue import show, unsendable
 from generator.mock import _ids
 from generator.mock._clock import Clock
 from generator.mock._faults import (
@@ -32,6 +33,7 @@ from generator.mock._media import mp4, result_png
 from generator.mock._messages import LANGUAGES
 from generator.mock._uploads import UPLOAD_LIMIT, UploadRejected, UploadStore
 from generator.mock._webhooks import WebhookOutbox
+from generator.payloads import MAX_DEPTH, depth
 from generator.spec.model import ModelSpec, SpecSet
 
 BODY_LIMIT: Final = UPLOAD_LIMIT + 1024 * 1024
@@ -39,6 +41,8 @@ BODY_LIMIT: Final = UPLOAD_LIMIT + 1024 * 1024
 WARNINGS_HEADER: Final = "x-mock-warnings"
 """The mock's own header on an accepted submission: the rule ids of what the API ignores
 (comma-separated, empty when nothing), so the contract tests can observe warning rules."""
+VIOLATION_LIMIT: Final = 100
+"""The most violations one 400 lists; ``more_violations`` counts the rest."""
 SLOW_SECONDS: Final = 5.0
 """How long the ``slow`` fault holds an answer, in mock seconds at speed 1."""
 
@@ -86,18 +90,20 @@ class MockCore:
         self.options = options
         self.clock = clock
         self.interpreter = Interpreter(specs)
+        run = _ids.run_token()
         self.lifecycle = TaskLifecycle(
-            seed=options.seed, speed=options.speed, failure_rate=options.failure_rate
+            seed=options.seed, speed=options.speed, failure_rate=options.failure_rate, run=run
         )
         self.faults = FaultBook(
             standing=options.faults, slow_seconds=options.slow_seconds / options.speed
         )
-        self.uploads = UploadStore(seed=options.seed)
+        self.uploads = UploadStore(seed=options.seed, run=run)
         self.outbox = WebhookOutbox(clock=clock, speed=options.speed, payload_of=self._callback)
         self._tasks: dict[str, Task] = {}
-        self._idempotent: dict[tuple[str, str], str] = {}
+        self._idempotent: dict[tuple[str, str], tuple[str, bytes]] = {}
+        """(key holder, Idempotency-Key) -> (task id, fingerprint of the request that made it)."""
         self._requests = 0
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._routes = (
             Route("POST", re.compile(r"/v1/(?:videos|images)/generations"), self._submit),
             Route("GET", re.compile(r"/v1/tasks/(?P<task_id>[^/]+)"), self._task),
@@ -195,17 +201,22 @@ class MockCore:
         if isinstance(owner, Reply):
             return owner
         idempotency_key = request.header("idempotency-key")
+        body = _json_body(request.body)
+        fingerprint = _fingerprint(request.path, request.body if isinstance(body, Reply) else body)
+        replay = self._replay(owner, idempotency_key, fingerprint)
+        if replay is not None:
+            return replay
+        if isinstance(body, Reply):
+            return body
+        refusal = self._refusal(request, body)  # outside the lock: a big body takes a while
+        if isinstance(refusal, Reply):
+            return refusal
+        model = self.specs.model(body["model"])
+        assert model is not None  # _refusal answered for unknown models
         with self._lock:
-            if idempotency_key and (owner, idempotency_key) in self._idempotent:
-                return self._envelope(self._tasks[self._idempotent[owner, idempotency_key]])
-            body = _json_body(request.body)
-            if isinstance(body, Reply):
-                return body
-            refusal = self._refusal(request, body)
-            if isinstance(refusal, Reply):
-                return refusal
-            model = self.specs.model(body["model"])
-            assert model is not None  # _refusal answered for unknown models
+            replay = self._replay(owner, idempotency_key, fingerprint)  # a racing twin won
+            if replay is not None:
+                return replay
             task = self.lifecycle.plan(
                 index=len(self._tasks) + 1,
                 model=model,
@@ -217,11 +228,24 @@ class MockCore:
             )
             self._tasks[task.id] = task
             if idempotency_key:
-                self._idempotent[owner, idempotency_key] = task.id
+                self._idempotent[owner, idempotency_key] = (task.id, fingerprint)
         if task.webhook is not None:
             self.outbox.schedule(task_id=task.id, webhook=task.webhook, due_at=task.ends_at)
         warned = ", ".join(warning.rule for warning in refusal.warnings)
         return self._envelope(task).with_header(WARNINGS_HEADER, warned)
+
+    def _replay(self, owner: str, key: str | None, fingerprint: bytes) -> Reply | None:
+        """The answer for an Idempotency-Key already used: the same task, or 422; else None."""
+        if not key:
+            return None
+        with self._lock:
+            known = self._idempotent.get((owner, key))
+            if known is None:
+                return None
+            task_id, first = known
+            if first != fingerprint:
+                return _key_reused(key)
+            return self._envelope(self._tasks[task_id])
 
     def _refusal(self, request: MockRequest, body: object) -> Reply | Verdict:
         """The 400 for a body the API refuses, or the verdict (with its warnings) of one it
@@ -246,12 +270,11 @@ class MockCore:
         if verdict.valid:
             return verdict
         first = verdict.errors[0]
-        return error_reply(
-            400,
-            first.message,
-            param=first.path,
-            extra={"violations": [v.to_dict() for v in verdict.errors]},
-        )
+        listed = verdict.errors[:VIOLATION_LIMIT]
+        extra: dict[str, object] = {"violations": [v.to_dict() for v in listed]}
+        if len(verdict.errors) > len(listed):
+            extra["more_violations"] = len(verdict.errors) - len(listed)
+        return error_reply(400, first.message, param=first.path, extra=extra)
 
     def _envelope(self, task: Task) -> Reply:
         model = self.specs.model(task.model)
@@ -311,7 +334,7 @@ class MockCore:
         return Reply(200, (("content-type", "image/png"),), result_png(task.id, index))
 
     def _uploaded(self, request: MockRequest, params: Mapping[str, str], _: Injection) -> Reply:
-        upload = self.uploads.get(params["upload_id"])
+        upload = self.uploads.get(params["upload_id"], now=self.clock.now())
         if upload is None or request.path != upload.path or self.clock.now() >= upload.expires_at:
             return error_reply(404, "file not found")
         return Reply(200, (("content-type", upload.content_type),), upload.data)
@@ -332,15 +355,57 @@ def envelope(model: ModelSpec, task_id: str) -> dict[str, object]:
     return body
 
 
+def _fingerprint(path: str, body: object) -> bytes:
+    """What makes two submissions "the same request": the endpoint and the body.
+
+    A JSON body counts by its value (key order and spacing aside), anything else by its
+    bytes. The same Idempotency-Key with another fingerprint is refused (``_key_reused``).
+    """
+    if isinstance(body, bytes):
+        data = b"raw:" + body
+    else:
+        text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+        data = b"json:" + text.encode("ascii")
+    return hashlib.sha256(path.encode("utf-8", "replace") + b"\0" + data).digest()
+
+
+def _key_reused(key: str) -> Reply:
+    """422 for an Idempotency-Key already used with another body or endpoint (IETF draft)."""
+    return error_reply(
+        422,
+        f"the Idempotency-Key {show(key)} was already used with a different request; "
+        "use a new key for a new request",
+        code="idempotency_key_reused",
+        type_="idempotency_error",
+        param="Idempotency-Key",
+    )
+
+
 def _json_body(raw: bytes) -> Any:
     """The decoded JSON body, or the 400 reply saying why it cannot be read.
 
+    Bodies nested deeper than MAX_DEPTH, and values JSON cannot carry (a lone surrogate,
+    a number that overflows to infinity), are refused like malformed JSON.
     (A decoded JSON value is never a Reply, so callers tell the two apart with isinstance.)
     """
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         return error_reply(400, f"the request body is not valid JSON: {exc}")
+    except RecursionError:
+        value = None
+        too_deep = True
+    else:
+        too_deep = depth(value) > MAX_DEPTH
+    if too_deep:
+        return error_reply(400, f"the request body nests deeper than {MAX_DEPTH} levels")
+    problem = unsendable(value)
+    if problem is not None:
+        pointer, reason = problem
+        where = pointer or "/"
+        message = f"the request body cannot be read at {where}: {reason}"
+        return error_reply(400, message, param=where)
+    return value
 
 
 def _reject_constant(name: str) -> object:

@@ -19,6 +19,7 @@ ERROR_TYPES: Final[Mapping[int, str]] = {
     404: "invalid_request_error",
     405: "invalid_request_error",
     413: "invalid_request_error",
+    422: "idempotency_error",
     429: "rate_limit_error",
     500: "server_error",
     502: "bad_gateway",

@@ -1,9 +1,14 @@
-"""Identifiers: task ids in the vendor's shape and request ids, both reproducible from a seed."""
+"""Identifiers: task and upload ids in the vendor's shape, request ids.
+
+Task and upload ids are unique across restarts (a random token per mock); request ids and
+everything a task does are reproducible from the seed.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import random
+import secrets
 from typing import Final
 
 CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -24,22 +29,28 @@ def crockford(value: int, width: int) -> str:
     return "".join(reversed(chars))
 
 
-def task_id(index: int, rng: random.Random) -> str:
-    """``task_`` + 26 characters: the task's index (10) then 80 random bits (16).
+def run_token() -> bytes:
+    """A fresh random token for one mock's life: it keeps ids unique across restarts."""
+    return secrets.token_bytes(16)
 
-    The index makes ids unique within one mock; the random part, drawn from the task's own
-    seeded generator, makes them look like the vendor's and differ between seeds.
+
+def task_id(index: int, run: bytes) -> str:
+    """``task_`` + 26 characters: the task's index (10) then 80 bits hashed from ``run`` (16).
+
+    The index makes ids unique within one mock; the run token (random per mock, never from
+    the seed) makes them unique across restarts, so an old id never names a new task.
     """
-    return "task_" + _token(index, rng)
+    return "task_" + _token("task", index, run)
 
 
-def upload_id(index: int, rng: random.Random) -> str:
+def upload_id(index: int, run: bytes) -> str:
     """``upl_`` + 26 characters, built like a task id."""
-    return "upl_" + _token(index, rng)
+    return "upl_" + _token("upload", index, run)
 
 
-def _token(index: int, rng: random.Random) -> str:
-    return crockford(index, _COUNTER_CHARS) + crockford(rng.getrandbits(80), _RANDOM_CHARS)
+def _token(purpose: str, index: int, run: bytes) -> str:
+    digest = hashlib.blake2b(f"{purpose}/{index}".encode(), key=run, digest_size=10).digest()
+    return crockford(index, _COUNTER_CHARS) + crockford(int.from_bytes(digest), _RANDOM_CHARS)
 
 
 def request_id(seed: int, index: int) -> str:

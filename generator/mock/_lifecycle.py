@@ -100,12 +100,15 @@ class TaskState:
 class TaskLifecycle:
     """Plans tasks (reproducibly from the seed) and tells their state at any moment."""
 
-    def __init__(self, *, seed: int, speed: float, failure_rate: float) -> None:
+    def __init__(
+        self, *, seed: int, speed: float, failure_rate: float, run: bytes | None = None
+    ) -> None:
         if speed <= 0:
             raise ValueError(f"speed must be greater than 0, got {speed}")
         if not 0 <= failure_rate <= 1:
             raise ValueError(f"failure_rate must be between 0 and 1, got {failure_rate}")
         self.seed = seed
+        self.run = run if run is not None else _ids.run_token()
         self.speed = speed
         self.failure_rate = failure_rate
 
@@ -120,9 +123,12 @@ class TaskLifecycle:
         now: float,
         fail: bool = False,
     ) -> Task:
-        """The ``index``-th task of this mock; the same seed and index give the same task."""
+        """The ``index``-th task of this mock; the same seed and index give the same task.
+
+        Only the id differs between two mocks: it comes from the mock's run token.
+        """
         rng = _ids.stream(self.seed, "task", index)
-        task_id = _ids.task_id(index, rng)
+        task_id = _ids.task_id(index, self.run)
         jitter = rng.uniform(0.9, 1.1)
         fails = rng.random() < self.failure_rate or fail
         reason = rng.choice(FAILURE_REASONS)

@@ -15,7 +15,9 @@ from generator.mock._multipart import MultipartError, read_form
 UPLOAD_LIMIT: Final = 20 * 1024 * 1024
 """The largest accepted file, 20 MB."""
 UPLOAD_TTL: Final = 72 * 3600
-"""Uploaded files stay downloadable for 72 hours of mock time."""
+"""Uploaded files stay downloadable for 72 hours of mock time, as the vendor's do."""
+STORE_LIMIT: Final = 256 * 1024 * 1024
+"""The most bytes of uploads kept at once; past it the oldest are evicted (their URLs 404)."""
 FILE_FIELD: Final = "file"
 
 
@@ -65,11 +67,15 @@ def safe_name(filename: str) -> str:
 
 
 class UploadStore:
-    """Accepted uploads by id (kept in memory for the life of the mock)."""
+    """Accepted uploads by id, until they expire (UPLOAD_TTL) or are evicted (STORE_LIMIT)."""
 
-    def __init__(self, *, seed: int) -> None:
+    def __init__(self, *, seed: int, run: bytes | None = None, limit: int = STORE_LIMIT) -> None:
         self.seed = seed
-        self._uploads: dict[str, Upload] = {}
+        self.run = run if run is not None else _ids.run_token()
+        self.limit = limit
+        self._uploads: dict[str, Upload] = {}  # oldest first
+        self._bytes = 0
+        self._count = 0
         self._lock = threading.Lock()
 
     def accept(self, *, content_type: str | None, body: bytes, owner: str, now: float) -> Upload:
@@ -90,9 +96,9 @@ class UploadStore:
                 400, "unsupported file type: JPEG, PNG, WebP and GIF images are accepted"
             )
         with self._lock:
-            index = len(self._uploads) + 1
+            self._count += 1
             upload = Upload(
-                id=_ids.upload_id(index, _ids.stream(self.seed, "upload", index)),
+                id=_ids.upload_id(self._count, self.run),
                 owner=owner,
                 filename=part.filename or f"image.{kind.extension}",
                 content_type=kind.content_type,
@@ -100,7 +106,24 @@ class UploadStore:
                 created_at=now,
             )
             self._uploads[upload.id] = upload
+            self._bytes += len(upload.data)
+            self._evict(now)
         return upload
 
-    def get(self, upload_id: str) -> Upload | None:
-        return self._uploads.get(upload_id)
+    def get(self, upload_id: str, *, now: float) -> Upload | None:
+        """The upload, unless it is unknown, expired or evicted."""
+        with self._lock:
+            self._evict(now)
+            return self._uploads.get(upload_id)
+
+    @property
+    def stored_bytes(self) -> int:
+        return self._bytes
+
+    def _evict(self, now: float) -> None:
+        """Drop expired uploads, then the oldest while over the limit (lock held)."""
+        for upload_id, upload in list(self._uploads.items()):
+            if upload.expires_at > now and self._bytes <= self.limit:
+                break  # insertion order is age order: the rest are younger
+            del self._uploads[upload_id]
+            self._bytes -= len(upload.data)

@@ -1,10 +1,11 @@
 """Webhook deliveries: when a task ends, POST the bare task object to ``<webhook>/callback``.
 
 A delivery is scheduled when the task is created, due when the task reaches its terminal
-state (known from the start, see ``_lifecycle``). An attempt that gets no 2xx answer (an
-error status, a refused connection, a timeout) is retried after 10 s, 30 s and 60 s of mock
-time divided by the speed; after the fourth attempt the delivery is given up. Receivers may
-get duplicates and should dedupe by task id, as with the vendor.
+state (known from the start, see ``_lifecycle``). Only the receiver's status is read, never
+its body, so no receiver can make the mock hold a large answer. An attempt that gets no 2xx
+answer (an error status, a refused connection, a timeout) is retried after 10 s, 30 s and
+60 s of mock time divided by the speed; after the fourth attempt the delivery is given up.
+Receivers may get duplicates and should dedupe by task id, as with the vendor.
 
 The server runs :meth:`WebhookOutbox.run` in the background; in-process users call
 :meth:`WebhookOutbox.deliver_due` after moving a virtual clock.
@@ -17,6 +18,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import urlsplit, urlunsplit
 
 import anyio
 import httpx
@@ -33,8 +35,13 @@ USER_AGENT: Final = "apimart-mock"
 
 
 def callback_url(webhook: str) -> str:
-    """``https://example.test/hooks`` → ``https://example.test/hooks/callback``."""
-    return webhook.rstrip("/") + "/callback"
+    """``https://example.test/hooks?t=1`` → ``https://example.test/hooks/callback?t=1``.
+
+    ``/callback`` joins the URL's path; its query stays a query (and a fragment, never sent,
+    is dropped).
+    """
+    parts = urlsplit(webhook)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/callback", fragment=""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +144,14 @@ class WebhookOutbox:
         made = []
         for delivery in self.take_due():
             try:
-                response = client.post(
+                with client.stream(
+                    "POST",
                     delivery.url,
                     json=self.payload_of(delivery.task_id),
                     headers=_headers(delivery),
                     timeout=DELIVERY_TIMEOUT,
-                )
-                attempt = self._attempt(delivery, status=response.status_code)
+                ) as response:  # the status is the answer: the body is never read
+                    attempt = self._attempt(delivery, status=response.status_code)
             except httpx.HTTPError as exc:
                 attempt = self._attempt(delivery, error=_describe(exc))
             self.settle(delivery, attempt)
@@ -170,13 +178,14 @@ class WebhookOutbox:
         self, client: httpx.AsyncClient, delivery: Delivery, made: list[DeliveryAttempt] | None
     ) -> None:
         try:
-            response = await client.post(
+            async with client.stream(
+                "POST",
                 delivery.url,
                 json=self.payload_of(delivery.task_id),
                 headers=_headers(delivery),
                 timeout=DELIVERY_TIMEOUT,
-            )
-            attempt = self._attempt(delivery, status=response.status_code)
+            ) as response:  # the status is the answer: the body is never read
+                attempt = self._attempt(delivery, status=response.status_code)
         except httpx.HTTPError as exc:
             attempt = self._attempt(delivery, error=_describe(exc))
         self.settle(delivery, attempt)

@@ -19,6 +19,8 @@ from generator.mock._faults import Fault, FaultSpecError, parse_faults
 if TYPE_CHECKING:
     import socket
 
+    import uvicorn
+
     from generator.mock._api import MockAPI
 
 DEFAULT_PORT: Final = 8000
@@ -60,6 +62,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="append",
         default=[],
         dest="api_keys",
+        type=_api_key,
         metavar="KEY",
         help="accept only this key (repeatable; default: any non-empty key)",
     )
@@ -102,63 +105,83 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     """Load the specs, bind, print the URL, serve until SIGINT (Ctrl-C) or SIGTERM."""
     from generator.mock._api import MockAPI
-    from generator.mock._server import bind
+    from generator.mock._server import bind, build_server
     from generator.spec.loader import load_specs
 
-    specs = load_specs(Path(args.specs))
+    stop = _Stop()
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        specs = specs.without_rules(args.drop_rules)
-    except KeyError as exc:
-        print(f"apimart mock: --drop-rule: no rule {exc.args[0]}", file=sys.stderr)
-        return EXIT_USAGE
-    api = MockAPI(
-        specs=specs,
-        seed=args.seed,
-        speed=args.speed,
-        api_keys=args.api_keys,
-        faults=[fault for group in args.faults for fault in group],
-        failure_rate=args.failure_rate,
-    )
-    try:
-        sock = bind(args.host, args.port)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        print(f"apimart mock: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
-        return EXIT_USAGE
-    # uvicorn stops gracefully on SIGINT and SIGTERM, then raises the signal again: with this
-    # handler SIGTERM ends as KeyboardInterrupt too (also when it comes before uvicorn runs).
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        _serve(api, sock, args)
-    except KeyboardInterrupt:
-        pass
+        try:
+            specs = load_specs(Path(args.specs)).without_rules(args.drop_rules)
+        except KeyError as exc:
+            print(f"apimart mock: --drop-rule: no rule {exc.args[0]}", file=sys.stderr)
+            return EXIT_USAGE
+        api = MockAPI(
+            specs=specs,
+            seed=args.seed,
+            speed=args.speed,
+            api_keys=args.api_keys,
+            faults=[fault for group in args.faults for fault in group],
+            failure_rate=args.failure_rate,
+        )
+        try:
+            sock = bind(args.host, args.port)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            print(
+                f"apimart mock: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr
+            )
+            return EXIT_USAGE
+        try:
+            server = stop.server = build_server(api, access_log=args.access_log)
+            if not stop.requested:
+                _serve(api, server, sock, args)
+        finally:
+            sock.close()
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        sock.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     print("mock stopped", flush=True)
     return EXIT_OK
 
 
-def _serve(api: MockAPI, sock: socket.socket, args: argparse.Namespace) -> None:
+class _Stop:
+    """The SIGINT/SIGTERM handler: asks uvicorn to shut down gracefully, whenever it comes.
+
+    It never raises, so a signal that arrives while uvicorn starts or tears its event loop
+    down cannot interrupt either half-way (uvicorn installs its own handlers while it serves,
+    and re-raises what it caught once it has stopped; that lands here and is harmless).
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.server: uvicorn.Server | None = None
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+        if self.server is not None:
+            self.server.should_exit = True
+
+
+def _serve(
+    api: MockAPI, server: uvicorn.Server, sock: socket.socket, args: argparse.Namespace
+) -> None:
     import logging
 
-    from generator.mock._server import build_server, url_of
+    from generator.mock._server import url_of
 
     print(f"mock listening on {url_of(sock)}", flush=True)
     keys = f"{len(args.api_keys)} key(s)" if args.api_keys else "any key"
     faults = ", ".join(str(f) for f in api.options.faults) or "none"
     dropped = f", dropped rules: {', '.join(args.drop_rules)}" if args.drop_rules else ""
     print(
-        f"seed {args.seed}, speed {args.speed:g}x, {keys}, faults: {faults}{dropped}; Ctrl-C stops",
+        f"seed {args.seed}, speed {args.speed:g}x, {keys}, faults: {faults}{dropped}; "
+        "Ctrl-C stops",
         flush=True,
     )
     if args.access_log:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-    build_server(api, access_log=args.access_log).run(sockets=[sock])
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    server.run(sockets=[sock])
 
 
 def _port(text: str) -> int:
@@ -189,6 +212,15 @@ def _probability(text: str) -> float:
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
     return value
+
+
+def _api_key(text: str) -> str:
+    """A key a client can send in ``Authorization: Bearer KEY``: not empty, no spaces."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an API key cannot be empty")
+    if text != text.strip() or any(char.isspace() for char in text):
+        raise argparse.ArgumentTypeError("an API key cannot contain spaces")
+    return text
 
 
 def _fault(text: str) -> list[Fault]:

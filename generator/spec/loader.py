@@ -272,7 +272,9 @@ class _FileBuilder:
             items = self.parameter(f"{name}[]", (*path, EACH), raw["items"], source, model, rules)
         properties = []
         for key, child in raw.get("properties", {}).items():
-            built = self.parameter(key, (*path, key), child, source, model, rules)
+            # a request parameter cites its own sentence; its items and fields may share it
+            inherited_source = source if path else None
+            built = self.parameter(key, (*path, key), child, inherited_source, model, rules)
             if built is not None:
                 properties.append(built)
         return Parameter(

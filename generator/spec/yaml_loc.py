@@ -106,47 +106,82 @@ def load(path: Path, *, display: str | None = None) -> Any:
     return loads(text, display=name)
 
 
+MAX_DEPTH = 50
+"""The deepest nesting of mappings and lists a spec may have (deep enough for any spec)."""
+MAX_VALUES = 100_000
+"""The most values a spec may hold once its aliases are expanded (a spec has a few thousand)."""
+
+
 def loads(text: str, *, display: str) -> Any:
     loader = _CoreLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        return _convert(loader, node, display)
+        return _Converter(loader, display).convert(node, 1)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = _loc(display, mark) if mark else Loc(display, 1, 1)
         raise YamlError(loc, f"{exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise YamlError(Loc(display, 1, 1), str(exc)) from None
+    except RecursionError:  # composing nests past Python's stack before _Converter can see it
+        loc = _loc(display, loader.get_mark())
+        raise YamlError(loc, f"nested too deeply (more than {MAX_DEPTH} levels)") from None
     finally:
         loader.dispose()
 
 
-def _convert(loader: _CoreLoader, node: yaml.Node, file: str) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        out = LocDict()
-        out.loc = _loc(file, node.start_mark)
-        out.key_locs = {}
-        out.value_locs = {}
-        for key_node, value_node in node.value:
-            key = _convert(loader, key_node, file)
-            key_loc = _loc(file, key_node.start_mark)
-            if not isinstance(key, str):
-                raise YamlError(key_loc, f"mapping keys must be strings, got {key!r}")
-            if key in out:
-                first = out.key_locs[key]
-                raise YamlError(key_loc, f"duplicate key {key!r} (first at line {first.line})")
-            out[key] = _convert(loader, value_node, file)
-            out.key_locs[key] = key_loc
-            out.value_locs[key] = _loc(file, value_node.start_mark)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        items = LocList(_convert(loader, item, file) for item in node.value)
-        items.loc = _loc(file, node.start_mark)
-        items.item_locs = [_loc(file, item.start_mark) for item in node.value]
-        return items
-    return loader.construct_object(node, deep=True)
+class _Converter:
+    """Turns composed nodes into LocDict/LocList/scalars, within MAX_DEPTH and MAX_VALUES.
+
+    PyYAML composes an alias as a second reference to its anchor's node; converting expands
+    it, so nested aliases ("billion laughs") would grow without bound: the value count stops
+    that at the first alias past the budget.
+    """
+
+    def __init__(self, loader: _CoreLoader, file: str) -> None:
+        self.loader = loader
+        self.file = file
+        self.values = 0
+
+    def convert(self, node: yaml.Node, depth: int) -> Any:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise YamlError(
+                _loc(self.file, node.start_mark),
+                f"the document expands to more than {MAX_VALUES:,} values "
+                "(aliases that repeat aliases?)",
+            )
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and depth > MAX_DEPTH:
+            raise YamlError(
+                _loc(self.file, node.start_mark),
+                f"nested too deeply (more than {MAX_DEPTH} levels)",
+            )
+        file = self.file
+        if isinstance(node, yaml.MappingNode):
+            out = LocDict()
+            out.loc = _loc(file, node.start_mark)
+            out.key_locs = {}
+            out.value_locs = {}
+            for key_node, value_node in node.value:
+                key = self.convert(key_node, depth + 1)
+                key_loc = _loc(file, key_node.start_mark)
+                if not isinstance(key, str):
+                    raise YamlError(key_loc, f"mapping keys must be strings, got {key!r}")
+                if key in out:
+                    first = out.key_locs[key]
+                    raise YamlError(key_loc, f"duplicate key {key!r} (first at line {first.line})")
+                out[key] = self.convert(value_node, depth + 1)
+                out.key_locs[key] = key_loc
+                out.value_locs[key] = _loc(file, value_node.start_mark)
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            items = LocList(self.convert(item, depth + 1) for item in node.value)
+            items.loc = _loc(file, node.start_mark)
+            items.item_locs = [_loc(file, item.start_mark) for item in node.value]
+            return items
+        return self.loader.construct_object(node, deep=True)
 
 
 def locate(root: Any, path: Iterator[str | int] | list[str | int] | tuple[str | int, ...]) -> Loc:

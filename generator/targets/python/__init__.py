@@ -42,6 +42,7 @@ HELPERS = {
     "_fail": ("_checks", "fail"),
     "_got": ("_checks", "got"),
     "_hundredths_total": ("_checks", "hundredths_total"),
+    "_data_uri_problem": ("_checks", "data_uri_problem"),
 }
 
 
@@ -147,7 +148,18 @@ CLIENT_MEMBERS = frozenset(
 )
 """What Client and AsyncClient define themselves: no model method may take these names."""
 
-METHOD_OPTIONS = frozenset({"self", "extra_body", "validate", "idempotency_key", "fields", "body"})
+METHOD_OPTIONS = frozenset(
+    {
+        "self",
+        "extra_body",
+        "validate",
+        "idempotency_key",
+        "timeout",
+        "extra_headers",
+        "fields",
+        "body",
+    }
+)
 """Names a model method uses itself: no spec parameter may take them as argument names."""
 
 DOC_WIDTH = 96
@@ -220,6 +232,9 @@ def _method(
         f"validate: Check the body against the {len(model.rules)} rules of {model.spec_path} "
         "before sending (ValidationError on errors, nothing sent); False sends it unchecked.",
         "idempotency_key: The POST's Idempotency-Key; default: a new uuid4, reused by retries.",
+        "timeout: This call's timeout (seconds, httpx.Timeout, None for none); default: the "
+        "client's.",
+        "extra_headers: Headers added to this call (the client's own headers win).",
     ]
     sections = []
     if model.modes:
@@ -323,6 +338,7 @@ CLIENT_EXPORTS = (
     "AuthenticationError",
     "BadRequestError",
     "Client",
+    "IdempotencyKeyReusedError",
     "InsufficientBalanceError",
     "InternalServerError",
     "Media",
