@@ -27,7 +27,7 @@ test: $(STAMP)
 check: $(STAMP)
 	$(BIN)/apimart generate --check
 	$(BIN)/apimart lint
-	$(BIN)/ruff check generator generated tests bench
+	$(BIN)/ruff check generator generated tests contract_tests bench
 	$(BIN)/ruff format --check generated
 	$(BIN)/mypy --strict generated/apimart
 

@@ -2,47 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import re
 import signal
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.support import ROOT, run_cli
-
-URL_LINE = re.compile(r"mock listening on (http://127\.0\.0\.1:(\d+))")
-
-
-class MockProcess:
-    """``apimart mock ...`` running in the background, with the URL from its first line."""
-
-    def __init__(self, *args: str) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "generator.cli", "mock", "--port", "0", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        first = self.process.stdout.readline()
-        match = URL_LINE.fullmatch(first.strip())
-        assert match, (first, self.stop())
-        self.url = match.group(1)
-
-    def stop(self, sig: signal.Signals = signal.SIGINT) -> tuple[int, str, str]:
-        """Send SIGINT (Ctrl-C) and collect the exit code and the rest of the output."""
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        out, err = self.process.communicate(timeout=20)
-        return self.process.returncode, out, err
+from tests.support import MockProcess, run_cli
 
 
 @pytest.fixture

@@ -192,6 +192,8 @@ class Runner:
         try:
             for model in self.models():
                 self.model(model)
+            if self.options.lifecycle and not self.options.rules and not self.target.live:
+                self.lifecycle()
         finally:
             self.run.seconds = time.perf_counter() - started
             self.run.requests = self.target.sent
@@ -257,6 +259,49 @@ class Runner:
             lambda: build_strategy(build, "positive"),
         )
         return self.run.findings[before:]
+
+    def lifecycle(self, *, examples: int = 8, steps: int = 20) -> list[Finding]:
+        """Run the task-lifecycle state machine; a broken promise is a finding."""
+        from hypothesis.stateful import run_state_machine_as_test
+
+        from generator.contract._lifecycle import LifecycleBroken, machine
+
+        self.progress("task lifecycle")
+        before = len(self.run.findings)
+        owner = "apimart/lifecycle"
+        stats = self.run.stats.setdefault("lifecycle", {})
+        stats.setdefault(owner, RuleStats(owner))
+        machine_class = machine(self.specs, self.target, self.kinds)
+        phases = [Phase.explicit, Phase.generate]
+        if self.options.shrink and self.target.fresh is not None:
+            phases.append(Phase.shrink)  # replaying needs a server that starts anew each time
+        try:
+            run_state_machine_as_test(
+                machine_class,
+                settings=settings(
+                    max_examples=examples,
+                    stateful_step_count=steps,
+                    database=None,
+                    deadline=None,
+                    phases=phases,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+                    print_blob=False,
+                ),
+            )
+            stats[owner].kept += examples
+        except LifecycleBroken as exc:
+            self._record_lifecycle(owner, str(exc))
+        except BaseExceptionGroup as group:
+            matched, rest = group.split(LifecycleBroken)
+            if rest is not None:
+                raise HarnessError(f"task lifecycle: the harness failed: {rest!r}") from group
+            self._record_lifecycle(owner, str(matched))
+        return self.run.findings[before:]
+
+    def _record_lifecycle(self, owner: str, message: str) -> None:
+        finding = Finding(model="lifecycle", rule=owner, kind="lifecycle", message=message)
+        self.run.findings.append(finding)
+        self.run.stats["lifecycle"][owner].findings.append(finding)
 
     def _property(
         self, build: CaseBuilder, what: str, examples: int, strategy: Callable[[], Any]
@@ -402,6 +447,16 @@ class Runner:
             return [
                 self._finding(model, case, case.rule or broken[0], "shape", problems[0], answer)
             ]
+        # A server that names the rules it applies (the mock does) must name the broken one:
+        # refusing for another reason is not enforcing it.
+        named = set(_checks.named_rules(answer.body))
+        missing = [e.rule for e in case.errors if named and e.rule in stats and e.rule not in named]
+        if missing:
+            message = (
+                f"HTTP {answer.status}, but the answer names {', '.join(sorted(named))}, "
+                f"not {', '.join(missing)}"
+            )
+            return [self._finding(model, case, missing[0], "accepts-forbidden", message, answer)]
         return []
 
     def _accepted_case(

@@ -47,6 +47,15 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
+class Fetched:
+    """A downloaded result: status, bytes and headers."""
+
+    status: int
+    content: bytes
+    headers: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class Skipped:
     """A request the budget did not allow (live runs); nothing was sent."""
 
@@ -118,6 +127,10 @@ class Target:
     budget: Budget | None = None
     min_interval: float = 0.0
     """Seconds between two requests (a rate limit; 0: none)."""
+    deliveries: Callable[[], list[httpx.Request]] | None = None
+    """Delivers the webhooks due now and returns them (the in-process mock); None: cannot."""
+    fresh: Callable[[], Target] | None = None
+    """Makes a new, empty target of the same kind (the in-process mock); None: cannot."""
     sent: int = 0
     _last: float = field(default=0.0, repr=False)
 
@@ -137,9 +150,9 @@ class Target:
                 time.sleep(delay)
         self._last = time.monotonic()
 
-    def submit(self, model: ModelSpec, payload: Any) -> Answer | Skipped:
+    def submit(self, model: ModelSpec, payload: Any, key: str | None = None) -> Answer | Skipped:
         """POST a payload to its model's endpoint (one Idempotency-Key for every attempt)."""
-        key = str(uuid.uuid4())
+        key = key or str(uuid.uuid4())
         headers = {"Idempotency-Key": key, "Content-Type": "application/json"}
         body = json.dumps(payload).encode()
         for attempt in range(MAX_ATTEMPTS):
@@ -154,6 +167,24 @@ class Target:
                 return answer
             self._back_off(answer, attempt)
         raise AssertionError("unreachable")
+
+    def post(self, model: ModelSpec, payload: Any, key: str) -> Answer:
+        """A submission that must go out (the lifecycle's steps); a skipped one is an error."""
+        answer = self.submit(model, payload, key)
+        if isinstance(answer, Skipped):
+            raise HarnessError(f"the budget stopped the task lifecycle: {answer.reason}")
+        return answer
+
+    def fetch(self, url: str) -> Fetched:
+        """GET a result URL the server handed out."""
+        self._pace()
+        self.sent += 1
+        try:
+            response = self.client.get(url)
+        except httpx.TransportError as exc:
+            raise HarnessError(f"{self.name}: GET {url}: {type(exc).__name__}: {exc}") from None
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        return Fetched(response.status_code, response.content, headers)
 
     def get(self, path: str) -> Answer:
         for attempt in range(MAX_ATTEMPTS):
@@ -203,14 +234,34 @@ def in_process(*, seed: int = 0, specs: Any = None) -> Target:
     """The mock, in this process, on a virtual clock: fast, and no socket."""
     from generator.mock import MockAPI, VirtualClock
 
-    mock = MockAPI(specs=specs, clock=VirtualClock(), seed=seed)
-    client = mock.client(timeout=30.0)
+    received: list[httpx.Request] = []
+
+    def receive(request: httpx.Request) -> httpx.Response:
+        request.read()
+        received.append(request)
+        return httpx.Response(200)
+
+    mock = MockAPI(
+        specs=specs,
+        clock=VirtualClock(),
+        seed=seed,
+        webhook_transport=httpx.MockTransport(receive),
+    )
+
+    def deliveries() -> list[httpx.Request]:
+        mock.deliver_webhooks()
+        taken = list(received)
+        received.clear()
+        return taken
+
     return Target(
         name="the in-process mock",
         base_url="http://127.0.0.1:8000",
-        client=client,
+        client=mock.client(timeout=30.0),
         api_key="mock-key",
         advance=mock.advance,
+        deliveries=deliveries,
+        fresh=lambda: in_process(seed=seed, specs=specs),
     )
 
 

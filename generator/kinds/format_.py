@@ -45,7 +45,6 @@ NEAR_MISSES: tuple[str, ...] = (
     "https://",
     "https://cdn.example.com/a b.jpg",
     "data:image/png,iVBORw0KGgo=",
-    "data:text/plain;base64,aGk=",
     "#12345",
     "#GGGGGG",
     "C2D1E6",

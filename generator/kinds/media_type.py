@@ -106,7 +106,6 @@ class MediaTypeKind(RuleKind):
             "    " + code.fail(code.at, f"{message} + refused"),
         ]
 
-
     def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
         allowed = [t for t in rule.params["media_types"] if t in SAMPLES]
 

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from generator.interpreter import Interpreter, Verdict
-from generator.jsonvalue import show, unsendable
+from generator.interpreter import Interpreter, Verdict, judge_model
+from generator.jsonvalue import MISSING, is_present, show, unsendable
 from generator.mock import _ids
 from generator.mock._clock import Clock
 from generator.mock._faults import (
@@ -211,8 +211,7 @@ class MockCore:
         refusal = self._refusal(request, body)  # outside the lock: a big body takes a while
         if isinstance(refusal, Reply):
             return refusal
-        model = self.specs.model(body["model"])
-        assert model is not None  # _refusal answered for unknown models
+        model, verdict = refusal
         with self._lock:
             replay = self._replay(owner, idempotency_key, fingerprint)  # a racing twin won
             if replay is not None:
@@ -220,7 +219,7 @@ class MockCore:
             task = self.lifecycle.plan(
                 index=len(self._tasks) + 1,
                 model=model,
-                body=body,
+                body=body if isinstance(body, dict) else {},
                 owner=owner,
                 base_url=request.base_url,
                 now=self.clock.now(),
@@ -231,7 +230,7 @@ class MockCore:
                 self._idempotent[owner, idempotency_key] = (task.id, fingerprint)
         if task.webhook is not None:
             self.outbox.schedule(task_id=task.id, webhook=task.webhook, due_at=task.ends_at)
-        warned = ", ".join(warning.rule for warning in refusal.warnings)
+        warned = ", ".join(warning.rule for warning in verdict.warnings)
         return self._envelope(task).with_header(WARNINGS_HEADER, warned)
 
     def _replay(self, owner: str, key: str | None, fingerprint: bytes) -> Reply | None:
@@ -247,9 +246,12 @@ class MockCore:
                 return _key_reused(key)
             return self._envelope(self._tasks[task_id])
 
-    def _refusal(self, request: MockRequest, body: object) -> Reply | Verdict:
-        """The 400 for a body the API refuses, or the verdict (with its warnings) of one it
-        accepts."""
+    def _refusal(self, request: MockRequest, body: object) -> Reply | tuple[ModelSpec, Verdict]:
+        """The 400 for a body the API refuses, or the model and verdict (with its warnings)
+        of one it accepts."""
+        lenient = self._lenient(request.path, body)
+        if lenient is not None:
+            return lenient, judge_model(lenient, body, self.interpreter.kinds)
         name = body.get("model") if isinstance(body, dict) else None
         if isinstance(name, str) and name and self.specs.model(name) is None:
             return error_reply(
@@ -268,13 +270,39 @@ class MockCore:
             return error_reply(400, message, param="model", extra={"violations": [violation]})
         verdict = self.interpreter.judge(body)
         if verdict.valid:
-            return verdict
+            assert model is not None  # a valid verdict names its model
+            return model, verdict
         first = verdict.errors[0]
         listed = verdict.errors[:VIOLATION_LIMIT]
         extra: dict[str, object] = {"violations": [v.to_dict() for v in listed]}
         if len(verdict.errors) > len(listed):
             extra["more_violations"] = len(verdict.errors) - len(listed)
         return error_reply(400, first.message, param=first.path, extra=extra)
+
+    def _lenient(self, path: str, body: object) -> ModelSpec | None:
+        """A model at this endpoint whose specs dropped the dispatch rule ``body`` breaks.
+
+        Choosing the model is the API's own business (the body must be an object naming a
+        served model); the specs state it as each model's ``body-type`` and ``model-*``
+        rules. A mock built without one of them (``--drop-rule``) stops enforcing it: the
+        body is then judged as that model, as a server that ignored the field would.
+        """
+        name = body.get("model", MISSING) if isinstance(body, dict) else MISSING
+        if not isinstance(body, dict):
+            broken = "body-type"
+        elif not is_present(name):
+            broken = "model-required"
+        elif not isinstance(name, str):
+            broken = "model-type"
+        elif self.specs.model(name) is None:
+            broken = "model-enum"
+        else:
+            return None
+        for model in self.specs.models:
+            ids = {rule.id for rule in model.rules}
+            if model.endpoint == path and f"{model.name}/{broken}" not in ids:
+                return model
+        return None
 
     def _envelope(self, task: Task) -> Reply:
         model = self.specs.model(task.model)

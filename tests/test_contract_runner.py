@@ -1,0 +1,277 @@
+"""The contract harness against servers: the mock passes, drifted servers fail by name.
+
+The sensitivity test is the test of the tests: for every rule of every model, a mock that
+stops enforcing that one rule must make the suite fail and name it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.etree import ElementTree
+
+import httpx
+import pytest
+
+from generator.contract._runner import Options, Runner
+from generator.contract._sensitivity import accept_all, sensitivity
+from generator.contract._targets import Budget, Target, estimate, in_process
+from tests.support import MockProcess, run_cli, specs
+
+QUICK = Options(max_examples=20, negatives=2, seed=7, shrink=False)
+
+
+@pytest.fixture(scope="module")
+def clean_run() -> Runner:
+    runner = Runner(specs(), in_process(specs=specs()), QUICK)
+    runner.execute()
+    return runner
+
+
+def test_the_mock_passes_with_every_rule_kept_and_broken(clean_run: Runner) -> None:
+    run = clean_run.run
+    assert run.findings == []
+    for model in specs().models:
+        for rule in model.rules:
+            stats = run.stats[model.name][rule.id]
+            assert stats.kept > 0, f"no positive case kept {rule.id}"
+            assert stats.broke > 0, f"no case broke {rule.id}"
+            if rule.severity == "error":
+                assert stats.refused == stats.broke  # every case that broke it was refused
+    assert run.stats["lifecycle"]["apimart/lifecycle"].kept > 0
+
+
+def test_every_rule_dropped_from_the_mock_is_named() -> None:
+    result = sensitivity(specs(), seed=3)
+    every = [rule.id for model in specs().models for rule in model.rules]
+    assert result.rules == len(every)
+    assert result.missed == []
+    assert sorted(result.detected) == sorted(every)
+    assert result.misnamed == {}
+
+
+def test_a_server_that_accepts_everything_fails_on_every_refusing_rule() -> None:
+    runner = Runner(
+        specs(),
+        accept_all(specs()),
+        Options(negatives=1, max_examples=3, shrink=False, lifecycle=False, poll=0),
+    )
+    run = runner.execute()
+    errors = {r.id for m in specs().models for r in m.rules if r.severity == "error"}
+    named = {f.rule for f in run.findings if f.kind == "accepts-forbidden"}
+    assert errors <= named
+    finding = next(f for f in run.findings if f.rule == "wan2.7-r2v/duration-with-video")
+    assert finding.status == 200 and finding.payload["video_urls"]
+    assert "$APIMART_API_KEY" in finding.curl and "/v1/videos/generations" in finding.curl
+
+
+def test_a_forgetful_server_breaks_the_lifecycle() -> None:
+    """A server that ignores Idempotency-Key makes a second task: the state machine says so."""
+    mock = in_process(specs=specs())
+    inner = mock.client._transport
+
+    def forget(request: httpx.Request) -> httpx.Response:
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "idempotency-key"}
+        stripped = httpx.Request(
+            request.method, request.url, headers=headers, content=request.read()
+        )
+        response = inner.handle_request(stripped)
+        response.read()
+        return response
+
+    client = httpx.Client(
+        base_url="http://apimart.test",
+        transport=httpx.MockTransport(forget),
+        headers={"Authorization": "Bearer mock-key"},
+    )
+    target = Target(
+        name="forgetful", base_url="http://x", client=client, api_key="k", advance=mock.advance
+    )
+    findings = Runner(specs(), target, Options(seed=1)).lifecycle(examples=10)
+    assert findings and "same Idempotency-Key made task" in findings[0].message
+
+
+def test_budgets_are_hard_limits() -> None:
+    pro = specs().model("wan2.7-image-pro")
+    video = specs().model("wan2.6")
+    assert pro is not None and video is not None
+    assert estimate(pro, {"n": 4}) == Decimal("2.00")
+    assert estimate(video, {}) is None  # the page states no amount
+    budget = Budget(max_cost=Decimal("1.00"))
+    assert budget.reserve(pro, {"n": 2}) is None
+    assert "over --max-cost" in (budget.reserve(pro, {}) or "")
+    budget.release(pro, {"n": 2})  # refused: nothing was charged
+    assert budget.reserve(pro, {}) is None and budget.spent == Decimal("0.50")
+    assert "states no price" in (budget.reserve(video, {}) or "")
+    counted = Budget(allow_unpriced=True, max_requests=1)
+    assert counted.reserve(video, {}) is None
+    assert "--max-requests 1" in (counted.reserve(video, {}) or "")
+
+
+# -- the command, as a user runs it ------------------------------------------------------
+
+
+def test_the_command_writes_a_report_and_junit(tmp_path: Path) -> None:
+    report, junit = tmp_path / "r.json", tmp_path / "j.xml"
+    done = run_cli(
+        "contract",
+        "--model",
+        "wan2.6",
+        "--max-examples",
+        "5",
+        "--negatives",
+        "1",
+        "--seed",
+        "11",
+        "--report",
+        str(report),
+        "--junit",
+        str(junit),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no contract violations" in done.stdout
+    data = json.loads(report.read_text())
+    rules = data["models"]["wan2.6"]
+    assert rules["wan2.6/duration-enum"]["verdict"] == "enforced as documented"
+    assert rules["wan2.6/duration-enum"]["refused"] >= 1
+    assert data["seed"] == 11 and data["cases"] > 0 and data["findings"] == []
+    suite = ElementTree.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("name") == "wan2.6"
+    names = {case.get("name") for case in suite.iter("testcase")}
+    assert {rule.id for rule in specs().model("wan2.6").rules} <= names  # type: ignore[union-attr]
+    assert suite.get("failures") == "0"
+
+
+def test_a_mock_that_drops_a_rule_over_a_socket_exits_1_naming_it(tmp_path: Path) -> None:
+    mock = MockProcess("--speed", "1000", "--drop-rule", "wan2.6/duration-enum")
+    try:
+        junit = tmp_path / "j.xml"
+        done = run_cli(
+            "contract",
+            "--base-url",
+            mock.url,
+            "--model",
+            "wan2.6",
+            "--max-examples",
+            "3",
+            "--negatives",
+            "2",
+            "--seed",
+            "2",
+            "--junit",
+            str(junit),
+            "--quiet",
+        )
+    finally:
+        mock.stop()
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "wan2.6/duration-enum: the API accepts what the docs forbid" in done.stdout
+    assert (
+        "replay: apimart contract --seed 2 --model wan2.6 --rule wan2.6/duration-enum"
+        in done.stdout
+    )
+    failed = [
+        case.get("name")
+        for case in ElementTree.parse(junit).getroot().iter("testcase")
+        if case.find("failure") is not None
+    ]
+    assert failed == ["wan2.6/duration-enum"]
+
+
+class _AcceptAll(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        self._answer({"code": 200, "data": [{"task_id": "task_1", "status": "submitted"}]})
+
+    def do_GET(self) -> None:
+        self._answer({"code": 200, "data": {"id": "task_1", "status": "processing", "progress": 5}})
+
+    def _answer(self, body: object) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def accepting_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AcceptAll)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_server_that_accepts_everything_exits_1_and_keeps_the_key_out(
+    accepting_server: str,
+) -> None:
+    secret = "sk-contract-secret-1234"
+    env = {**__import__("os").environ, "APIMART_API_KEY": secret}
+    done = run_cli(
+        "contract",
+        "--base-url",
+        accepting_server,
+        "--model",
+        "viduq3",
+        "--max-examples",
+        "2",
+        "--negatives",
+        "1",
+        "--no-shrink",
+        "--poll",
+        "1",
+        "--poll-timeout",
+        "0.3",
+        env=env,
+    )
+    assert done.returncode == 1
+    assert "viduq3/duration-range: the API accepts what the docs forbid" in done.stdout
+    assert secret not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--live"], "needs the APIMART_API_KEY environment variable"),
+        (["--model", "sora-2"], "unknown model 'sora-2'"),
+        (["--base-url", "http://127.0.0.1:9"], "ConnectError"),
+        (["--max-cost", "-1"], "must be an amount of 0 or more"),
+        (["--max-examples", "0"], "must be at least 1"),
+    ],
+)
+def test_usage_and_harness_errors_exit_2(args: list[str], needle: str) -> None:
+    env = {k: v for k, v in __import__("os").environ.items() if k != "APIMART_API_KEY"}
+    done = run_cli("contract", *args, env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert needle in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_dry_run_sends_nothing_and_prices_what_it_would_send() -> None:
+    done = run_cli(
+        "contract",
+        "--live",
+        "--dry-run",
+        "--model",
+        "wan2.7-image",
+        "--max-examples",
+        "2",
+        "--negatives",
+        "1",
+        "--rule",
+        "n-standard",
+        env={**__import__("os").environ, "APIMART_API_KEY": "sk-unused"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert "POST /v1/images/generations (0.20 CNY" in done.stdout or "CNY)" in done.stdout
+    assert "request(s) not sent" in done.stdout
