@@ -138,3 +138,12 @@ def test_past_the_store_limit_the_oldest_uploads_are_evicted() -> None:
     assert store.get(first, now=3) is None  # evicted: 3 x the size is over the limit
     assert store.get(second, now=3) is not None and store.get(third, now=3) is not None
     assert store.stored_bytes == 2 * len(JPEG)
+
+
+@pytest.mark.parametrize("filename", ["fête.jpg", "写真.jpg", "😀.jpg"])
+def test_a_filename_beyond_latin_1_is_read_not_a_server_error(
+    client: httpx.Client, filename: str
+) -> None:
+    response = client.post("/v1/uploads/images", files={"file": (filename, JPEG)})
+    assert response.status_code == 200
+    assert response.json()["filename"].endswith(".jpg")

@@ -186,3 +186,10 @@ def test_a_receivers_answer_body_is_never_read() -> None:
     [attempt] = mock.deliver_webhooks()
     assert (attempt.status, attempt.delivered) == (500, False)
     assert pulled == []
+
+
+def test_a_webhook_the_url_parser_refuses_is_still_accepted() -> None:
+    """``http://[`` passes the URL format; the mock takes the task (found by Schemathesis)."""
+    mock = MockAPI(specs=specs(), clock=VirtualClock())
+    task_id = submit(mock, "http://[")  # asserts the 200
+    assert mock.tasks[0].id == task_id and mock.tasks[0].webhook == "http://["

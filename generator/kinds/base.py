@@ -174,9 +174,12 @@ class RuleKind:
         raise NotImplementedError(f"rule kind {self.name!r} must implement emit")
 
     def json_schema(self, rule: Rule) -> Mapping[str, Any] | None:
-        """JSON Schema keywords for the schema at the rule's path, or None if inexpressible.
+        """The rule in JSON Schema (2020-12), or None when JSON Schema cannot say it.
 
-        Only unconditional per-field rules export; the exporter skips rules with ``when``.
+        A ``per_value`` kind gives the schema of each value the rule's path reaches; the
+        other kinds give a schema of the whole request body (``generator.kinds.schema``
+        has the pieces). The exporter adds the rule's ``when`` as ``if``/``then``; what
+        returns None is listed in the export's ``x-apimart-rules``, never dropped.
         """
         return None
 

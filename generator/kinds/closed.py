@@ -50,6 +50,9 @@ class ClosedKind(RuleKind):
             ),
         ]
 
+    def json_schema(self, rule: Rule) -> Mapping[str, Any]:
+        return {"propertyNames": {"enum": list(rule.params["allowed"])}}
+
     def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
         """Plans draw documented fields only: nothing to narrow."""
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import EACH, MISSING, escape, json_equal, show, walk
 from generator.kinds.base import Break, Code, Finding, RuleKind
+from generator.kinds.schema import at_path, reaches
 from generator.spec.model import Rule
 
 if TYPE_CHECKING:
@@ -37,6 +38,17 @@ class CountMatchingKind(RuleKind):
             f"if len(found) > {limit!r}:",
             "    " + code.fail(f"found[{limit!r}]", f"{message} + ', got ' + str(len(found))"),
         ]
+
+    def json_schema(self, rule: Rule) -> Mapping[str, Any] | None:
+        """``maxContains`` on the array, when the path fans out over one array only."""
+        if rule.path.count(EACH) != 1:
+            return None
+        split = rule.path.index(EACH)
+        matching = reaches(rule.path[split + 1 :], {"const": rule.params["equals"]})
+        counted = {"contains": matching, "minContains": 0, "maxContains": rule.params["max"]}
+        # "None match, or at most max": the same in 2020-12, and a tool that reads `contains`
+        # as draft-07 does (at least one, maxContains unknown) then accepts rather than refuses.
+        return at_path(rule.path[:split], {"anyOf": [{"not": {"contains": matching}}, counted]})
 
     # The strategies handle the common shape: a path ``<array>/*/<key>`` inside one field.
     def _split(self, rule: Rule) -> tuple[tuple[str, ...], str]:

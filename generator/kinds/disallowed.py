@@ -5,12 +5,13 @@ With severity ``warning`` this is how a spec says "the API ignores this paramete
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import EACH, is_present
 from generator.kinds.base import Break, Code, Finding, RuleKind, got
 from generator.kinds.enum import is_member, member_test
+from generator.kinds.schema import ABSENT
 from generator.spec.model import Condition, Rule
 
 if TYPE_CHECKING:
@@ -40,6 +41,11 @@ class DisallowedKind(RuleKind):
             "    "
             + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]
+
+    def json_schema(self, rule: Rule) -> Mapping[str, Any]:
+        if "values" not in rule.params:
+            return ABSENT
+        return {"not": {"enum": [v for v in rule.params["values"] if is_present(v)]}}
 
     def presence_needs(self, rule: Rule) -> list[tuple[Condition, bool]]:
         if rule.when is None or "values" in rule.params:

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got
+from generator.kinds.schema import anchored
 from generator.spec.model import Rule
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class FormatKind(RuleKind):
         ]
 
     def json_schema(self, rule: Rule) -> Mapping[str, Any]:
-        return {"pattern": f"^(?:{rule.params['pattern']})$"}
+        return {"pattern": anchored(rule.params["pattern"])}
 
     def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
         plan.patterns.append(rule.params["pattern"])

@@ -7,10 +7,11 @@ sizes and pass; the ``format`` rule judges the form.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from generator.kinds.base import Break, Code, Finding, RuleKind, got, replaced
+from generator.kinds.schema import anchored, integer_range
 from generator.spec.model import Rule
 
 if TYPE_CHECKING:
@@ -49,6 +50,13 @@ class PixelSizeKind(RuleKind):
             "    "
             + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]
+
+    def json_schema(self, rule: Rule) -> Mapping[str, Any]:
+        side = integer_range(rule.params["min"], rule.params["max"])
+        return {
+            "if": {"pattern": anchored("[0-9]+[x*][0-9]+")},
+            "then": {"pattern": anchored(f"{side}[x*]{side}")},
+        }
 
     def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
         first = plan.pixels is None

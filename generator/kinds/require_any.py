@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import EACH, get, is_present, label, pointer
 from generator.kinds.base import Code, Finding, RuleKind
+from generator.kinds.schema import given
 from generator.spec.model import Rule, split_path
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ class RequireAnyKind(RuleKind):
             f"if not ({given}):",
             "    " + code.fail(at, code.message(self.default_message(rule))),
         ]
+
+    def json_schema(self, rule: Rule) -> Mapping[str, Any]:
+        return {"anyOf": [given(path) for path in self.paths(rule)]}
 
     def fields(self, rule: Rule) -> tuple[str, ...]:
         return tuple(path[0] for path in self.paths(rule))

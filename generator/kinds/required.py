@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import EACH, MISSING, escape, is_present, pointer, walk
 from generator.kinds.base import Break, Code, Draft, Finding, RuleKind
+from generator.kinds.schema import PRESENT, at_path
 from generator.spec.model import Rule
 
 if TYPE_CHECKING:
@@ -45,6 +46,10 @@ class RequiredKind(RuleKind):
             f"    if isinstance(parent, dict) and not _is_present(parent.get({code.lit(key)})):",
             "        " + code.fail(f"at + {code.lit('/' + escape(key))}", message),
         ]
+
+    def json_schema(self, rule: Rule) -> Mapping[str, Any]:
+        key = rule.path[-1]
+        return at_path(rule.path[:-1], {"required": [key], "properties": {key: PRESENT}})
 
     def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
         plan.require()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from generator.jsonvalue import EACH, get, label
 from generator.kinds.base import Code, Finding, RuleKind
 from generator.kinds.require_any import POINTERS
+from generator.kinds.schema import Schema, at_path
 from generator.spec.model import Rule, split_path
 
 if TYPE_CHECKING:
@@ -44,6 +45,14 @@ class TotalItemsKind(RuleKind):
             f"if total > {rule.params['max']!r}:",
             "    " + code.fail(code.lit(rule.pointer), f"{message} + ', got ' + str(total)"),
         ]
+
+    def json_schema(self, rule: Rule) -> Mapping[str, Any] | None:
+        """One branch per way to share ``max`` items among the arrays (at most 64 branches)."""
+        paths = self.paths(rule)
+        if len(set(paths)) != len(paths):
+            return None
+        branches = _shares(paths, rule.params["max"])
+        return {"anyOf": branches} if len(branches) <= _MAX_BRANCHES else None
 
     def fields(self, rule: Rule) -> tuple[str, ...]:
         return tuple(path[0] for path in self.paths(rule))
@@ -86,6 +95,29 @@ class TotalItemsKind(RuleKind):
     def lint(self, rule: Rule) -> Iterator[str]:
         if any(EACH in path for path in self.paths(rule)) or EACH in rule.path:
             yield "total_items paths cannot contain '*'"
+
+
+_MAX_BRANCHES = 64
+
+
+def _shares(paths: Sequence[tuple[str, ...]], budget: int) -> list[Schema]:
+    """Body schemas, one per split of ``budget``: each array has at most its share of items."""
+    splits: list[list[int]] = [[]]
+    for index in range(len(paths)):
+        last = index == len(paths) - 1
+        splits = [
+            [*split, share]
+            for split in splits
+            for share in ([budget - sum(split)] if last else range(budget - sum(split) + 1))
+        ][: _MAX_BRANCHES + 1]
+    branches: list[Schema] = []
+    for split in splits:
+        shares = [(path, {"maxItems": share}) for path, share in zip(paths, split, strict=True)]
+        if all(len(path) == 1 for path in paths):
+            branches.append({"properties": {path[0]: bound for path, bound in shares}})
+        else:
+            branches.append({"allOf": [at_path(path, bound) for path, bound in shares]})
+    return branches
 
 
 KIND = TotalItemsKind()

@@ -114,6 +114,7 @@ class MockCore:
                 self._result,
             ),
             Route("GET", re.compile(r"/uploads/(?P<upload_id>[^/]+)/[^/]+"), self._uploaded),
+            Route("GET", re.compile(r"/openapi\.json"), self._openapi),
         )
 
     # -- the two calls a transport makes -------------------------------------------------
@@ -366,6 +367,18 @@ class MockCore:
         if upload is None or request.path != upload.path or self.clock.now() >= upload.expires_at:
             return error_reply(404, "file not found")
         return Reply(200, (("content-type", upload.content_type),), upload.data)
+
+    def _openapi(self, request: MockRequest, _: Mapping[str, str], __: Injection) -> Reply:
+        """The API's OpenAPI document (no key needed), naming this server as its server.
+
+        The exporter is imported here, on first use: it loads the generator's targets.
+        """
+        from generator.kinds import RULE_KINDS
+        from generator.targets.openapi import openapi_document
+
+        kinds = {kind.name: kind for kind in RULE_KINDS}
+        server = {"url": request.base_url, "description": "this mock server"}
+        return json_reply(200, openapi_document(self.specs, kinds, servers=[server]))
 
     # -- webhooks ----------------------------------------------------------------------------
 

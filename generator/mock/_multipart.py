@@ -46,7 +46,7 @@ def read_form(content_type: str | None, body: bytes) -> list[FormPart]:
         header_value.extend(data[start:end])
 
     def on_header_end() -> None:
-        headers[header_field.decode("latin-1").lower()] = header_value.decode("utf-8", "replace")
+        headers[header_field.decode("latin-1").lower()] = header_value.decode("latin-1")
         header_field.clear()
         header_value.clear()
 

@@ -38,9 +38,13 @@ def callback_url(webhook: str) -> str:
     """``https://example.test/hooks?t=1`` → ``https://example.test/hooks/callback?t=1``.
 
     ``/callback`` joins the URL's path; its query stays a query (and a fragment, never sent,
-    is dropped).
+    is dropped). A URL the standard library cannot split (``http://[``, a broken IPv6
+    host) still gets its ``/callback``: delivering to it fails like any unreachable receiver.
     """
-    parts = urlsplit(webhook)
+    try:
+        parts = urlsplit(webhook)
+    except ValueError:
+        return webhook.split("#", 1)[0].rstrip("/") + "/callback"
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/callback", fragment=""))
 
 

@@ -1,10 +1,13 @@
 """The ``jsonschema`` target: one JSON Schema (2020-12) per model in ``generated/schemas/``.
 
-Every unconditional per-field rule whose kind can say it in JSON Schema is exported
-(types, enums, bounds, lengths, item counts, formats, required fields). Cross-field and
-mode-dependent rules are not: the schema's ``$comment`` counts what it leaves to the
-generated validators. Null is accepted wherever a field is optional, as the validators
-treat null as absent.
+Every error rule JSON Schema can say is in the schema: per-field rules on their field,
+cross-field rules on the body, and a rule with a ``when`` as ``if``/``then`` (rules sharing a
+condition share one). Absence means what the project means by it: a field that is null, "",
+[] or {} is not given, so an optional field accepts null and a required one refuses all four;
+a null item of an array is a wrong type. What JSON Schema cannot say (a ratio sum, a length
+equal to another list's, corners in order) and the warnings (which never refuse a request)
+are listed in ``x-apimart-rules`` with rule ids, messages and sources. The spec's examples
+are the schema's ``examples``.
 """
 
 from __future__ import annotations
@@ -13,60 +16,107 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from generator.jsonvalue import EACH
 from generator.kinds.base import RuleKind
-from generator.spec.model import ModelSpec, Parameter, SpecSet
+from generator.kinds.schema import Schema, at_path
+from generator.spec.model import ModelSpec, Parameter, Rule, SpecSet
 from generator.targets.base import Files, Target
+from generator.targets.jsonschema._conditions import Modes, condition_schema, condition_text
+from generator.targets.jsonschema._merge import merge, tidy
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+EXTENSION = "x-apimart-rules"
 
 
-def _node(schema: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
-    node = schema
-    for segment in path:
-        if segment == EACH:
-            node = node.setdefault("items", {})
-        else:
-            node = node.setdefault("properties", {}).setdefault(segment, {})
-    return node
+def file_name(model: ModelSpec) -> str:
+    return f"{model.name}.schema.json"
 
 
-def _describe(schema: dict[str, Any], param: Parameter) -> None:
-    node = _node(schema, param.path)
+def schema_id(model: ModelSpec) -> str:
+    """The project's own identifier for a model's schema; it ends in the schema's file name."""
+    return f"urn:apimart-codegen:schemas:{file_name(model)}"
+
+
+def _described(param: Parameter) -> Schema:
+    node: Schema = {}
     if param.description:
         node["description"] = param.description
     if param.has_default:
         node["default"] = param.default
-    for child in param.properties:
-        _describe(schema, child)
+    if param.properties:
+        node["properties"] = {child.name: _described(child) for child in param.properties}
     if param.items is not None:
-        _describe(schema, param.items)
+        node["items"] = _described(param.items)
+    return node
 
 
-def model_schema(model: ModelSpec, kinds: Mapping[str, RuleKind]) -> dict[str, Any]:
-    schema: dict[str, Any] = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://apimart.ai/schemas/{model.name}.json",
-        "title": f"{model.name} request body",
+def listed(rule: Rule, kind: RuleKind, modes: Modes) -> Schema:
+    """A rule's entry in ``x-apimart-rules``: what it checks, where, and the page's words."""
+    entry: Schema = {
+        "id": rule.id,
+        "kind": rule.kind,
+        "severity": rule.severity,
+        "path": rule.pointer,
+        "message": kind.message(rule),
     }
-    _describe(schema, model.body)
-    left = 0
+    if rule.params:
+        entry["params"] = dict(rule.params)
+    if rule.when is not None:
+        entry["when"] = condition_text(rule.when)
+        entry["if"] = condition_schema(rule.when, modes)
+    entry["source"] = {"doc": rule.source.doc, "quote": rule.source.quote}
+    entry["spec"] = f"{rule.loc.file}:{rule.loc.line}"
+    return entry
+
+
+def model_schema(model: ModelSpec, kinds: Mapping[str, RuleKind]) -> Schema:
+    """The request body of one model as a standalone JSON Schema document."""
+    modes = {mode.name: mode.when for mode in model.modes}
+    body: Schema = {"type": "object", **_described(model.body)}
+    body.pop("description", None)
+    conditional: dict[str, Schema] = {}
+    unsaid: list[Schema] = []
     for rule in model.rules:
-        fragment = None if rule.when is not None else kinds[rule.kind].json_schema(rule)
-        if rule.kind == "required" and rule.when is None:
-            parent = _node(schema, rule.path[:-1])
-            parent.setdefault("required", []).append(rule.path[-1])
-        elif fragment is not None and rule.severity == "error":
-            _node(schema, rule.path).update(fragment)
-        else:
-            left += 1
-    schema["$comment"] = (
-        f"Generated from {model.spec_path} by apimart generate. {len(model.rules) - left} of "
-        f"{len(model.rules)} rules are expressed here; the other {left} (cross-field, "
-        "mode-dependent and warning rules) are checked by the generated validators only."
-    )
-    body = schema.get("type")
-    if body == ["object", "null"]:
-        schema["type"] = "object"
+        kind = kinds[rule.kind]
+        fragment = kind.json_schema(rule) if rule.severity == "error" else None
+        if fragment is None:
+            unsaid.append(listed(rule, kind, modes))
+            continue
+        said = at_path(rule.path, dict(fragment)) if kind.per_value else dict(fragment)
+        if rule.when is None:
+            merge(body, said)
+            continue
+        test = condition_schema(rule.when, modes)
+        key = json.dumps(test, sort_keys=True)
+        if key not in conditional:
+            when = json.dumps(condition_text(rule.when), ensure_ascii=False)
+            conditional[key] = {"$comment": f"when {when}:", "if": test, "then": {}}
+        conditional[key]["$comment"] += f" {rule.id}"
+        merge(conditional[key]["then"], said)
+    tidy(body)
+    if conditional:
+        body.setdefault("allOf", []).extend(conditional.values())
+    warnings = sum(entry["severity"] == "warning" for entry in unsaid)
+    schema: Schema = {
+        "$schema": DIALECT,
+        "$id": schema_id(model),
+        "title": f"{model.name} request body",
+        "description": model.description,
+        "$comment": (
+            f"Generated from {model.spec_path} by apimart generate. "
+            f"{len(model.rules) - len(unsaid)} of {len(model.rules)} rules are said here; "
+            f"the other {len(unsaid)} ({warnings} warnings, which never refuse a request, and "
+            f"{len(unsaid) - warnings} errors JSON Schema cannot say) are listed in "
+            f"{EXTENSION} and checked by the generated validators and the mock server."
+        ),
+        **body,
+        "examples": [json.loads(json.dumps(example.body)) for example in model.examples],
+        EXTENSION: unsaid,
+    }
     return schema
+
+
+def render_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
 class JsonSchemaTarget(Target):
@@ -75,10 +125,7 @@ class JsonSchemaTarget(Target):
 
     def render(self, specs: SpecSet, kinds: Mapping[str, RuleKind]) -> Files:
         return {
-            f"schemas/{model.name}.schema.json": json.dumps(
-                model_schema(model, kinds), indent=2, ensure_ascii=False
-            )
-            + "\n"
+            f"schemas/{file_name(model)}": render_json(model_schema(model, kinds))
             for model in specs.models
         }
 

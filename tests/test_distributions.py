@@ -1,0 +1,245 @@
+"""Both distributions build with the standard front end; the client installs and works alone.
+
+The client wheel is built from a copy of ``generated/`` and installed into a fresh virtual
+environment that holds nothing but it and its dependency: httpx and what httpx needs are
+linked in from this environment (no package index is asked, so the test runs offline).
+From there a script validates a body and submits it to the mock server on loopback.
+Bounded: two builds and one short script; about 15 s.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import sysconfig
+import textwrap
+import zipfile
+from collections.abc import Iterator
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from generator.mock import MockAPI, MockServer, VirtualClock
+from generator.targets.release import release_version
+from tests.support import GENERATED, ROOT, specs
+
+TIMEOUT = 180
+
+
+def _build(source: Path, out: Path) -> Path:
+    """``python -m build --wheel`` without an isolated environment (this one has setuptools)."""
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), "."],
+        cwd=source,
+        check=True,
+        capture_output=True,
+        timeout=TIMEOUT,
+    )
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def client_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = tmp_path_factory.mktemp("client") / "generated"
+    shutil.copytree(GENERATED, source, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    return _build(source, tmp_path_factory.mktemp("client-dist"))
+
+
+@pytest.fixture(scope="module")
+def generator_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = tmp_path_factory.mktemp("generator") / "project"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "__pycache__", "*.egg-info", ".*_cache", ".hypothesis", "build"
+        ),
+    )
+    return _build(source, tmp_path_factory.mktemp("generator-dist"))
+
+
+def _metadata(wheel: Path) -> str:
+    with zipfile.ZipFile(wheel) as archive:
+        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        return archive.read(name).decode("utf-8")
+
+
+def _names(wheel: Path) -> list[str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.namelist()
+
+
+def test_the_client_wheel_is_apimart_alone_typed_with_its_schemas(client_wheel: Path) -> None:
+    meta = _metadata(client_wheel)
+    assert "Name: apimart\n" in meta
+    assert f"Version: {release_version(specs())}\n" in meta
+    requires = [line for line in meta.splitlines() if line.startswith("Requires-Dist:")]
+    assert requires == ["Requires-Dist: httpx>=0.27"]
+    names = _names(client_wheel)
+    assert "apimart/py.typed" in names
+    assert "apimart/__init__.py" in names
+    schemas = sorted(n for n in names if n.startswith("apimart/schemas/"))
+    assert schemas == sorted(f"apimart/schemas/{m.name}.schema.json" for m in specs().models)
+    assert not [n for n in names if n.startswith("generator/")]
+
+
+def test_the_generator_wheel_holds_the_generator_not_the_client(generator_wheel: Path) -> None:
+    names = _names(generator_wheel)
+    assert "generator/cli.py" in names
+    assert "generator/targets/python/templates/_client.py.j2" in names
+    assert not [n for n in names if n.startswith("apimart/")]
+    assert "Name: apimart-codegen\n" in _metadata(generator_wheel)
+
+
+def test_twine_check_passes_for_both(client_wheel: Path, generator_wheel: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "twine",
+            "check",
+            "--strict",
+            str(client_wheel),
+            str(generator_wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("PASSED") == 2
+
+
+def _dependencies(name: str, seen: set[str]) -> None:
+    """``name`` and every distribution it needs here, by their installed metadata."""
+    key = name.lower().replace("_", "-")
+    if key in seen:
+        return
+    seen.add(key)
+    for text in metadata.requires(name) or []:
+        requirement = Requirement(text)
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            _dependencies(requirement.name, seen)
+
+
+def _link_distribution(name: str, site: Path) -> None:
+    """Link one installed distribution (its files and its .dist-info) into ``site``."""
+    dist = metadata.distribution(name)
+    tops = {Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}
+    for top in tops:
+        source = Path(str(dist.locate_file(top)))
+        if source.exists() and not (site / top).exists() and top != "__pycache__":
+            (site / top).symlink_to(source)
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path, client_wheel: Path) -> Iterator[Path]:
+    """A new virtual environment with the client wheel and httpx's distributions only."""
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    python = env / "bin" / "python"
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    needed: set[str] = set()
+    _dependencies("httpx", needed)
+    for name in sorted(needed):
+        _link_distribution(name, site)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-index",
+            "--no-deps",
+            str(client_wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=TIMEOUT,
+    )
+    yield python
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import apimart
+
+    report = apimart.validate({"model": "wan2.6", "prompt": "p", "duration": 7})
+    with apimart.Client(api_key="installed", base_url=sys.argv[1], max_retries=0) as client:
+        handle = client.wan2_6(prompt="a red kite over a grey sea", duration=10)
+        try:
+            client.wan2_6(prompt="p", duration=7, validate=False)
+            refused = None
+        except apimart.BadRequestError as exc:
+            refused = exc.status
+    print(json.dumps({
+        "file": apimart.__file__,
+        "valid": report.valid,
+        "rules": [v.rule for v in report.errors],
+        "task": handle.id,
+        "refused": refused,
+        "generator": "generator" in sys.modules,
+        "yaml": "yaml" in sys.modules,
+    }))
+    """
+)
+
+
+def test_the_installed_client_validates_and_submits_to_the_mock(clean_env: Path) -> None:
+    names = subprocess.run(
+        [
+            str(clean_env),
+            "-c",
+            "import importlib.metadata as m; "
+            "print(sorted(d.metadata['Name'].lower() for d in m.distributions()))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=clean_env.parent,
+    ).stdout
+    assert "'apimart'" in names and "'httpx'" in names
+    assert "apimart-codegen" not in names and "pyyaml" not in names and "jinja2" not in names
+    failed = subprocess.run(
+        [str(clean_env), "-c", "import generator"],
+        capture_output=True,
+        check=False,
+        cwd=clean_env.parent,
+    )
+    assert failed.returncode != 0
+    mock = MockAPI(specs=specs(), clock=VirtualClock(), api_keys=["installed"])
+    with MockServer(mock) as server:
+        result = subprocess.run(
+            [str(clean_env), "-c", SCRIPT, server.base_url],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+            cwd=clean_env.parent,
+        )
+        assert result.returncode == 0, result.stderr
+        out = json.loads(result.stdout)
+        assert out["file"].startswith(str(clean_env.parent.parent))
+        assert out["valid"] is False
+        assert out["rules"] == ["wan2.6/duration-enum"]
+        assert out["refused"] == 400
+        assert out["generator"] is False and out["yaml"] is False
+        assert [task.id for task in mock.tasks] == [out["task"]]
+        assert sysconfig.get_paths()["purelib"] not in out["file"]
