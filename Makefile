@@ -15,10 +15,12 @@ $(STAMP): pyproject.toml generated/pyproject.toml
 
 install: $(STAMP)
 
-## The main job: regenerate, then run every documented example through the validators.
+## The main job: regenerate, run every documented example end to end on the mock, then
+## fuzz every rule of every model against the mock and print the coverage table.
 demo: $(STAMP)
 	$(BIN)/apimart generate
 	$(BIN)/apimart demo
+	$(BIN)/apimart contract
 
 ## The whole test suite (what CI runs).
 test: $(STAMP)

@@ -7,6 +7,8 @@ stops enforcing that one rule must make the suite fail and name it.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
@@ -20,7 +22,7 @@ import pytest
 from generator.contract._runner import Options, Runner
 from generator.contract._sensitivity import accept_all, sensitivity
 from generator.contract._targets import Budget, Target, estimate, in_process
-from tests.support import MockProcess, run_cli, specs
+from tests.support import ROOT, MockProcess, run_cli, specs
 
 QUICK = Options(max_examples=20, negatives=2, seed=7, shrink=False)
 
@@ -216,7 +218,7 @@ def test_a_server_that_accepts_everything_exits_1_and_keeps_the_key_out(
     accepting_server: str,
 ) -> None:
     secret = "sk-contract-secret-1234"
-    env = {**__import__("os").environ, "APIMART_API_KEY": secret}
+    env = {**os.environ, "APIMART_API_KEY": secret}
     done = run_cli(
         "contract",
         "--base-url",
@@ -247,10 +249,13 @@ def test_a_server_that_accepts_everything_exits_1_and_keeps_the_key_out(
         (["--base-url", "http://127.0.0.1:9"], "ConnectError"),
         (["--max-cost", "-1"], "must be an amount of 0 or more"),
         (["--max-examples", "0"], "must be at least 1"),
+        (["--sensitivity", "--base-url", "http://127.0.0.1:9"], "takes no --base-url"),
+        (["--sensitivity", "--model", "sora-2"], "unknown model 'sora-2'"),
+        (["--sensitivity", "--rule", "no-such-rule"], "no rule 'no-such-rule'"),
     ],
 )
 def test_usage_and_harness_errors_exit_2(args: list[str], needle: str) -> None:
-    env = {k: v for k, v in __import__("os").environ.items() if k != "APIMART_API_KEY"}
+    env = {k: v for k, v in os.environ.items() if k != "APIMART_API_KEY"}
     done = run_cli("contract", *args, env=env)
     assert done.returncode == 2, done.stdout + done.stderr
     assert needle in done.stderr
@@ -270,8 +275,40 @@ def test_a_dry_run_sends_nothing_and_prices_what_it_would_send() -> None:
         "1",
         "--rule",
         "n-standard",
-        env={**__import__("os").environ, "APIMART_API_KEY": "sk-unused"},
+        env={**os.environ, "APIMART_API_KEY": "sk-unused"},
     )
     assert done.returncode == 0, done.stderr
     assert "POST /v1/images/generations (0.20 CNY" in done.stdout or "CNY)" in done.stdout
     assert "request(s) not sent" in done.stdout
+
+
+def test_the_sensitivity_command_scores_each_model() -> None:
+    done = run_cli("contract", "--sensitivity", "--model", "wan2.6", "--seed", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rules = len(next(m for m in specs().models if m.name == "wan2.6").rules)
+    assert f"sensitivity: {rules}/{rules} rules detected" in done.stdout
+    assert done.stdout.splitlines()[1].split() == ["wan2.6", str(rules), str(rules), "-"]
+
+
+def test_a_rule_the_suite_cannot_tell_apart_lowers_the_score(tmp_path: Path) -> None:
+    """Two rules that refuse the same thing: dropping either changes nothing a client sees."""
+    copy = tmp_path / "specs"
+    shutil.copytree(ROOT / "specs", copy)
+    page = copy / "wan2.6.yaml"
+    text = page.read_text(encoding="utf-8")
+    twin = (
+        "  - id: aspect-ratio-twice\n"
+        "    kind: disallowed\n"
+        "    path: /aspect_ratio\n"
+        "    when: {mode: image-to-video}\n"
+        "    message: aspect_ratio again\n"
+        '    source: "Default: 16:9 Not supported in image-to-video mode"\n'
+    )
+    anchor = "  - id: audio-ignored-with-audio-url\n"
+    page.write_text(text.replace(anchor, twin + anchor), encoding="utf-8")
+    done = run_cli(
+        "contract", "--sensitivity", "--specs", str(copy), "--model", "wan2.6", "--seed", "1"
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    missed = done.stdout.splitlines()[1].split(None, 3)[3]
+    assert missed == "wan2.6/aspect-ratio-image-to-video, wan2.6/aspect-ratio-twice"

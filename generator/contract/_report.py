@@ -29,8 +29,9 @@ def table(run: Run, out: TextIO, *, every_rule: bool = True) -> None:
         ]
         widths = [max(len(row[i]) for row in [HEADER, *rows]) for i in range(len(HEADER))]
         detected = sum(1 for s in stats.values() if s.findings)
-        print(f"\n{model}: {len(stats)} rows, {detected} with findings", file=out)
-        for row in [HEADER, *rows]:
+        plural = "" if len(stats) == 1 else "s"
+        print(f"\n{model}: {len(stats)} row{plural}, {detected} with findings", file=out)
+        for row in [HEADER, *rows] if rows else []:
             cells = (
                 [row[0].ljust(widths[0])]
                 + [row[i].rjust(widths[i]) for i in range(1, 5)]

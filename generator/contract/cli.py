@@ -96,6 +96,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="print what would be sent and what it would cost; send nothing",
     )
     parser.add_argument("--no-shrink", action="store_true", help="report failing cases unshrunk")
+    parser.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="the test of the tests: for each rule, a mock without it must make the suite "
+        "name it; prints the score per model (in process only)",
+    )
     parser.add_argument("--quiet", action="store_true", help="only the summary and the findings")
     parser.add_argument(
         "--specs",
@@ -114,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
 
     specs = load_specs(Path(args.specs))
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    if args.sensitivity:
+        return _sensitivity(args, specs, seed)
     try:
         target = _target(args, specs)
     except HarnessError as exc:
@@ -155,6 +163,48 @@ def run(args: argparse.Namespace) -> int:
     if args.junit:
         _report.write_junit(result, args.junit)
     return EXIT_VIOLATIONS if result.findings else EXIT_OK
+
+
+def _sensitivity(args: argparse.Namespace, specs: Any, seed: int) -> int:
+    """Drop each chosen rule from an in-process mock in turn; exit 1 unless each is named."""
+    from generator.contract._sensitivity import sensitivity
+
+    if args.base_url or args.live or args.dry_run:
+        print(
+            "apimart contract: --sensitivity drops rules from the in-process mock; "
+            "it takes no --base-url, --live or --dry-run",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    known = {model.name for model in specs.models}
+    unknown = sorted(set(args.model) - known)
+    if unknown:
+        print(f"apimart contract: unknown model {unknown[0]!r}", file=sys.stderr)
+        return EXIT_USAGE
+    chosen = [model for model in specs.models if not args.model or model.name in args.model]
+    wanted = [
+        rule.id for model in chosen for rule in model.rules if not args.rule or rule.id in args.rule
+    ]
+    if args.rule and not wanted:
+        print(f"apimart contract: no rule {args.rule[0]!r} in the chosen models", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"sensitivity against the in-process mock, seed {seed}", file=sys.stderr)
+    result = sensitivity(
+        specs, seed=seed, negatives=args.negatives, rules=wanted, progress=_progress()
+    )
+    _clear_progress()
+    print(f"{'model':<20} {'rules':>5} {'detected':>8}  missed")
+    for model in chosen:
+        ids = [rule.id for rule in model.rules if rule.id in wanted]
+        if not ids:
+            continue
+        found = [rule for rule in ids if rule in result.detected]
+        missed = [rule for rule in ids if rule in result.missed]
+        print(f"{model.name:<20} {len(ids):>5} {len(found):>8}  {', '.join(missed) or '-'}")
+    for rule, others in result.misnamed.items():
+        print(f"misnamed: dropping {rule} made the suite blame {', '.join(others)}")
+    print(f"\nsensitivity: {result.score} rules detected in {result.seconds:.1f} s (seed {seed})")
+    return EXIT_VIOLATIONS if result.missed or result.misnamed else EXIT_OK
 
 
 def _target(args: argparse.Namespace, specs: Any) -> Any:
