@@ -44,6 +44,9 @@ def test_the_mock_passes_with_every_rule_kept_and_broken(clean_run: Runner) -> N
             assert stats.broke > 0, f"no case broke {rule.id}"
             if rule.severity == "error":
                 assert stats.refused == stats.broke  # every case that broke it was refused
+    for model in specs().models:
+        positives = run.stats[model.name][f"{model.name}/positive"]
+        assert positives.accepted == positives.kept == QUICK.max_examples
     assert run.stats["lifecycle"]["apimart/lifecycle"].kept > 0
 
 

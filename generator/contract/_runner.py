@@ -469,10 +469,12 @@ class Runner:
         for expected in case.warnings:
             if expected.rule in stats:
                 stats[expected.rule].broke += 1
+        answered = [rule for rule in case.active if rule in stats]
+        if case.kind == "positive":
+            answered.append(owner)
         if not answer.ok:
-            for rule in case.active:
-                if rule in stats:
-                    stats[rule].refused += 1
+            for rule in answered:
+                stats[rule].refused += 1
             if answer.status >= 500:
                 return [
                     self._finding(
@@ -490,9 +492,8 @@ class Runner:
             if named:
                 message += f"; the server names {', '.join(named)}"
             return [self._finding(model, case, rule, "refuses-allowed", message, answer)]
-        for rule in case.active:
-            if rule in stats:
-                stats[rule].accepted += 1
+        for rule in answered:
+            stats[rule].accepted += 1
         findings = []
         task_id, problems = _checks.submission(model, answer.body)
         if problems:
