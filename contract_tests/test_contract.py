@@ -18,7 +18,7 @@ def test_each_rule_is_enforced_as_documented(
     """Bodies that break this rule alone are refused (4xx); its edges fall on the right side."""
     model, rule = apimart_rule
     findings = apimart_contract.rule(model, rule)
-    assert not findings, explain(findings, apimart_contract.run.seed)
+    assert not findings, explain(findings, apimart_contract.run)
 
 
 def test_allowed_bodies_are_accepted_and_their_tasks_finish(
@@ -26,10 +26,10 @@ def test_allowed_bodies_are_accepted_and_their_tasks_finish(
 ) -> None:
     """Bodies that keep every rule get the model's envelope; their tasks reach an end."""
     findings = apimart_contract.positives(apimart_model)
-    assert not findings, explain(findings, apimart_contract.run.seed)
+    assert not findings, explain(findings, apimart_contract.run)
 
 
 def test_the_task_lifecycle_keeps_its_promises(apimart_contract: ContractSession) -> None:
     """Status never goes back, progress never falls, one key makes one task, results match."""
     findings = apimart_contract.runner.lifecycle()
-    assert not findings, explain(findings, apimart_contract.run.seed)
+    assert not findings, explain(findings, apimart_contract.run)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
@@ -176,8 +178,8 @@ def test_a_mock_that_drops_a_rule_over_a_socket_exits_1_naming_it(tmp_path: Path
     assert done.returncode == 1, done.stdout + done.stderr
     assert "wan2.6/duration-enum: the API accepts what the docs forbid" in done.stdout
     assert (
-        "replay: apimart contract --seed 2 --model wan2.6 --rule wan2.6/duration-enum"
-        in done.stdout
+        f"replay: apimart contract --base-url {mock.url} --seed 2 --model wan2.6 "
+        "--rule wan2.6/duration-enum" in done.stdout
     )
     failed = [
         case.get("name")
@@ -315,3 +317,50 @@ def test_a_rule_the_suite_cannot_tell_apart_lowers_the_score(tmp_path: Path) -> 
     assert done.returncode == 1, done.stdout + done.stderr
     missed = done.stdout.splitlines()[1].split(None, 3)[3]
     assert missed == "wan2.6/aspect-ratio-image-to-video, wan2.6/aspect-ratio-twice"
+
+
+def test_the_pytest_suite_fails_on_a_drifted_server_naming_the_rule() -> None:
+    """contract_tests/ run by pytest over a socket: one failing test per drifted rule."""
+    mock = MockProcess("--speed", "1000", "--drop-rule", "wan2.6/duration-enum")
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                str(ROOT / "contract_tests"),
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:randomly",
+                "--apimart-base-url",
+                mock.url,
+                "--apimart-model",
+                "wan2.6",
+                "--apimart-rule",
+                "wan2.6/duration-enum",
+                "--apimart-rule",
+                "wan2.6/resolution-enum",
+                "--apimart-max-examples",
+                "2",
+                "--apimart-negatives",
+                "2",
+                "--apimart-seed",
+                "4",
+                "-rA",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+    finally:
+        mock.stop()
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    test = "contract_tests/test_contract.py::test_each_rule_is_enforced_as_documented"
+    assert f"FAILED {test}[wan2.6/duration-enum]" in out, out
+    assert f"PASSED {test}[wan2.6/resolution-enum]" in out, out
+    assert "1 failed, 3 passed" in out, out
+    assert "wan2.6/duration-enum: the API accepts what the docs forbid" in out
+    assert f"replay: apimart contract --base-url {mock.url} --seed 4 --model wan2.6" in out

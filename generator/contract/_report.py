@@ -49,8 +49,13 @@ def table(run: Run, out: TextIO, *, every_rule: bool = True) -> None:
             print(f"    answer: HTTP {finding.status} {finding.answer[:300]}", file=out)
         if finding.curl:
             print(f"    reproduce: {finding.curl}", file=out)
-        replay = f"apimart contract --seed {run.seed} --model {finding.model} --rule {finding.rule}"
-        print(f"    replay: {replay}", file=out)
+        print(f"    replay: {replay(run, finding.model, finding.rule)}", file=out)
+
+
+def replay(run: Run, model: str, rule: str) -> str:
+    """The command that runs this one rule again, against the same target, with the same seed."""
+    target = f" {run.target_flags}" if run.target_flags else ""
+    return f"apimart contract{target} --seed {run.seed} --model {model} --rule {rule}"
 
 
 def _plain(stats: Any) -> str:
@@ -81,6 +86,7 @@ def to_json(run: Run) -> dict[str, Any]:
     return {
         "target": run.target,
         "seed": run.seed,
+        "target_flags": run.target_flags,
         "cases": run.cases,
         "requests": run.requests,
         "seconds": round(run.seconds, 3),
@@ -132,7 +138,7 @@ def write_junit(run: Run, path: Path) -> None:
                         f"payload: {json.dumps(first.payload, ensure_ascii=False)}",
                         f"answer: HTTP {first.status} {first.answer[:500]}",
                         f"reproduce: {first.curl}",
-                        f"replay: apimart contract --seed {run.seed} --model {model} --rule {rule}",
+                        f"replay: {replay(run, model, rule)}",
                     ]
                 )
             elif not s.broke and not s.kept:

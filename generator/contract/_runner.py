@@ -132,6 +132,8 @@ class Run:
 
     target: str
     seed: int
+    target_flags: str = ""
+    """How `apimart contract` picks the same target again (see Target.flags)."""
     stats: dict[str, dict[str, RuleStats]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     cases: int = 0
@@ -171,7 +173,7 @@ class Runner:
         self.kinds = {kind.name: kind for kind in RULE_KINDS}
         self.interpreter = Interpreter(specs)
         self.progress = progress or (lambda text: None)
-        self.run = Run(target=target.name, seed=options.seed)
+        self.run = Run(target=target.name, seed=options.seed, target_flags=target.flags)
         self._builders: dict[str, CaseBuilder] = {}
 
     # -- the run --------------------------------------------------------------------------

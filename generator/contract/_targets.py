@@ -134,6 +134,15 @@ class Target:
     sent: int = 0
     _last: float = field(default=0.0, repr=False)
 
+    @property
+    def flags(self) -> str:
+        """The `apimart contract` options that pick this target again (for replay lines)."""
+        if self.live:
+            return "--live"
+        if self.advance is not None:
+            return ""
+        return f"--base-url {shlex.quote(self.base_url)}"
+
     def close(self) -> None:
         self.client.close()
 

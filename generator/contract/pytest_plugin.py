@@ -66,6 +66,9 @@ class ContractSession:
     def run(self) -> Run:
         return self.runner.run
 
+    def __repr__(self) -> str:  # pytest prints fixtures in failures: keep it to one line
+        return f"<ContractSession against {self.target.name}>"
+
 
 def _specs() -> SpecSet:
     from generator.contract.strategies import _specs as load
@@ -147,8 +150,9 @@ def apimart_contract(pytestconfig: pytest.Config) -> Iterator[ContractSession]:
         _report.write_json(session.run, path)
 
 
-def explain(findings: list[Finding], seed: int) -> str:
+def explain(findings: list[Finding], run: Run) -> str:
     """A failure message: each finding with its payload, answer and ways to see it again."""
+    from generator.contract._report import replay
     from generator.contract._runner import DRIFT
 
     lines = []
@@ -158,7 +162,6 @@ def explain(findings: list[Finding], seed: int) -> str:
             f"  payload: {finding.payload!r}",
             f"  answer: HTTP {finding.status} {finding.answer[:300]}",
             f"  reproduce: {finding.curl}",
-            f"  replay: apimart contract --seed {seed} --model {finding.model} "
-            f"--rule {finding.rule}",
+            f"  replay: {replay(run, finding.model, finding.rule)}",
         ]
     return "\n".join(lines)
