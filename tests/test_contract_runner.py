@@ -278,13 +278,17 @@ def test_a_dry_run_sends_nothing_and_prices_what_it_would_send() -> None:
         "2",
         "--negatives",
         "1",
-        "--rule",
-        "n-standard",
         env={**os.environ, "APIMART_API_KEY": "sk-unused"},
     )
     assert done.returncode == 0, done.stderr
-    assert "POST /v1/images/generations (0.20 CNY" in done.stdout or "CNY)" in done.stdout
-    assert "request(s) not sent" in done.stdout
+    posts = [line for line in done.stdout.splitlines() if line.startswith("POST ")]
+    priced = [Decimal(line.split("(")[1].split()[0]) for line in posts if "CNY)" in line]
+    assert posts and priced
+    assert all(line.startswith("POST /v1/images/generations (") for line in posts)
+    assert f"dry run: {len(posts)} request(s) not sent" in done.stdout
+    assert f"estimated cost if all accepted: {sum(priced)}" in done.stdout
+    assert "wan2.7-image/n-standard" in done.stdout and "not broken by any case" not in done.stdout
+    assert "Traceback" not in done.stderr
 
 
 def test_the_sensitivity_command_scores_each_model() -> None:

@@ -59,7 +59,11 @@ def replay(run: Run, model: str, rule: str) -> str:
 
 
 def _plain(stats: Any) -> str:
-    return DRIFT[stats.findings[0].kind] if stats.findings else "as documented"
+    if stats.findings:
+        return DRIFT[stats.findings[0].kind]
+    if stats.skipped and stats.skipped >= stats.kept:
+        return "not sent (dry run or budget)"
+    return "as documented"
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -93,7 +93,7 @@ class RuleStats:
         if self.findings:
             return DRIFT[self.findings[0].kind]
         if not self.broke:
-            return "not broken by any case"
+            return "not sent (dry run or budget)" if self.skipped else "not broken by any case"
         if (
             self.severity == "warning"
             and self.unobservable
@@ -194,7 +194,12 @@ class Runner:
         try:
             for model in self.models():
                 self.model(model)
-            if self.options.lifecycle and not self.options.rules and not self.target.live:
+            if (
+                self.options.lifecycle
+                and not self.options.rules
+                and not self.target.live
+                and self.target.sends
+            ):
                 self.lifecycle()
         finally:
             self.run.seconds = time.perf_counter() - started

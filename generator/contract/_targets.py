@@ -132,6 +132,8 @@ class Target:
     fresh: Callable[[], Target] | None = None
     """Makes a new, empty target of the same kind (the in-process mock); None: cannot."""
     sent: int = 0
+    sends: bool = True
+    """False for a dry run: nothing reaches a server, so no task can be followed."""
     _last: float = field(default=0.0, repr=False)
 
     @property
@@ -310,11 +312,12 @@ class DryRun(Target):
             base_url=base_url or "http://127.0.0.1:8000",
             client=httpx.Client(),
             api_key="",
+            sends=False,
         )
         self.estimated = Decimal(0)
         self.unpriced = 0
 
-    def submit(self, model: ModelSpec, payload: Any) -> Answer | Skipped:
+    def submit(self, model: ModelSpec, payload: Any, key: str | None = None) -> Answer | Skipped:
         cost = estimate(model, payload)
         if cost is None:
             self.unpriced += 1
