@@ -56,7 +56,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.check:
         differences = generate.compare(out, files, owned)
         for difference in differences:
-            print(f"{difference.state}: {out / difference.path}")
+            print(f"{difference.state}: {_shown(out / difference.path)}")
         if differences:
             print(
                 f"generated/ does not match the specs: {len(differences)} file(s); "
@@ -69,12 +69,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
     changed = generate.write(out, files, owned)
     for difference in changed:
         verb = {"extra": "removed", "missing": "created", "stale": "updated"}[difference.state]
-        print(f"{verb}: {out / difference.path}")
+        print(f"{verb}: {_shown(out / difference.path)}")
     print(
         f"{len(files)} files from {len(specs.files)} specs ({', '.join(names)}), "
         f"{len(changed)} changed"
     )
     return EXIT_OK
+
+
+def _shown(path: Path) -> Path:
+    """A path as a user in the working directory would type it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 # -- validate -----------------------------------------------------------------------------

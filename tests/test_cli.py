@@ -221,6 +221,15 @@ def test_generate_check_lists_stale_missing_and_extra_files(tmp_path: Path) -> N
         f"extra: {out}/apimart/leftover.py",
     }
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # wrote nothing
+    inside = subprocess.run(  # run from the folder above: paths as the user types them
+        [sys.executable, "-m", "generator.cli", "generate", "--check", "--out", "generated"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert "stale: generated/apimart/_wan2_6.py" in inside.stdout.splitlines(), inside.stderr
     assert run_cli("generate", "--out", str(out)).returncode == 0
     assert run_cli("generate", "--check", "--out", str(out)).returncode == 0
 

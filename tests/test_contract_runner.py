@@ -153,6 +153,18 @@ def test_the_command_writes_a_report_and_junit(tmp_path: Path) -> None:
     assert suite.get("failures") == "0"
 
 
+def test_one_rule_chosen_is_the_only_row(tmp_path: Path) -> None:
+    report = tmp_path / "one.json"
+    done = run_cli("contract", "--rule", "duration-enum", "--seed", "3", "--report", str(report))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(report.read_text())
+    assert {model: list(rows) for model, rows in data["models"].items()} == {
+        "wan2.6": ["wan2.6/duration-enum"]
+    }
+    assert data["models"]["wan2.6"]["wan2.6/duration-enum"]["refused"] == 3
+    assert done.stdout.rstrip().endswith(": 1 rule, no contract violations")
+
+
 def test_a_mock_that_drops_a_rule_over_a_socket_exits_1_naming_it(tmp_path: Path) -> None:
     mock = MockProcess("--speed", "1000", "--drop-rule", "wan2.6/duration-enum")
     try:

@@ -81,7 +81,8 @@ def summary(run: Run) -> str:
     found = len({f.rule for f in run.findings})
     return (
         f"{run.cases} cases ({run.cases_per_second:.0f}/s), {run.requests} requests in "
-        f"{run.seconds:.1f} s against {run.target}, seed {run.seed}: {rules} rules, "
+        f"{run.seconds:.1f} s against {run.target}, seed {run.seed}: {rules} rule"
+        + ("s, " if rules != 1 else ", ")
         + (f"{found} with contract violations" if found else "no contract violations")
     )
 

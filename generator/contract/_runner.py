@@ -229,9 +229,12 @@ class Runner:
         if model.name not in self._builders:
             self._builders[model.name] = CaseBuilder(model, self.kinds)
             stats = self.run.stats.setdefault(model.name, {})
+            wanted = set(self._wanted(model))  # --rule: the table shows those rules alone
             for rule in model.rules:
-                stats[rule.id] = RuleStats(rule.id, rule.severity)
-            stats[f"{model.name}/{POSITIVE}"] = RuleStats(f"{model.name}/{POSITIVE}")
+                if rule.id in wanted:
+                    stats[rule.id] = RuleStats(rule.id, rule.severity)
+            if not self.options.rules:
+                stats[f"{model.name}/{POSITIVE}"] = RuleStats(f"{model.name}/{POSITIVE}")
         return self._builders[model.name]
 
     def rule(self, model: ModelSpec, rule_id: str) -> list[Finding]:
