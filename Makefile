@@ -22,9 +22,9 @@ demo: $(STAMP)
 	$(BIN)/apimart demo
 	$(BIN)/apimart contract
 
-## The whole test suite (what CI runs).
+## The whole test suite (what CI runs), on every core.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## Static checks of the generated package and the generator.
 check: $(STAMP)
