@@ -10,19 +10,31 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import Any, TextIO
 
 from generator import paths
-from generator.contract.cli import add_parser as add_contract_parser
-from generator.docs_drift import add_parser as add_docs_parser
-from generator.mock.cli import add_parser as add_mock_parser
 from generator.payloads import PayloadError, read_lines, read_one
-from generator.registry import PluginError
-from generator.spec.loader import SpecErrors
-from generator.submit import add_parser as add_submit_parser
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+COMMANDS_ELSEWHERE: dict[str, tuple[tuple[str, str], ...]] = {
+    "generator.mock.cli": (
+        ("mock", "serve the mock API (tasks, uploads, webhooks, faults) for apps and CI"),
+    ),
+    "generator.submit": (
+        ("submit", "validate a request body, submit it, optionally wait and download the results"),
+        ("wait", "follow a submitted task until it ends, optionally download its results"),
+    ),
+    "generator.contract.cli": (
+        ("contract", "fuzz every rule against the mock (default), a server, or the live API"),
+    ),
+    "generator.docs_drift": (("docs", "the vendor's pages: fetch them, diff them"),),
+}
+"""Commands defined in other modules (module → (command, help)): a module is imported only
+when its command runs, so `validate` and `--help` start without the mock, Hypothesis or the
+spec loader. The help here must be the module's own (a test holds them equal)."""
 
 
 class UsageError(Exception):
@@ -222,7 +234,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # -- entry point --------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command's parser; given ``argv``, only the module of the command it names is
+    imported (the others' commands are listed, with their help, but not built)."""
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None) if argv else None
     parser = argparse.ArgumentParser(
         prog="apimart", description="Specs, generated clients and validators for the APIMart API."
     )
@@ -308,10 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(key from APIMART_API_KEY; the live API charges for every task)",
     )
     dem.set_defaults(run=cmd_demo)
-    add_mock_parser(commands)
-    add_submit_parser(commands)
-    add_contract_parser(commands)
-    add_docs_parser(commands)
+    for module, names in COMMANDS_ELSEWHERE.items():
+        if argv is None or chosen in {name for name, _ in names}:
+            import_module(module).add_parser(commands)
+        else:
+            for name, help_text in names:
+                commands.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
@@ -327,20 +344,17 @@ def _silence_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         code = int(args.run(args))
         sys.stdout.flush()
         return code
-    except SpecErrors as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"apimart: {len(exc.problems)} problem(s) in the specs", file=sys.stderr)
-        return EXIT_INVALID
-    except (PluginError, UsageError, PayloadError) as exc:
+    except (UsageError, PayloadError) as exc:
         print(f"apimart {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
     except ImportError as exc:
         print(
             f"apimart {args.command}: the generated package cannot be imported ({exc}); "
@@ -358,8 +372,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"apimart {args.command}: cannot write{where}: {exc.strerror or exc}", file=sys.stderr
         )
         return EXIT_USAGE
+    except Exception as exc:
+        # the spec loader and the plugin registry are imported only by the commands that
+        # use them: an error of theirs is known by its class once they are loaded
+        if _raised(exc, "generator.spec.loader", "SpecErrors"):
+            problems: list[str] = exc.problems  # type: ignore[attr-defined]
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            print(f"apimart: {len(problems)} problem(s) in the specs", file=sys.stderr)
+            return EXIT_INVALID
+        if _raised(exc, "generator.registry", "PluginError"):
+            print(f"apimart {args.command}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
     except KeyboardInterrupt:
         return 130
+
+
+def _raised(exc: Exception, module: str, name: str) -> bool:
+    """Whether ``exc`` is the exception class ``name`` of ``module``, if that is loaded."""
+    cls = getattr(sys.modules.get(module), name, None)
+    return isinstance(cls, type) and isinstance(exc, cls)
 
 
 if __name__ == "__main__":
