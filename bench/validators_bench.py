@@ -21,10 +21,10 @@ from _common import ROOT, best_of, payloads, table, version
 
 sys.path.insert(0, str(ROOT))
 
-import apimart  # noqa: E402
+import apimart
 
-from generator.interpreter import Interpreter  # noqa: E402
-from generator.spec.loader import load_specs  # noqa: E402
+from generator.interpreter import Interpreter
+from generator.spec.loader import load_specs
 
 COMMAND = ".venv/bin/python bench/validators_bench.py"
 

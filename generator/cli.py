@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from generator import paths
-from generator.payloads import PayloadError, read_lines, read_one
+from generator.payloads import PayloadError, read_one
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -137,33 +137,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _validate_lines(args: argparse.Namespace, validate: Callable[[object], Any]) -> int:
-    counts = {"valid": 0, "invalid": 0, "unreadable": 0}
-    for line in read_lines(args.file):
-        if line.error is not None:
-            counts["unreadable"] += 1
-            result: dict[str, object] = {
-                "line": line.number,
-                "valid": False,
-                "model": None,
-                "errors": [{"path": "", "rule": "apimart/unreadable", "message": line.error}],
-                "warnings": [],
-            }
-        else:
-            report = validate(line.payload)
-            result = {"line": line.number, **report.to_dict()}
-            counts[
-                "valid" if report.valid else "invalid" if _known_model(report) else "unreadable"
-            ] += 1
-        print(json.dumps(result, ensure_ascii=False))
-    total = sum(counts.values())
+    from generator.bulk import default_jobs, validate_lines
+
+    valid, invalid, unreadable = validate_lines(
+        args.file, validate, sys.stdout, jobs=default_jobs(args.jobs)
+    )
     print(
-        f"{total} line(s): {counts['valid']} valid, {counts['invalid']} invalid, "
-        f"{counts['unreadable']} unreadable or of unknown model",
+        f"{valid + invalid + unreadable} line(s): {valid} valid, {invalid} invalid, "
+        f"{unreadable} unreadable or of unknown model",
         file=sys.stderr,
     )
-    if counts["unreadable"]:
+    if unreadable:
         return EXIT_USAGE
-    return EXIT_INVALID if counts["invalid"] else EXIT_OK
+    return EXIT_INVALID if invalid else EXIT_OK
 
 
 # -- models, lint, demo -------------------------------------------------------------------
@@ -279,6 +265,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "--jsonl",
         action="store_true",
         help="one JSON body per line; one JSON result per line, summary on stderr",
+    )
+    val.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --jsonl: validate in N processes, results in input order (0: every core)",
     )
     val.set_defaults(run=cmd_validate)
 

@@ -11,7 +11,6 @@ from typing import Literal, Required, TypedDict
 from apimart._checks import got as _got, report as _report
 from apimart._jsonvalue import (
     escape as _escape,
-    get as _get,
     is_int as _is_int,
     is_present as _is_present,
     show as _show,
@@ -116,8 +115,6 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
     errors: list[Violation] = []
     warnings: list[Violation] = []
     value: object
-    mode_image_to_video = _is_present(_get(payload, ("image_urls",)))
-    mode_text_to_video = not _is_present(_get(payload, ("image_urls",)))
     value = payload
     if not isinstance(value, dict):
         # wan2.6/body-type (specs/wan2.6.yaml:8)
@@ -125,6 +122,8 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
             Violation("", "wan2.6/body-type", "the request body must be an object" + _got(value))
         )
         return _report("wan2.6", errors, warnings, _RULE_ORDER_WAN2_6)
+    mode_image_to_video = _is_present(payload.get("image_urls"))
+    mode_text_to_video = not _is_present(payload.get("image_urls"))
 
     # wan2.6/body-unknown-field (specs/wan2.6.yaml:8)
     for key in value:
@@ -375,7 +374,7 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
         value = body["audio"]
 
         # wan2.6/audio-ignored-with-audio-url (specs/wan2.6.yaml:139)
-        if _is_present(_get(payload, ("audio_url",))):
+        if _is_present(payload.get("audio_url")):
             if _is_present(value):
                 warnings.append(
                     Violation(

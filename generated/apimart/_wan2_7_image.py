@@ -179,10 +179,6 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
     errors: list[Violation] = []
     warnings: list[Violation] = []
     value: object
-    mode_editing = _is_present(_get(payload, ("image_urls",)))
-    mode_sequential = any(_json_equal(v, True) for _, v in _walk(payload, ("enable_sequential",)))
-    mode_standard = not (mode_sequential)
-    mode_text_to_image = not _is_present(_get(payload, ("image_urls",)))
     value = payload
     if not isinstance(value, dict):
         # wan2.7-image-pro/body-type (specs/wan2.7-image.yaml:7)
@@ -192,6 +188,10 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             )
         )
         return _report("wan2.7-image-pro", errors, warnings, _RULE_ORDER_WAN2_7_IMAGE_PRO)
+    mode_editing = _is_present(payload.get("image_urls"))
+    mode_sequential = any(_json_equal(v, True) for _, v in _walk(payload, ("enable_sequential",)))
+    mode_standard = not (mode_sequential)
+    mode_text_to_image = not _is_present(payload.get("image_urls"))
 
     # wan2.7-image-pro/body-unknown-field (specs/wan2.7-image.yaml:7)
     for key in value:
@@ -488,7 +488,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
         value = body["resolution"]
 
         # wan2.7-image-pro/resolution-with-ratio-size-only (specs/wan2.7-image.yaml:301)
-        if (_is_present(_get(payload, ("size",)))) and (
+        if (_is_present(payload.get("size"))) and (
             not (
                 any(
                     isinstance(v, str) and _re.fullmatch("[0-9]+:[0-9]+", v) is not None
@@ -1089,10 +1089,6 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
     errors: list[Violation] = []
     warnings: list[Violation] = []
     value: object
-    mode_editing = _is_present(_get(payload, ("image_urls",)))
-    mode_sequential = any(_json_equal(v, True) for _, v in _walk(payload, ("enable_sequential",)))
-    mode_standard = not (mode_sequential)
-    mode_text_to_image = not _is_present(_get(payload, ("image_urls",)))
     value = payload
     if not isinstance(value, dict):
         # wan2.7-image/body-type (specs/wan2.7-image.yaml:7)
@@ -1102,6 +1098,10 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
             )
         )
         return _report("wan2.7-image", errors, warnings, _RULE_ORDER_WAN2_7_IMAGE)
+    mode_editing = _is_present(payload.get("image_urls"))
+    mode_sequential = any(_json_equal(v, True) for _, v in _walk(payload, ("enable_sequential",)))
+    mode_standard = not (mode_sequential)
+    mode_text_to_image = not _is_present(payload.get("image_urls"))
 
     # wan2.7-image/body-unknown-field (specs/wan2.7-image.yaml:7)
     for key in value:
@@ -1367,7 +1367,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
         value = body["resolution"]
 
         # wan2.7-image/resolution-with-ratio-size-only (specs/wan2.7-image.yaml:301)
-        if (_is_present(_get(payload, ("size",)))) and (
+        if (_is_present(payload.get("size"))) and (
             not (
                 any(
                     isinstance(v, str) and _re.fullmatch("[0-9]+:[0-9]+", v) is not None

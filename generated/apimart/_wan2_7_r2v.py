@@ -131,11 +131,6 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
     errors: list[Violation] = []
     warnings: list[Violation] = []
     value: object
-    mode_with_first_frame = any(
-        _json_equal(v, "first_frame") for _, v in _walk(payload, ("image_with_roles", "*", "role"))
-    )
-    mode_with_video = _is_present(_get(payload, ("video_urls",)))
-    mode_without_video = not _is_present(_get(payload, ("video_urls",)))
     value = payload
     if not isinstance(value, dict):
         # wan2.7-r2v/body-type (specs/wan2.7-r2v.yaml:9)
@@ -145,6 +140,11 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
             )
         )
         return _report("wan2.7-r2v", errors, warnings, _RULE_ORDER_WAN2_7_R2V)
+    mode_with_first_frame = any(
+        _json_equal(v, "first_frame") for _, v in _walk(payload, ("image_with_roles", "*", "role"))
+    )
+    mode_with_video = _is_present(payload.get("video_urls"))
+    mode_without_video = not _is_present(payload.get("video_urls"))
 
     # wan2.7-r2v/body-unknown-field (specs/wan2.7-r2v.yaml:9)
     for key in value:

@@ -415,7 +415,11 @@ class _Validator:
         modes: dict[str, str],
         patterns: dict[str, str],
         finish: str,
+        preamble: list[str],
     ) -> None:
+        self.preamble = preamble
+        """Statements run once the body is known to be an object (the modes)."""
+        self.returns_early = False
         self.kinds = kinds
         self.modes = modes
         self.patterns = patterns
@@ -431,6 +435,8 @@ class _Validator:
 
     def lines(self) -> list[str]:
         lines = ["value = payload", *self._node(self.root, literal(""), "", 1)]
+        if not self.returns_early:  # the body may be no object: the preamble copes with that
+            lines = [*self.preamble, *lines]
         for rule in self.cross:
             lines += self._rule(rule, self.kinds[rule.kind].emit(rule, self._code(rule, "", 1)))
         lines.append(self.finish)
@@ -519,7 +525,9 @@ class _Validator:
             ]
         refused = self._rule(rule, refuse)[1:]
         if flat:  # not even null: a body that is no object is judged no further
-            return [f"if not {test}:", *_indent([*refused, self.finish], 1), *lines, *typed]
+            self.returns_early = True
+            refusal = [f"if not {test}:", *_indent([*refused, self.finish], 1)]
+            return [*refusal, *self.preamble, *lines, *typed]
         if not typed:
             code = self._code(rule, at, depth)
             return lines + self._rule(rule, self.kinds[rule.kind].emit(rule, code))
@@ -633,7 +641,8 @@ class PythonTarget(Target):
         ]
         order = "_RULE_ORDER_" + model.identifier.upper()
         finish = f"return _report({literal(model.name)}, errors, warnings, {order})"
-        body = _Validator(model, kinds, mode_vars, patterns, finish).lines()
+        preamble = [f"{mode['var']} = {mode['expr']}" for mode in modes]
+        body = _Validator(model, kinds, mode_vars, patterns, finish, preamble).lines()
         return {
             "name": literal(model.name),
             "plain_name": model.name,
