@@ -125,8 +125,8 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(
             f"{BIG:,} lines ({path.stat().st_size / 2**20:.0f} MiB) with --jobs 2: "
-            f"{wall:.1f} s wall, peak resident set of one process "
-            f"{peak / 1024:.0f} MiB (before: {before / 1024:.0f} MiB, the largest child so far)"
+            f"{wall:.1f} s wall, largest resident set of any process "
+            f"{peak / 1024:.0f} MiB (the commands above peaked at {before / 1024:.0f} MiB)"
         )
 
 
