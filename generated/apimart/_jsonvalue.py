@@ -8,6 +8,7 @@ interpreter walk payloads and show values the same way, while each keeps its own
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator, Sequence
 from typing import Final, TypeGuard
@@ -210,7 +211,16 @@ def suggest(value: object, candidates: Sequence[object]) -> str:
 
 def suggest_key(key: str, known: Sequence[str]) -> str:
     """`` (did you mean "duration"?)`` for a key that is a likely typo of a known one."""
-    import difflib  # only when an unknown key is present
+    if not isinstance(known, tuple):
+        known = tuple(known)
+    return _suggest_key(key, known) if isinstance(key, str) else ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _suggest_key(key: str, known: tuple[str, ...]) -> str:
+    # difflib is slow (tens of µs a key) and loaded only when an unknown key turns up; a
+    # typo tends to repeat (every line of a batch), so each (key, known keys) is judged once
+    import difflib
 
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
     return f" (did you mean {show(close[0])}?)" if close else ""
