@@ -13,7 +13,7 @@ Report with every error and warning, each a Violation with a JSON Pointer ``path
 ``rule`` id and a ``message``. Errors from the server derive from ``APIMartError``.
 """
 
-from typing import TYPE_CHECKING
+import typing as _typing
 
 from apimart._report import Report, ValidationError, Violation
 from apimart._validate import MODELS, ModelInfo, validate
@@ -42,7 +42,7 @@ from apimart._wan2_7_videoedit import (
     validate_wan2_7_videoedit,
 )
 
-if TYPE_CHECKING:  # imported on first use, by __getattr__ below
+if _typing.TYPE_CHECKING:  # imported on first use, by __getattr__ below
     from apimart._async_client import AsyncClient
     from apimart._client import Client
     from apimart._errors import (
