@@ -10,19 +10,31 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import Any, TextIO
 
 from generator import paths
-from generator.contract.cli import add_parser as add_contract_parser
-from generator.docs_drift import add_parser as add_docs_parser
-from generator.mock.cli import add_parser as add_mock_parser
-from generator.payloads import PayloadError, read_lines, read_one
-from generator.registry import PluginError
-from generator.spec.loader import SpecErrors
-from generator.submit import add_parser as add_submit_parser
+from generator.payloads import PayloadError, read_one
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+COMMANDS_ELSEWHERE: dict[str, tuple[tuple[str, str], ...]] = {
+    "generator.mock.cli": (
+        ("mock", "serve the mock API (tasks, uploads, webhooks, faults) for apps and CI"),
+    ),
+    "generator.submit": (
+        ("submit", "validate a request body, submit it, optionally wait and download the results"),
+        ("wait", "follow a submitted task until it ends, optionally download its results"),
+    ),
+    "generator.contract.cli": (
+        ("contract", "fuzz every rule against the mock (default), a server, or the live API"),
+    ),
+    "generator.docs_drift": (("docs", "the vendor's pages: fetch them, diff them"),),
+}
+"""Commands defined in other modules (module → (command, help)): a module is imported only
+when its command runs, so `validate` and `--help` start without the mock, Hypothesis or the
+spec loader. The help here must be the module's own (a test holds them equal)."""
 
 
 class UsageError(Exception):
@@ -133,33 +145,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _validate_lines(args: argparse.Namespace, validate: Callable[[object], Any]) -> int:
-    counts = {"valid": 0, "invalid": 0, "unreadable": 0}
-    for line in read_lines(args.file):
-        if line.error is not None:
-            counts["unreadable"] += 1
-            result: dict[str, object] = {
-                "line": line.number,
-                "valid": False,
-                "model": None,
-                "errors": [{"path": "", "rule": "apimart/unreadable", "message": line.error}],
-                "warnings": [],
-            }
-        else:
-            report = validate(line.payload)
-            result = {"line": line.number, **report.to_dict()}
-            counts[
-                "valid" if report.valid else "invalid" if _known_model(report) else "unreadable"
-            ] += 1
-        print(json.dumps(result, ensure_ascii=False))
-    total = sum(counts.values())
+    from generator.bulk import default_jobs, validate_lines
+
+    valid, invalid, unreadable = validate_lines(
+        args.file, validate, sys.stdout, jobs=default_jobs(args.jobs)
+    )
     print(
-        f"{total} line(s): {counts['valid']} valid, {counts['invalid']} invalid, "
-        f"{counts['unreadable']} unreadable or of unknown model",
+        f"{valid + invalid + unreadable} line(s): {valid} valid, {invalid} invalid, "
+        f"{unreadable} unreadable or of unknown model",
         file=sys.stderr,
     )
-    if counts["unreadable"]:
+    if unreadable:
         return EXIT_USAGE
-    return EXIT_INVALID if counts["invalid"] else EXIT_OK
+    return EXIT_INVALID if invalid else EXIT_OK
 
 
 # -- models, lint, demo -------------------------------------------------------------------
@@ -230,7 +228,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # -- entry point --------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command's parser; given ``argv``, only the module of the command it names is
+    imported (the others' commands are listed, with their help, but not built)."""
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None) if argv else None
     parser = argparse.ArgumentParser(
         prog="apimart", description="Specs, generated clients and validators for the APIMart API."
     )
@@ -272,6 +273,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--jsonl",
         action="store_true",
         help="one JSON body per line; one JSON result per line, summary on stderr",
+    )
+    val.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --jsonl: validate in N processes, results in input order (0: every core)",
     )
     val.set_defaults(run=cmd_validate)
 
@@ -316,10 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(key from APIMART_API_KEY; the live API charges for every task)",
     )
     dem.set_defaults(run=cmd_demo)
-    add_mock_parser(commands)
-    add_submit_parser(commands)
-    add_contract_parser(commands)
-    add_docs_parser(commands)
+    for module, names in COMMANDS_ELSEWHERE.items():
+        if argv is None or chosen in {name for name, _ in names}:
+            import_module(module).add_parser(commands)
+        else:
+            for name, help_text in names:
+                commands.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
@@ -335,20 +345,17 @@ def _silence_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         code = int(args.run(args))
         sys.stdout.flush()
         return code
-    except SpecErrors as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(f"apimart: {len(exc.problems)} problem(s) in the specs", file=sys.stderr)
-        return EXIT_INVALID
-    except (PluginError, UsageError, PayloadError) as exc:
+    except (UsageError, PayloadError) as exc:
         print(f"apimart {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
     except ImportError as exc:
         print(
             f"apimart {args.command}: the generated package cannot be imported ({exc}); "
@@ -366,8 +373,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"apimart {args.command}: cannot write{where}: {exc.strerror or exc}", file=sys.stderr
         )
         return EXIT_USAGE
+    except Exception as exc:
+        # the spec loader and the plugin registry are imported only by the commands that
+        # use them: an error of theirs is known by its class once they are loaded
+        if _raised(exc, "generator.spec.loader", "SpecErrors"):
+            problems: list[str] = exc.problems  # type: ignore[attr-defined]
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            print(f"apimart: {len(problems)} problem(s) in the specs", file=sys.stderr)
+            return EXIT_INVALID
+        if _raised(exc, "generator.registry", "PluginError"):
+            print(f"apimart {args.command}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
     except KeyboardInterrupt:
         return 130
+
+
+def _raised(exc: Exception, module: str, name: str) -> bool:
+    """Whether ``exc`` is the exception class ``name`` of ``module``, if that is loaded."""
+    cls = getattr(sys.modules.get(module), name, None)
+    return isinstance(cls, type) and isinstance(exc, cls)
 
 
 if __name__ == "__main__":

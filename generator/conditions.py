@@ -93,14 +93,22 @@ def _any_match(cond: Condition, payload: object) -> bool:
     return False
 
 
+def _fetch(path: tuple[str, ...]) -> str:
+    """The value at a wildcard-free path: a field of the body, which generated code reads
+    once it knows the body is an object, is a plain ``payload.get``."""
+    if len(path) == 1:
+        return f"payload.get({literal(path[0])})"
+    return f"_get(payload, {literal(path)})"
+
+
 OPERATORS: Mapping[str, tuple[Evaluator, Emitter]] = {
     "present": (
         lambda c, p, m: is_present(get(p, c.path)),
-        lambda c, m: f"_is_present(_get(payload, {literal(c.path)}))",
+        lambda c, m: f"_is_present({_fetch(c.path)})",
     ),
     "absent": (
         lambda c, p, m: not is_present(get(p, c.path)),
-        lambda c, m: f"not _is_present(_get(payload, {literal(c.path)}))",
+        lambda c, m: f"not _is_present({_fetch(c.path)})",
     ),
     "equals": (
         lambda c, p, m: _any_match(c, p),

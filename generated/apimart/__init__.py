@@ -13,30 +13,9 @@ Report with every error and warning, each a Violation with a JSON Pointer ``path
 ``rule`` id and a ``message``. Errors from the server derive from ``APIMartError``.
 """
 
-from apimart._async_client import AsyncClient
-from apimart._client import Client
-from apimart._errors import (
-    APIConnectionError,
-    APIMartError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    IdempotencyKeyReusedError,
-    InsufficientBalanceError,
-    InternalServerError,
-    NotFoundError,
-    PayloadTooLargeError,
-    PermissionDeniedError,
-    RateLimitError,
-    TaskFailedError,
-    UnexpectedResponseError,
-    WaitTimeoutError,
-)
-from apimart._handles import AsyncTaskHandle, TaskHandle
+import typing as _typing
+
 from apimart._report import Report, ValidationError, Violation
-from apimart._tasks import Media, Task, TaskError, TaskResult, TaskStatus, parse_webhook
-from apimart._uploads import UploadedImage
 from apimart._validate import MODELS, ModelInfo, validate
 from apimart._viduq3 import (
     Viduq3MixRequest,
@@ -62,6 +41,79 @@ from apimart._wan2_7_videoedit import (
     Wan27VideoeditRequest,
     validate_wan2_7_videoedit,
 )
+
+if _typing.TYPE_CHECKING:  # imported on first use, by __getattr__ below
+    from apimart._async_client import AsyncClient
+    from apimart._client import Client
+    from apimart._errors import (
+        APIConnectionError,
+        APIMartError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        IdempotencyKeyReusedError,
+        InsufficientBalanceError,
+        InternalServerError,
+        NotFoundError,
+        PayloadTooLargeError,
+        PermissionDeniedError,
+        RateLimitError,
+        TaskFailedError,
+        UnexpectedResponseError,
+        WaitTimeoutError,
+    )
+    from apimart._handles import AsyncTaskHandle, TaskHandle
+    from apimart._tasks import Media, Task, TaskError, TaskResult, TaskStatus, parse_webhook
+    from apimart._uploads import UploadedImage
+
+_CLIENT = {
+    "AsyncClient": "apimart._async_client",
+    "Client": "apimart._client",
+    "APIConnectionError": "apimart._errors",
+    "APIMartError": "apimart._errors",
+    "APIStatusError": "apimart._errors",
+    "APITimeoutError": "apimart._errors",
+    "AuthenticationError": "apimart._errors",
+    "BadRequestError": "apimart._errors",
+    "IdempotencyKeyReusedError": "apimart._errors",
+    "InsufficientBalanceError": "apimart._errors",
+    "InternalServerError": "apimart._errors",
+    "NotFoundError": "apimart._errors",
+    "PayloadTooLargeError": "apimart._errors",
+    "PermissionDeniedError": "apimart._errors",
+    "RateLimitError": "apimart._errors",
+    "TaskFailedError": "apimart._errors",
+    "UnexpectedResponseError": "apimart._errors",
+    "WaitTimeoutError": "apimart._errors",
+    "AsyncTaskHandle": "apimart._handles",
+    "TaskHandle": "apimart._handles",
+    "Media": "apimart._tasks",
+    "Task": "apimart._tasks",
+    "TaskError": "apimart._tasks",
+    "TaskResult": "apimart._tasks",
+    "TaskStatus": "apimart._tasks",
+    "parse_webhook": "apimart._tasks",
+    "UploadedImage": "apimart._uploads",
+}
+"""The client's names and their modules: imported when first used, so that validating
+never imports httpx."""
+
+
+def __getattr__(name: str) -> object:
+    module = _CLIENT.get(name)
+    if module is None:
+        raise AttributeError(f"module 'apimart' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "MODELS",

@@ -5,15 +5,31 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Mapping
 
 from apimart._jsonvalue import show
-from apimart._report import Violation
+from apimart._report import Report, Violation
 
 _PERCENT = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?%")
 
 
 def fail(sink: list[Violation], at: str, rule: str, message: str) -> None:
     sink.append(Violation(at, rule, message))
+
+
+def report(
+    model: str, errors: list[Violation], warnings: list[Violation], order: Mapping[str, int]
+) -> Report:
+    """The verdict, its violations in ``order`` (the spec's rule order).
+
+    A validator checks the rules of one field together, so it finds violations in another
+    order than the spec's; the sort is stable, so one rule's violations keep theirs.
+    """
+    if len(errors) > 1:
+        errors.sort(key=lambda violation: order[violation.rule])
+    if len(warnings) > 1:
+        warnings.sort(key=lambda violation: order[violation.rule])
+    return Report(model, tuple(errors), tuple(warnings))
 
 
 def got(value: object) -> str:

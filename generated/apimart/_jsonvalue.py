@@ -8,7 +8,7 @@ interpreter walk payloads and show values the same way, while each keeps its own
 
 from __future__ import annotations
 
-import difflib
+import functools
 import json
 from collections.abc import Iterator, Sequence
 from typing import Final, TypeGuard
@@ -17,6 +17,7 @@ EACH: Final = "*"
 """A path segment that stands for every item of an array."""
 
 _SHOW_LIMIT: Final = 60
+_SHORT_INT: Final = 10**18
 
 
 def json_type(value: object) -> str:
@@ -154,6 +155,13 @@ def get(root: object, keys: Sequence[str]) -> object:
 
 def show(value: object) -> str:
     """A short, single-line rendering of a value for messages (long values are cut)."""
+    # the common cases without json.dumps's machinery, written as it would write them
+    if isinstance(value, str):
+        plain = value.isascii() and value.isprintable() and '"' not in value
+        if plain and len(value) <= _SHOW_LIMIT and "\\" not in value:
+            return '"' + value + '"'
+    elif type(value) is int and -_SHORT_INT < value < _SHORT_INT:
+        return str(value)
     if isinstance(value, str) and len(value) > _SHOW_LIMIT:
         return json.dumps(value[:_SHOW_LIMIT], ensure_ascii=False) + f"… ({len(value)} characters)"
     try:
@@ -203,5 +211,16 @@ def suggest(value: object, candidates: Sequence[object]) -> str:
 
 def suggest_key(key: str, known: Sequence[str]) -> str:
     """`` (did you mean "duration"?)`` for a key that is a likely typo of a known one."""
+    if not isinstance(known, tuple):
+        known = tuple(known)
+    return _suggest_key(key, known) if isinstance(key, str) else ""
+
+
+@functools.lru_cache(maxsize=1024)
+def _suggest_key(key: str, known: tuple[str, ...]) -> str:
+    # difflib is slow (tens of µs a key) and loaded only when an unknown key turns up; a
+    # typo tends to repeat (every line of a batch), so each (key, known keys) is judged once
+    import difflib
+
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
     return f" (did you mean {show(close[0])}?)" if close else ""

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from apimart._jsonvalue import is_present, show
 from apimart._report import Report, Violation
@@ -16,8 +16,7 @@ from apimart._wan2_7_r2v import validate_wan2_7_r2v
 from apimart._wan2_7_videoedit import validate_wan2_7_videoedit
 
 
-@dataclass(frozen=True, slots=True)
-class ModelInfo:
+class ModelInfo(NamedTuple):
     """What the spec says of one model: where it is sent and which modes it has."""
 
     name: str

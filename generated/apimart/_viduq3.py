@@ -8,7 +8,7 @@ import re as _re
 from collections.abc import Mapping
 from typing import Literal, Required, TypedDict
 
-from apimart._checks import fail as _fail, got as _got
+from apimart._checks import got as _got, report as _report
 from apimart._jsonvalue import (
     escape as _escape,
     is_int as _is_int,
@@ -19,6 +19,8 @@ from apimart._jsonvalue import (
     suggest_key as _suggest_key,
 )
 from apimart._report import Report, Violation
+
+_PATTERN_1 = _re.compile("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*")
 
 
 class Viduq3Request(TypedDict, total=False):
@@ -50,6 +52,33 @@ class Viduq3Request(TypedDict, total=False):
     """
 
 
+_RULE_ORDER_VIDUQ3 = {
+    "viduq3/body-type": 0,
+    "viduq3/body-unknown-field": 1,
+    "viduq3/model-type": 2,
+    "viduq3/model-required": 3,
+    "viduq3/model-enum": 4,
+    "viduq3/prompt-type": 5,
+    "viduq3/prompt-required": 6,
+    "viduq3/prompt-length": 7,
+    "viduq3/image_urls-type": 8,
+    "viduq3/image_urls-required": 9,
+    "viduq3/image_urls-count": 10,
+    "viduq3/image_urls[]-type": 11,
+    "viduq3/image_urls[]-format": 12,
+    "viduq3/duration-type": 13,
+    "viduq3/duration-range": 14,
+    "viduq3/resolution-type": 15,
+    "viduq3/resolution-enum": 16,
+    "viduq3/aspect_ratio-type": 17,
+    "viduq3/aspect_ratio-enum": 18,
+    "viduq3/seed-type": 19,
+    "viduq3/webhook-type": 20,
+    "viduq3/webhook-format": 21,
+}
+"""The rules of viduq3 in spec order, the order its violations are reported in."""
+
+
 def validate_viduq3(payload: Mapping[str, object]) -> Report:
     """Every violation and warning of a viduq3 request body, checked against the 22 rules of
     specs/viduq3.yaml.
@@ -57,28 +86,28 @@ def validate_viduq3(payload: Mapping[str, object]) -> Report:
     errors: list[Violation] = []
     warnings: list[Violation] = []
     value: object
-
-    # viduq3/body-type (specs/viduq3.yaml:7)
     value = payload
-    if value is not None and not isinstance(value, dict):
-        _fail(errors, "", "viduq3/body-type", "the request body must be an object" + _got(value))
+    if not isinstance(value, dict):
+        # viduq3/body-type (specs/viduq3.yaml:7)
+        errors.append(
+            Violation("", "viduq3/body-type", "the request body must be an object" + _got(value))
+        )
+        return _report("viduq3", errors, warnings, _RULE_ORDER_VIDUQ3)
 
     # viduq3/body-unknown-field (specs/viduq3.yaml:7)
-    value = payload
-    if isinstance(value, dict):
-        for key in value:
-            if key not in (
-                "model",
-                "prompt",
-                "image_urls",
-                "duration",
-                "resolution",
-                "aspect_ratio",
-                "seed",
-                "webhook",
-            ):
-                _fail(
-                    warnings,
+    for key in value:
+        if key not in {
+            "model",
+            "prompt",
+            "image_urls",
+            "duration",
+            "resolution",
+            "aspect_ratio",
+            "seed",
+            "webhook",
+        }:
+            warnings.append(
+                Violation(
                     "" + "/" + _escape(key),
                     "viduq3/body-unknown-field",
                     _show(key)
@@ -98,202 +127,203 @@ def validate_viduq3(payload: Mapping[str, object]) -> Report:
                         ),
                     ),
                 )
+            )
+    body = value
 
-    # viduq3/model-type (specs/viduq3.yaml:40)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if value is not None and not isinstance(value, str):
-            _fail(errors, "/model", "viduq3/model-type", "model must be a string" + _got(value))
+    if "model" in body:
+        value = body["model"]
+        if isinstance(value, str):
+            # viduq3/model-enum (specs/viduq3.yaml:42)
+            if value not in ("viduq3",):
+                errors.append(
+                    Violation(
+                        "/model",
+                        "viduq3/model-enum",
+                        'model must be one of "viduq3"'
+                        + _got(value)
+                        + _suggest(value, ("viduq3",)),
+                    )
+                )
+        elif value is not None:
+            # viduq3/model-type (specs/viduq3.yaml:40)
+            errors.append(
+                Violation("/model", "viduq3/model-type", "model must be a string" + _got(value))
+            )
+
+    if "prompt" in body:
+        value = body["prompt"]
+        if isinstance(value, str):
+            # viduq3/prompt-length (specs/viduq3.yaml:48)
+            if len(value) > 5000:
+                errors.append(
+                    Violation(
+                        "/prompt",
+                        "viduq3/prompt-length",
+                        "prompt must be at most 5000 characters" + ", got " + str(len(value)),
+                    )
+                )
+        elif value is not None:
+            # viduq3/prompt-type (specs/viduq3.yaml:46)
+            errors.append(
+                Violation("/prompt", "viduq3/prompt-type", "prompt must be a string" + _got(value))
+            )
+
+    if "image_urls" in body:
+        value = body["image_urls"]
+        if isinstance(value, list):
+            # viduq3/image_urls-count (specs/viduq3.yaml:56)
+            if not (1 <= len(value) <= 7):
+                errors.append(
+                    Violation(
+                        "/image_urls",
+                        "viduq3/image_urls-count",
+                        "image_urls must have between 1 and 7 items" + ", got " + str(len(value)),
+                    )
+                )
+            image_urls = value
+
+            for i2, value in enumerate(image_urls):
+                if isinstance(value, str):
+                    # viduq3/image_urls[]-format (specs/viduq3.yaml:64)
+                    if _PATTERN_1.fullmatch(value) is None:
+                        errors.append(
+                            Violation(
+                                f"/image_urls/{i2}",
+                                "viduq3/image_urls[]-format",
+                                "image_urls[i] must be an http:// or https:// URL" + _got(value),
+                            )
+                        )
+                else:
+                    # viduq3/image_urls[]-type (specs/viduq3.yaml:63)
+                    errors.append(
+                        Violation(
+                            f"/image_urls/{i2}",
+                            "viduq3/image_urls[]-type",
+                            "image_urls[i] must be a string" + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # viduq3/image_urls-type (specs/viduq3.yaml:54)
+            errors.append(
+                Violation(
+                    "/image_urls",
+                    "viduq3/image_urls-type",
+                    "image_urls must be an array" + _got(value),
+                )
+            )
+
+    if "duration" in body:
+        value = body["duration"]
+
+        # viduq3/duration-range (specs/viduq3.yaml:69)
+        if _is_number(value) and not (3 <= value <= 16):
+            errors.append(
+                Violation(
+                    "/duration",
+                    "viduq3/duration-range",
+                    "duration must be between 3 and 16" + _got(value),
+                )
+            )
+
+        # viduq3/duration-type (specs/viduq3.yaml:68)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation(
+                    "/duration", "viduq3/duration-type", "duration must be an integer" + _got(value)
+                )
+            )
+
+    if "resolution" in body:
+        value = body["resolution"]
+        if isinstance(value, str):
+            # viduq3/resolution-enum (specs/viduq3.yaml:78)
+            if value not in ("540p", "720p", "1080p"):
+                errors.append(
+                    Violation(
+                        "/resolution",
+                        "viduq3/resolution-enum",
+                        'resolution must be one of "540p", "720p", "1080p"'
+                        + _got(value)
+                        + _suggest(value, ("540p", "720p", "1080p")),
+                    )
+                )
+        elif value is not None:
+            # viduq3/resolution-type (specs/viduq3.yaml:77)
+            errors.append(
+                Violation(
+                    "/resolution",
+                    "viduq3/resolution-type",
+                    "resolution must be a string" + _got(value),
+                )
+            )
+
+    if "aspect_ratio" in body:
+        value = body["aspect_ratio"]
+        if isinstance(value, str):
+            # viduq3/aspect_ratio-enum (specs/viduq3.yaml:84)
+            if value not in ("16:9", "9:16", "4:3", "3:4", "1:1"):
+                errors.append(
+                    Violation(
+                        "/aspect_ratio",
+                        "viduq3/aspect_ratio-enum",
+                        ('aspect_ratio must be one of "16:9", "9:16", "4:3", "3:4", "1:1"')
+                        + _got(value)
+                        + _suggest(value, ("16:9", "9:16", "4:3", "3:4", "1:1")),
+                    )
+                )
+        elif value is not None:
+            # viduq3/aspect_ratio-type (specs/viduq3.yaml:83)
+            errors.append(
+                Violation(
+                    "/aspect_ratio",
+                    "viduq3/aspect_ratio-type",
+                    "aspect_ratio must be a string" + _got(value),
+                )
+            )
+
+    if "seed" in body:
+        value = body["seed"]
+
+        # viduq3/seed-type (specs/viduq3.yaml:89)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation("/seed", "viduq3/seed-type", "seed must be an integer" + _got(value))
+            )
+
+    if "webhook" in body:
+        value = body["webhook"]
+        if isinstance(value, str):
+            # viduq3/webhook-format (specs/viduq3.yaml:95)
+            if _PATTERN_1.fullmatch(value) is None:
+                errors.append(
+                    Violation(
+                        "/webhook",
+                        "viduq3/webhook-format",
+                        "webhook must be an http:// or https:// URL" + _got(value),
+                    )
+                )
+        elif value is not None:
+            # viduq3/webhook-type (specs/viduq3.yaml:94)
+            errors.append(
+                Violation(
+                    "/webhook", "viduq3/webhook-type", "webhook must be a string" + _got(value)
+                )
+            )
 
     # viduq3/model-required (specs/viduq3.yaml:41)
     if not _is_present(payload.get("model")):
-        _fail(errors, "/model", "viduq3/model-required", "model is required")
-
-    # viduq3/model-enum (specs/viduq3.yaml:42)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if isinstance(value, str) and value not in ("viduq3",):
-            _fail(
-                errors,
-                "/model",
-                "viduq3/model-enum",
-                'model must be one of "viduq3"' + _got(value) + _suggest(value, ("viduq3",)),
-            )
-
-    # viduq3/prompt-type (specs/viduq3.yaml:46)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(errors, "/prompt", "viduq3/prompt-type", "prompt must be a string" + _got(value))
+        errors.append(Violation("/model", "viduq3/model-required", "model is required"))
 
     # viduq3/prompt-required (specs/viduq3.yaml:47)
     if not _is_present(payload.get("prompt")):
-        _fail(errors, "/prompt", "viduq3/prompt-required", "prompt is required")
-
-    # viduq3/prompt-length (specs/viduq3.yaml:48)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if isinstance(value, str) and len(value) > 5000:
-            _fail(
-                errors,
-                "/prompt",
-                "viduq3/prompt-length",
-                "prompt must be at most 5000 characters" + ", got " + str(len(value)),
-            )
-
-    # viduq3/image_urls-type (specs/viduq3.yaml:54)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/image_urls",
-                "viduq3/image_urls-type",
-                "image_urls must be an array" + _got(value),
-            )
+        errors.append(Violation("/prompt", "viduq3/prompt-required", "prompt is required"))
 
     # viduq3/image_urls-required (specs/viduq3.yaml:55)
     if not _is_present(payload.get("image_urls")):
-        _fail(errors, "/image_urls", "viduq3/image_urls-required", "image_urls is required")
-
-    # viduq3/image_urls-count (specs/viduq3.yaml:56)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if isinstance(value, list) and not (1 <= len(value) <= 7):
-            _fail(
-                errors,
-                "/image_urls",
-                "viduq3/image_urls-count",
-                "image_urls must have between 1 and 7 items" + ", got " + str(len(value)),
-            )
-
-    # viduq3/image_urls[]-type (specs/viduq3.yaml:63)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, str):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "viduq3/image_urls[]-type",
-                        "image_urls[i] must be a string" + _got(value),
-                    )
-
-    # viduq3/image_urls[]-format (specs/viduq3.yaml:64)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if (
-                    isinstance(value, str)
-                    and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-                ):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "viduq3/image_urls[]-format",
-                        "image_urls[i] must be an http:// or https:// URL" + _got(value),
-                    )
-
-    # viduq3/duration-type (specs/viduq3.yaml:68)
-    if isinstance(payload, dict) and "duration" in payload:
-        value = payload["duration"]
-        if value is not None and not _is_int(value):
-            _fail(
-                errors,
-                "/duration",
-                "viduq3/duration-type",
-                "duration must be an integer" + _got(value),
-            )
-
-    # viduq3/duration-range (specs/viduq3.yaml:69)
-    if isinstance(payload, dict) and "duration" in payload:
-        value = payload["duration"]
-        if _is_number(value) and not (3 <= value <= 16):
-            _fail(
-                errors,
-                "/duration",
-                "viduq3/duration-range",
-                "duration must be between 3 and 16" + _got(value),
-            )
-
-    # viduq3/resolution-type (specs/viduq3.yaml:77)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/resolution",
-                "viduq3/resolution-type",
-                "resolution must be a string" + _got(value),
-            )
-
-    # viduq3/resolution-enum (specs/viduq3.yaml:78)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if isinstance(value, str) and value not in ("540p", "720p", "1080p"):
-            _fail(
-                errors,
-                "/resolution",
-                "viduq3/resolution-enum",
-                'resolution must be one of "540p", "720p", "1080p"'
-                + _got(value)
-                + _suggest(value, ("540p", "720p", "1080p")),
-            )
-
-    # viduq3/aspect_ratio-type (specs/viduq3.yaml:83)
-    if isinstance(payload, dict) and "aspect_ratio" in payload:
-        value = payload["aspect_ratio"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/aspect_ratio",
-                "viduq3/aspect_ratio-type",
-                "aspect_ratio must be a string" + _got(value),
-            )
-
-    # viduq3/aspect_ratio-enum (specs/viduq3.yaml:84)
-    if isinstance(payload, dict) and "aspect_ratio" in payload:
-        value = payload["aspect_ratio"]
-        if isinstance(value, str) and value not in ("16:9", "9:16", "4:3", "3:4", "1:1"):
-            _fail(
-                errors,
-                "/aspect_ratio",
-                "viduq3/aspect_ratio-enum",
-                ('aspect_ratio must be one of "16:9", "9:16", "4:3", "3:4", "1:1"')
-                + _got(value)
-                + _suggest(value, ("16:9", "9:16", "4:3", "3:4", "1:1")),
-            )
-
-    # viduq3/seed-type (specs/viduq3.yaml:89)
-    if isinstance(payload, dict) and "seed" in payload:
-        value = payload["seed"]
-        if value is not None and not _is_int(value):
-            _fail(errors, "/seed", "viduq3/seed-type", "seed must be an integer" + _got(value))
-
-    # viduq3/webhook-type (specs/viduq3.yaml:94)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors, "/webhook", "viduq3/webhook-type", "webhook must be a string" + _got(value)
-            )
-
-    # viduq3/webhook-format (specs/viduq3.yaml:95)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                "/webhook",
-                "viduq3/webhook-format",
-                "webhook must be an http:// or https:// URL" + _got(value),
-            )
-    return Report("viduq3", tuple(errors), tuple(warnings))
+        errors.append(
+            Violation("/image_urls", "viduq3/image_urls-required", "image_urls is required")
+        )
+    return _report("viduq3", errors, warnings, _RULE_ORDER_VIDUQ3)
 
 
 class Viduq3MixRequest(TypedDict, total=False):
@@ -325,6 +355,33 @@ class Viduq3MixRequest(TypedDict, total=False):
     """
 
 
+_RULE_ORDER_VIDUQ3_MIX = {
+    "viduq3-mix/body-type": 0,
+    "viduq3-mix/body-unknown-field": 1,
+    "viduq3-mix/model-type": 2,
+    "viduq3-mix/model-required": 3,
+    "viduq3-mix/model-enum": 4,
+    "viduq3-mix/prompt-type": 5,
+    "viduq3-mix/prompt-required": 6,
+    "viduq3-mix/prompt-length": 7,
+    "viduq3-mix/image_urls-type": 8,
+    "viduq3-mix/image_urls-required": 9,
+    "viduq3-mix/image_urls-count": 10,
+    "viduq3-mix/image_urls[]-type": 11,
+    "viduq3-mix/image_urls[]-format": 12,
+    "viduq3-mix/duration-type": 13,
+    "viduq3-mix/duration-range": 14,
+    "viduq3-mix/resolution-type": 15,
+    "viduq3-mix/resolution-enum": 16,
+    "viduq3-mix/aspect_ratio-type": 17,
+    "viduq3-mix/aspect_ratio-enum": 18,
+    "viduq3-mix/seed-type": 19,
+    "viduq3-mix/webhook-type": 20,
+    "viduq3-mix/webhook-format": 21,
+}
+"""The rules of viduq3-mix in spec order, the order its violations are reported in."""
+
+
 def validate_viduq3_mix(payload: Mapping[str, object]) -> Report:
     """Every violation and warning of a viduq3-mix request body, checked against the 22 rules
     of specs/viduq3.yaml.
@@ -332,30 +389,30 @@ def validate_viduq3_mix(payload: Mapping[str, object]) -> Report:
     errors: list[Violation] = []
     warnings: list[Violation] = []
     value: object
-
-    # viduq3-mix/body-type (specs/viduq3.yaml:7)
     value = payload
-    if value is not None and not isinstance(value, dict):
-        _fail(
-            errors, "", "viduq3-mix/body-type", "the request body must be an object" + _got(value)
+    if not isinstance(value, dict):
+        # viduq3-mix/body-type (specs/viduq3.yaml:7)
+        errors.append(
+            Violation(
+                "", "viduq3-mix/body-type", "the request body must be an object" + _got(value)
+            )
         )
+        return _report("viduq3-mix", errors, warnings, _RULE_ORDER_VIDUQ3_MIX)
 
     # viduq3-mix/body-unknown-field (specs/viduq3.yaml:7)
-    value = payload
-    if isinstance(value, dict):
-        for key in value:
-            if key not in (
-                "model",
-                "prompt",
-                "image_urls",
-                "duration",
-                "resolution",
-                "aspect_ratio",
-                "seed",
-                "webhook",
-            ):
-                _fail(
-                    warnings,
+    for key in value:
+        if key not in {
+            "model",
+            "prompt",
+            "image_urls",
+            "duration",
+            "resolution",
+            "aspect_ratio",
+            "seed",
+            "webhook",
+        }:
+            warnings.append(
+                Violation(
                     "" + "/" + _escape(key),
                     "viduq3-mix/body-unknown-field",
                     _show(key)
@@ -375,206 +432,204 @@ def validate_viduq3_mix(payload: Mapping[str, object]) -> Report:
                         ),
                     ),
                 )
+            )
+    body = value
 
-    # viduq3-mix/model-type (specs/viduq3.yaml:40)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if value is not None and not isinstance(value, str):
-            _fail(errors, "/model", "viduq3-mix/model-type", "model must be a string" + _got(value))
+    if "model" in body:
+        value = body["model"]
+        if isinstance(value, str):
+            # viduq3-mix/model-enum (specs/viduq3.yaml:27)
+            if value not in ("viduq3-mix",):
+                errors.append(
+                    Violation(
+                        "/model",
+                        "viduq3-mix/model-enum",
+                        'model must be one of "viduq3-mix"'
+                        + _got(value)
+                        + _suggest(value, ("viduq3-mix",)),
+                    )
+                )
+        elif value is not None:
+            # viduq3-mix/model-type (specs/viduq3.yaml:40)
+            errors.append(
+                Violation("/model", "viduq3-mix/model-type", "model must be a string" + _got(value))
+            )
+
+    if "prompt" in body:
+        value = body["prompt"]
+        if isinstance(value, str):
+            # viduq3-mix/prompt-length (specs/viduq3.yaml:48)
+            if len(value) > 5000:
+                errors.append(
+                    Violation(
+                        "/prompt",
+                        "viduq3-mix/prompt-length",
+                        "prompt must be at most 5000 characters" + ", got " + str(len(value)),
+                    )
+                )
+        elif value is not None:
+            # viduq3-mix/prompt-type (specs/viduq3.yaml:46)
+            errors.append(
+                Violation(
+                    "/prompt", "viduq3-mix/prompt-type", "prompt must be a string" + _got(value)
+                )
+            )
+
+    if "image_urls" in body:
+        value = body["image_urls"]
+        if isinstance(value, list):
+            # viduq3-mix/image_urls-count (specs/viduq3.yaml:56)
+            if not (1 <= len(value) <= 7):
+                errors.append(
+                    Violation(
+                        "/image_urls",
+                        "viduq3-mix/image_urls-count",
+                        "image_urls must have between 1 and 7 items" + ", got " + str(len(value)),
+                    )
+                )
+            image_urls = value
+
+            for i2, value in enumerate(image_urls):
+                if isinstance(value, str):
+                    # viduq3-mix/image_urls[]-format (specs/viduq3.yaml:64)
+                    if _PATTERN_1.fullmatch(value) is None:
+                        errors.append(
+                            Violation(
+                                f"/image_urls/{i2}",
+                                "viduq3-mix/image_urls[]-format",
+                                "image_urls[i] must be an http:// or https:// URL" + _got(value),
+                            )
+                        )
+                else:
+                    # viduq3-mix/image_urls[]-type (specs/viduq3.yaml:63)
+                    errors.append(
+                        Violation(
+                            f"/image_urls/{i2}",
+                            "viduq3-mix/image_urls[]-type",
+                            "image_urls[i] must be a string" + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # viduq3-mix/image_urls-type (specs/viduq3.yaml:54)
+            errors.append(
+                Violation(
+                    "/image_urls",
+                    "viduq3-mix/image_urls-type",
+                    "image_urls must be an array" + _got(value),
+                )
+            )
+
+    if "duration" in body:
+        value = body["duration"]
+
+        # viduq3-mix/duration-range (specs/viduq3.yaml:30)
+        if _is_number(value) and not (1 <= value <= 16):
+            errors.append(
+                Violation(
+                    "/duration",
+                    "viduq3-mix/duration-range",
+                    "duration must be between 1 and 16" + _got(value),
+                )
+            )
+
+        # viduq3-mix/duration-type (specs/viduq3.yaml:68)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation(
+                    "/duration",
+                    "viduq3-mix/duration-type",
+                    "duration must be an integer" + _got(value),
+                )
+            )
+
+    if "resolution" in body:
+        value = body["resolution"]
+        if isinstance(value, str):
+            # viduq3-mix/resolution-enum (specs/viduq3.yaml:34)
+            if value not in ("720p", "1080p"):
+                errors.append(
+                    Violation(
+                        "/resolution",
+                        "viduq3-mix/resolution-enum",
+                        'resolution must be one of "720p", "1080p"'
+                        + _got(value)
+                        + _suggest(value, ("720p", "1080p")),
+                    )
+                )
+        elif value is not None:
+            # viduq3-mix/resolution-type (specs/viduq3.yaml:77)
+            errors.append(
+                Violation(
+                    "/resolution",
+                    "viduq3-mix/resolution-type",
+                    "resolution must be a string" + _got(value),
+                )
+            )
+
+    if "aspect_ratio" in body:
+        value = body["aspect_ratio"]
+        if isinstance(value, str):
+            # viduq3-mix/aspect_ratio-enum (specs/viduq3.yaml:84)
+            if value not in ("16:9", "9:16", "4:3", "3:4", "1:1"):
+                errors.append(
+                    Violation(
+                        "/aspect_ratio",
+                        "viduq3-mix/aspect_ratio-enum",
+                        ('aspect_ratio must be one of "16:9", "9:16", "4:3", "3:4", "1:1"')
+                        + _got(value)
+                        + _suggest(value, ("16:9", "9:16", "4:3", "3:4", "1:1")),
+                    )
+                )
+        elif value is not None:
+            # viduq3-mix/aspect_ratio-type (specs/viduq3.yaml:83)
+            errors.append(
+                Violation(
+                    "/aspect_ratio",
+                    "viduq3-mix/aspect_ratio-type",
+                    "aspect_ratio must be a string" + _got(value),
+                )
+            )
+
+    if "seed" in body:
+        value = body["seed"]
+
+        # viduq3-mix/seed-type (specs/viduq3.yaml:89)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation("/seed", "viduq3-mix/seed-type", "seed must be an integer" + _got(value))
+            )
+
+    if "webhook" in body:
+        value = body["webhook"]
+        if isinstance(value, str):
+            # viduq3-mix/webhook-format (specs/viduq3.yaml:95)
+            if _PATTERN_1.fullmatch(value) is None:
+                errors.append(
+                    Violation(
+                        "/webhook",
+                        "viduq3-mix/webhook-format",
+                        "webhook must be an http:// or https:// URL" + _got(value),
+                    )
+                )
+        elif value is not None:
+            # viduq3-mix/webhook-type (specs/viduq3.yaml:94)
+            errors.append(
+                Violation(
+                    "/webhook", "viduq3-mix/webhook-type", "webhook must be a string" + _got(value)
+                )
+            )
 
     # viduq3-mix/model-required (specs/viduq3.yaml:41)
     if not _is_present(payload.get("model")):
-        _fail(errors, "/model", "viduq3-mix/model-required", "model is required")
-
-    # viduq3-mix/model-enum (specs/viduq3.yaml:27)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if isinstance(value, str) and value not in ("viduq3-mix",):
-            _fail(
-                errors,
-                "/model",
-                "viduq3-mix/model-enum",
-                'model must be one of "viduq3-mix"'
-                + _got(value)
-                + _suggest(value, ("viduq3-mix",)),
-            )
-
-    # viduq3-mix/prompt-type (specs/viduq3.yaml:46)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors, "/prompt", "viduq3-mix/prompt-type", "prompt must be a string" + _got(value)
-            )
+        errors.append(Violation("/model", "viduq3-mix/model-required", "model is required"))
 
     # viduq3-mix/prompt-required (specs/viduq3.yaml:47)
     if not _is_present(payload.get("prompt")):
-        _fail(errors, "/prompt", "viduq3-mix/prompt-required", "prompt is required")
-
-    # viduq3-mix/prompt-length (specs/viduq3.yaml:48)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if isinstance(value, str) and len(value) > 5000:
-            _fail(
-                errors,
-                "/prompt",
-                "viduq3-mix/prompt-length",
-                "prompt must be at most 5000 characters" + ", got " + str(len(value)),
-            )
-
-    # viduq3-mix/image_urls-type (specs/viduq3.yaml:54)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/image_urls",
-                "viduq3-mix/image_urls-type",
-                "image_urls must be an array" + _got(value),
-            )
+        errors.append(Violation("/prompt", "viduq3-mix/prompt-required", "prompt is required"))
 
     # viduq3-mix/image_urls-required (specs/viduq3.yaml:55)
     if not _is_present(payload.get("image_urls")):
-        _fail(errors, "/image_urls", "viduq3-mix/image_urls-required", "image_urls is required")
-
-    # viduq3-mix/image_urls-count (specs/viduq3.yaml:56)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if isinstance(value, list) and not (1 <= len(value) <= 7):
-            _fail(
-                errors,
-                "/image_urls",
-                "viduq3-mix/image_urls-count",
-                "image_urls must have between 1 and 7 items" + ", got " + str(len(value)),
-            )
-
-    # viduq3-mix/image_urls[]-type (specs/viduq3.yaml:63)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, str):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "viduq3-mix/image_urls[]-type",
-                        "image_urls[i] must be a string" + _got(value),
-                    )
-
-    # viduq3-mix/image_urls[]-format (specs/viduq3.yaml:64)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if (
-                    isinstance(value, str)
-                    and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-                ):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "viduq3-mix/image_urls[]-format",
-                        "image_urls[i] must be an http:// or https:// URL" + _got(value),
-                    )
-
-    # viduq3-mix/duration-type (specs/viduq3.yaml:68)
-    if isinstance(payload, dict) and "duration" in payload:
-        value = payload["duration"]
-        if value is not None and not _is_int(value):
-            _fail(
-                errors,
-                "/duration",
-                "viduq3-mix/duration-type",
-                "duration must be an integer" + _got(value),
-            )
-
-    # viduq3-mix/duration-range (specs/viduq3.yaml:30)
-    if isinstance(payload, dict) and "duration" in payload:
-        value = payload["duration"]
-        if _is_number(value) and not (1 <= value <= 16):
-            _fail(
-                errors,
-                "/duration",
-                "viduq3-mix/duration-range",
-                "duration must be between 1 and 16" + _got(value),
-            )
-
-    # viduq3-mix/resolution-type (specs/viduq3.yaml:77)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/resolution",
-                "viduq3-mix/resolution-type",
-                "resolution must be a string" + _got(value),
-            )
-
-    # viduq3-mix/resolution-enum (specs/viduq3.yaml:34)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if isinstance(value, str) and value not in ("720p", "1080p"):
-            _fail(
-                errors,
-                "/resolution",
-                "viduq3-mix/resolution-enum",
-                'resolution must be one of "720p", "1080p"'
-                + _got(value)
-                + _suggest(value, ("720p", "1080p")),
-            )
-
-    # viduq3-mix/aspect_ratio-type (specs/viduq3.yaml:83)
-    if isinstance(payload, dict) and "aspect_ratio" in payload:
-        value = payload["aspect_ratio"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/aspect_ratio",
-                "viduq3-mix/aspect_ratio-type",
-                "aspect_ratio must be a string" + _got(value),
-            )
-
-    # viduq3-mix/aspect_ratio-enum (specs/viduq3.yaml:84)
-    if isinstance(payload, dict) and "aspect_ratio" in payload:
-        value = payload["aspect_ratio"]
-        if isinstance(value, str) and value not in ("16:9", "9:16", "4:3", "3:4", "1:1"):
-            _fail(
-                errors,
-                "/aspect_ratio",
-                "viduq3-mix/aspect_ratio-enum",
-                ('aspect_ratio must be one of "16:9", "9:16", "4:3", "3:4", "1:1"')
-                + _got(value)
-                + _suggest(value, ("16:9", "9:16", "4:3", "3:4", "1:1")),
-            )
-
-    # viduq3-mix/seed-type (specs/viduq3.yaml:89)
-    if isinstance(payload, dict) and "seed" in payload:
-        value = payload["seed"]
-        if value is not None and not _is_int(value):
-            _fail(errors, "/seed", "viduq3-mix/seed-type", "seed must be an integer" + _got(value))
-
-    # viduq3-mix/webhook-type (specs/viduq3.yaml:94)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/webhook",
-                "viduq3-mix/webhook-type",
-                "webhook must be a string" + _got(value),
-            )
-
-    # viduq3-mix/webhook-format (specs/viduq3.yaml:95)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                "/webhook",
-                "viduq3-mix/webhook-format",
-                "webhook must be an http:// or https:// URL" + _got(value),
-            )
-    return Report("viduq3-mix", tuple(errors), tuple(warnings))
+        errors.append(
+            Violation("/image_urls", "viduq3-mix/image_urls-required", "image_urls is required")
+        )
+    return _report("viduq3-mix", errors, warnings, _RULE_ORDER_VIDUQ3_MIX)

@@ -8,10 +8,9 @@ import re as _re
 from collections.abc import Mapping
 from typing import Literal, Required, TypedDict
 
-from apimart._checks import fail as _fail, got as _got
+from apimart._checks import got as _got, report as _report
 from apimart._jsonvalue import (
     escape as _escape,
-    get as _get,
     is_int as _is_int,
     is_present as _is_present,
     show as _show,
@@ -19,6 +18,12 @@ from apimart._jsonvalue import (
     suggest_key as _suggest_key,
 )
 from apimart._report import Report, Violation
+
+_PATTERN_1 = _re.compile(
+    "(?:[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*|data:image/[A-Za-"
+    "z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2})"
+)
+_PATTERN_2 = _re.compile("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*")
 
 
 class Wan26Request(TypedDict, total=False):
@@ -68,6 +73,41 @@ class Wan26Request(TypedDict, total=False):
     """
 
 
+_RULE_ORDER_WAN2_6 = {
+    "wan2.6/body-type": 0,
+    "wan2.6/body-unknown-field": 1,
+    "wan2.6/model-type": 2,
+    "wan2.6/model-required": 3,
+    "wan2.6/model-enum": 4,
+    "wan2.6/prompt-type": 5,
+    "wan2.6/image_urls-type": 6,
+    "wan2.6/image_urls-count": 7,
+    "wan2.6/image_urls[]-type": 8,
+    "wan2.6/image_urls[]-format": 9,
+    "wan2.6/negative_prompt-type": 10,
+    "wan2.6/aspect_ratio-type": 11,
+    "wan2.6/aspect_ratio-enum": 12,
+    "wan2.6/resolution-type": 13,
+    "wan2.6/resolution-enum": 14,
+    "wan2.6/duration-type": 15,
+    "wan2.6/duration-enum": 16,
+    "wan2.6/seed-type": 17,
+    "wan2.6/prompt_extend-type": 18,
+    "wan2.6/audio-type": 19,
+    "wan2.6/audio_url-type": 20,
+    "wan2.6/audio_url-format": 21,
+    "wan2.6/shot_type-type": 22,
+    "wan2.6/shot_type-enum": 23,
+    "wan2.6/watermark-type": 24,
+    "wan2.6/webhook-type": 25,
+    "wan2.6/webhook-format": 26,
+    "wan2.6/prompt-required-text-to-video": 27,
+    "wan2.6/aspect-ratio-image-to-video": 28,
+    "wan2.6/audio-ignored-with-audio-url": 29,
+}
+"""The rules of wan2.6 in spec order, the order its violations are reported in."""
+
+
 def validate_wan2_6(payload: Mapping[str, object]) -> Report:
     """Every violation and warning of a wan2.6 request body, checked against the 30 rules of
     specs/wan2.6.yaml.
@@ -75,36 +115,36 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
     errors: list[Violation] = []
     warnings: list[Violation] = []
     value: object
-    mode_image_to_video = _is_present(_get(payload, ("image_urls",)))
-    mode_text_to_video = not _is_present(_get(payload, ("image_urls",)))
-
-    # wan2.6/body-type (specs/wan2.6.yaml:8)
     value = payload
-    if value is not None and not isinstance(value, dict):
-        _fail(errors, "", "wan2.6/body-type", "the request body must be an object" + _got(value))
+    if not isinstance(value, dict):
+        # wan2.6/body-type (specs/wan2.6.yaml:8)
+        errors.append(
+            Violation("", "wan2.6/body-type", "the request body must be an object" + _got(value))
+        )
+        return _report("wan2.6", errors, warnings, _RULE_ORDER_WAN2_6)
+    mode_image_to_video = _is_present(payload.get("image_urls"))
+    mode_text_to_video = not _is_present(payload.get("image_urls"))
 
     # wan2.6/body-unknown-field (specs/wan2.6.yaml:8)
-    value = payload
-    if isinstance(value, dict):
-        for key in value:
-            if key not in (
-                "model",
-                "prompt",
-                "image_urls",
-                "negative_prompt",
-                "aspect_ratio",
-                "resolution",
-                "duration",
-                "seed",
-                "prompt_extend",
-                "audio",
-                "audio_url",
-                "shot_type",
-                "watermark",
-                "webhook",
-            ):
-                _fail(
-                    warnings,
+    for key in value:
+        if key not in {
+            "model",
+            "prompt",
+            "image_urls",
+            "negative_prompt",
+            "aspect_ratio",
+            "resolution",
+            "duration",
+            "seed",
+            "prompt_extend",
+            "audio",
+            "audio_url",
+            "shot_type",
+            "watermark",
+            "webhook",
+        }:
+            warnings.append(
+                Violation(
                     "" + "/" + _escape(key),
                     "wan2.6/body-unknown-field",
                     _show(key)
@@ -130,315 +170,318 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
                         ),
                     ),
                 )
+            )
+    body = value
 
-    # wan2.6/model-type (specs/wan2.6.yaml:34)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
+    if "model" in body:
+        value = body["model"]
+        if isinstance(value, str):
+            # wan2.6/model-enum (specs/wan2.6.yaml:36)
+            if value not in ("wan2.6",):
+                errors.append(
+                    Violation(
+                        "/model",
+                        "wan2.6/model-enum",
+                        'model must be one of "wan2.6"'
+                        + _got(value)
+                        + _suggest(value, ("wan2.6",)),
+                    )
+                )
+        elif value is not None:
+            # wan2.6/model-type (specs/wan2.6.yaml:34)
+            errors.append(
+                Violation("/model", "wan2.6/model-type", "model must be a string" + _got(value))
+            )
+
+    if "prompt" in body:
+        value = body["prompt"]
+
+        # wan2.6/prompt-type (specs/wan2.6.yaml:40)
         if value is not None and not isinstance(value, str):
-            _fail(errors, "/model", "wan2.6/model-type", "model must be a string" + _got(value))
+            errors.append(
+                Violation("/prompt", "wan2.6/prompt-type", "prompt must be a string" + _got(value))
+            )
+
+    if "image_urls" in body:
+        value = body["image_urls"]
+        if isinstance(value, list):
+            # wan2.6/image_urls-count (specs/wan2.6.yaml:47)
+            if len(value) > 1:
+                errors.append(
+                    Violation(
+                        "/image_urls",
+                        "wan2.6/image_urls-count",
+                        "image_urls must have at most 1 items" + ", got " + str(len(value)),
+                    )
+                )
+            image_urls = value
+
+            for i2, value in enumerate(image_urls):
+                if isinstance(value, str):
+                    # wan2.6/image_urls[]-format (specs/wan2.6.yaml:54)
+                    if _PATTERN_1.fullmatch(value) is None:
+                        errors.append(
+                            Violation(
+                                f"/image_urls/{i2}",
+                                "wan2.6/image_urls[]-format",
+                                (
+                                    "image_urls[i] must be an http(s) URL or a "
+                                    "data:image/...;base64,... URI"
+                                )
+                                + _got(value),
+                            )
+                        )
+                else:
+                    # wan2.6/image_urls[]-type (specs/wan2.6.yaml:53)
+                    errors.append(
+                        Violation(
+                            f"/image_urls/{i2}",
+                            "wan2.6/image_urls[]-type",
+                            "image_urls[i] must be a string" + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # wan2.6/image_urls-type (specs/wan2.6.yaml:46)
+            errors.append(
+                Violation(
+                    "/image_urls",
+                    "wan2.6/image_urls-type",
+                    "image_urls must be an array" + _got(value),
+                )
+            )
+
+    if "negative_prompt" in body:
+        value = body["negative_prompt"]
+
+        # wan2.6/negative_prompt-type (specs/wan2.6.yaml:58)
+        if value is not None and not isinstance(value, str):
+            errors.append(
+                Violation(
+                    "/negative_prompt",
+                    "wan2.6/negative_prompt-type",
+                    "negative_prompt must be a string" + _got(value),
+                )
+            )
+
+    if "aspect_ratio" in body:
+        value = body["aspect_ratio"]
+
+        # wan2.6/aspect-ratio-image-to-video (specs/wan2.6.yaml:130)
+        if mode_image_to_video:
+            if _is_present(value):
+                errors.append(
+                    Violation(
+                        "/aspect_ratio",
+                        "wan2.6/aspect-ratio-image-to-video",
+                        (
+                            "aspect_ratio is not supported in image-to-video mode (the "
+                            "video follows the image)"
+                        )
+                        + _got(value),
+                    )
+                )
+        if isinstance(value, str):
+            # wan2.6/aspect_ratio-enum (specs/wan2.6.yaml:63)
+            if value not in ("16:9", "9:16", "1:1", "4:3", "3:4"):
+                errors.append(
+                    Violation(
+                        "/aspect_ratio",
+                        "wan2.6/aspect_ratio-enum",
+                        ('aspect_ratio must be one of "16:9", "9:16", "1:1", "4:3", "3:4"')
+                        + _got(value)
+                        + _suggest(value, ("16:9", "9:16", "1:1", "4:3", "3:4")),
+                    )
+                )
+        elif value is not None:
+            # wan2.6/aspect_ratio-type (specs/wan2.6.yaml:62)
+            errors.append(
+                Violation(
+                    "/aspect_ratio",
+                    "wan2.6/aspect_ratio-type",
+                    "aspect_ratio must be a string" + _got(value),
+                )
+            )
+
+    if "resolution" in body:
+        value = body["resolution"]
+        if isinstance(value, str):
+            # wan2.6/resolution-enum (specs/wan2.6.yaml:73)
+            if value not in ("720p", "1080p"):
+                errors.append(
+                    Violation(
+                        "/resolution",
+                        "wan2.6/resolution-enum",
+                        'resolution must be one of "720p", "1080p"'
+                        + _got(value)
+                        + _suggest(value, ("720p", "1080p")),
+                    )
+                )
+        elif value is not None:
+            # wan2.6/resolution-type (specs/wan2.6.yaml:72)
+            errors.append(
+                Violation(
+                    "/resolution",
+                    "wan2.6/resolution-type",
+                    "resolution must be a string" + _got(value),
+                )
+            )
+
+    if "duration" in body:
+        value = body["duration"]
+        if _is_int(value):
+            # wan2.6/duration-enum (specs/wan2.6.yaml:79)
+            if value not in (5, 10, 15):
+                errors.append(
+                    Violation(
+                        "/duration",
+                        "wan2.6/duration-enum",
+                        "duration must be one of 5, 10, 15"
+                        + _got(value)
+                        + _suggest(value, (5, 10, 15)),
+                    )
+                )
+        elif value is not None:
+            # wan2.6/duration-type (specs/wan2.6.yaml:78)
+            errors.append(
+                Violation(
+                    "/duration", "wan2.6/duration-type", "duration must be an integer" + _got(value)
+                )
+            )
+
+    if "seed" in body:
+        value = body["seed"]
+
+        # wan2.6/seed-type (specs/wan2.6.yaml:84)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation("/seed", "wan2.6/seed-type", "seed must be an integer" + _got(value))
+            )
+
+    if "prompt_extend" in body:
+        value = body["prompt_extend"]
+
+        # wan2.6/prompt_extend-type (specs/wan2.6.yaml:89)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
+                    "/prompt_extend",
+                    "wan2.6/prompt_extend-type",
+                    "prompt_extend must be a boolean" + _got(value),
+                )
+            )
+
+    if "audio" in body:
+        value = body["audio"]
+
+        # wan2.6/audio-ignored-with-audio-url (specs/wan2.6.yaml:139)
+        if _is_present(payload.get("audio_url")):
+            if _is_present(value):
+                warnings.append(
+                    Violation(
+                        "/audio",
+                        "wan2.6/audio-ignored-with-audio-url",
+                        ("audio is overridden when audio_url is given (audio_url takes priority)")
+                        + _got(value),
+                    )
+                )
+
+        # wan2.6/audio-type (specs/wan2.6.yaml:93)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation("/audio", "wan2.6/audio-type", "audio must be a boolean" + _got(value))
+            )
+
+    if "audio_url" in body:
+        value = body["audio_url"]
+        if isinstance(value, str):
+            # wan2.6/audio_url-format (specs/wan2.6.yaml:98)
+            if _PATTERN_2.fullmatch(value) is None:
+                errors.append(
+                    Violation(
+                        "/audio_url",
+                        "wan2.6/audio_url-format",
+                        "audio_url must be an http:// or https:// URL" + _got(value),
+                    )
+                )
+        elif value is not None:
+            # wan2.6/audio_url-type (specs/wan2.6.yaml:97)
+            errors.append(
+                Violation(
+                    "/audio_url",
+                    "wan2.6/audio_url-type",
+                    "audio_url must be a string" + _got(value),
+                )
+            )
+
+    if "shot_type" in body:
+        value = body["shot_type"]
+        if isinstance(value, str):
+            # wan2.6/shot_type-enum (specs/wan2.6.yaml:105)
+            if value not in ("single", "multi"):
+                errors.append(
+                    Violation(
+                        "/shot_type",
+                        "wan2.6/shot_type-enum",
+                        'shot_type must be one of "single", "multi"'
+                        + _got(value)
+                        + _suggest(value, ("single", "multi")),
+                    )
+                )
+        elif value is not None:
+            # wan2.6/shot_type-type (specs/wan2.6.yaml:104)
+            errors.append(
+                Violation(
+                    "/shot_type",
+                    "wan2.6/shot_type-type",
+                    "shot_type must be a string" + _got(value),
+                )
+            )
+
+    if "watermark" in body:
+        value = body["watermark"]
+
+        # wan2.6/watermark-type (specs/wan2.6.yaml:109)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
+                    "/watermark",
+                    "wan2.6/watermark-type",
+                    "watermark must be a boolean" + _got(value),
+                )
+            )
+
+    if "webhook" in body:
+        value = body["webhook"]
+        if isinstance(value, str):
+            # wan2.6/webhook-format (specs/wan2.6.yaml:117)
+            if _PATTERN_2.fullmatch(value) is None:
+                errors.append(
+                    Violation(
+                        "/webhook",
+                        "wan2.6/webhook-format",
+                        "webhook must be an http:// or https:// URL" + _got(value),
+                    )
+                )
+        elif value is not None:
+            # wan2.6/webhook-type (specs/wan2.6.yaml:116)
+            errors.append(
+                Violation(
+                    "/webhook", "wan2.6/webhook-type", "webhook must be a string" + _got(value)
+                )
+            )
 
     # wan2.6/model-required (specs/wan2.6.yaml:35)
     if not _is_present(payload.get("model")):
-        _fail(errors, "/model", "wan2.6/model-required", "model is required")
-
-    # wan2.6/model-enum (specs/wan2.6.yaml:36)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if isinstance(value, str) and value not in ("wan2.6",):
-            _fail(
-                errors,
-                "/model",
-                "wan2.6/model-enum",
-                'model must be one of "wan2.6"' + _got(value) + _suggest(value, ("wan2.6",)),
-            )
-
-    # wan2.6/prompt-type (specs/wan2.6.yaml:40)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(errors, "/prompt", "wan2.6/prompt-type", "prompt must be a string" + _got(value))
-
-    # wan2.6/image_urls-type (specs/wan2.6.yaml:46)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/image_urls",
-                "wan2.6/image_urls-type",
-                "image_urls must be an array" + _got(value),
-            )
-
-    # wan2.6/image_urls-count (specs/wan2.6.yaml:47)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if isinstance(value, list) and len(value) > 1:
-            _fail(
-                errors,
-                "/image_urls",
-                "wan2.6/image_urls-count",
-                "image_urls must have at most 1 items" + ", got " + str(len(value)),
-            )
-
-    # wan2.6/image_urls[]-type (specs/wan2.6.yaml:53)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, str):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "wan2.6/image_urls[]-type",
-                        "image_urls[i] must be a string" + _got(value),
-                    )
-
-    # wan2.6/image_urls[]-format (specs/wan2.6.yaml:54)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if (
-                    isinstance(value, str)
-                    and _re.fullmatch(
-                        (
-                            "(?:[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*|data:image/[A-Za-"
-                            "z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2})"
-                        ),
-                        value,
-                    )
-                    is None
-                ):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "wan2.6/image_urls[]-format",
-                        ("image_urls[i] must be an http(s) URL or a data:image/...;base64,... URI")
-                        + _got(value),
-                    )
-
-    # wan2.6/negative_prompt-type (specs/wan2.6.yaml:58)
-    if isinstance(payload, dict) and "negative_prompt" in payload:
-        value = payload["negative_prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/negative_prompt",
-                "wan2.6/negative_prompt-type",
-                "negative_prompt must be a string" + _got(value),
-            )
-
-    # wan2.6/aspect_ratio-type (specs/wan2.6.yaml:62)
-    if isinstance(payload, dict) and "aspect_ratio" in payload:
-        value = payload["aspect_ratio"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/aspect_ratio",
-                "wan2.6/aspect_ratio-type",
-                "aspect_ratio must be a string" + _got(value),
-            )
-
-    # wan2.6/aspect_ratio-enum (specs/wan2.6.yaml:63)
-    if isinstance(payload, dict) and "aspect_ratio" in payload:
-        value = payload["aspect_ratio"]
-        if isinstance(value, str) and value not in ("16:9", "9:16", "1:1", "4:3", "3:4"):
-            _fail(
-                errors,
-                "/aspect_ratio",
-                "wan2.6/aspect_ratio-enum",
-                ('aspect_ratio must be one of "16:9", "9:16", "1:1", "4:3", "3:4"')
-                + _got(value)
-                + _suggest(value, ("16:9", "9:16", "1:1", "4:3", "3:4")),
-            )
-
-    # wan2.6/resolution-type (specs/wan2.6.yaml:72)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/resolution",
-                "wan2.6/resolution-type",
-                "resolution must be a string" + _got(value),
-            )
-
-    # wan2.6/resolution-enum (specs/wan2.6.yaml:73)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if isinstance(value, str) and value not in ("720p", "1080p"):
-            _fail(
-                errors,
-                "/resolution",
-                "wan2.6/resolution-enum",
-                'resolution must be one of "720p", "1080p"'
-                + _got(value)
-                + _suggest(value, ("720p", "1080p")),
-            )
-
-    # wan2.6/duration-type (specs/wan2.6.yaml:78)
-    if isinstance(payload, dict) and "duration" in payload:
-        value = payload["duration"]
-        if value is not None and not _is_int(value):
-            _fail(
-                errors,
-                "/duration",
-                "wan2.6/duration-type",
-                "duration must be an integer" + _got(value),
-            )
-
-    # wan2.6/duration-enum (specs/wan2.6.yaml:79)
-    if isinstance(payload, dict) and "duration" in payload:
-        value = payload["duration"]
-        if _is_int(value) and value not in (5, 10, 15):
-            _fail(
-                errors,
-                "/duration",
-                "wan2.6/duration-enum",
-                "duration must be one of 5, 10, 15" + _got(value) + _suggest(value, (5, 10, 15)),
-            )
-
-    # wan2.6/seed-type (specs/wan2.6.yaml:84)
-    if isinstance(payload, dict) and "seed" in payload:
-        value = payload["seed"]
-        if value is not None and not _is_int(value):
-            _fail(errors, "/seed", "wan2.6/seed-type", "seed must be an integer" + _got(value))
-
-    # wan2.6/prompt_extend-type (specs/wan2.6.yaml:89)
-    if isinstance(payload, dict) and "prompt_extend" in payload:
-        value = payload["prompt_extend"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/prompt_extend",
-                "wan2.6/prompt_extend-type",
-                "prompt_extend must be a boolean" + _got(value),
-            )
-
-    # wan2.6/audio-type (specs/wan2.6.yaml:93)
-    if isinstance(payload, dict) and "audio" in payload:
-        value = payload["audio"]
-        if value is not None and not isinstance(value, bool):
-            _fail(errors, "/audio", "wan2.6/audio-type", "audio must be a boolean" + _got(value))
-
-    # wan2.6/audio_url-type (specs/wan2.6.yaml:97)
-    if isinstance(payload, dict) and "audio_url" in payload:
-        value = payload["audio_url"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/audio_url",
-                "wan2.6/audio_url-type",
-                "audio_url must be a string" + _got(value),
-            )
-
-    # wan2.6/audio_url-format (specs/wan2.6.yaml:98)
-    if isinstance(payload, dict) and "audio_url" in payload:
-        value = payload["audio_url"]
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                "/audio_url",
-                "wan2.6/audio_url-format",
-                "audio_url must be an http:// or https:// URL" + _got(value),
-            )
-
-    # wan2.6/shot_type-type (specs/wan2.6.yaml:104)
-    if isinstance(payload, dict) and "shot_type" in payload:
-        value = payload["shot_type"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/shot_type",
-                "wan2.6/shot_type-type",
-                "shot_type must be a string" + _got(value),
-            )
-
-    # wan2.6/shot_type-enum (specs/wan2.6.yaml:105)
-    if isinstance(payload, dict) and "shot_type" in payload:
-        value = payload["shot_type"]
-        if isinstance(value, str) and value not in ("single", "multi"):
-            _fail(
-                errors,
-                "/shot_type",
-                "wan2.6/shot_type-enum",
-                'shot_type must be one of "single", "multi"'
-                + _got(value)
-                + _suggest(value, ("single", "multi")),
-            )
-
-    # wan2.6/watermark-type (specs/wan2.6.yaml:109)
-    if isinstance(payload, dict) and "watermark" in payload:
-        value = payload["watermark"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/watermark",
-                "wan2.6/watermark-type",
-                "watermark must be a boolean" + _got(value),
-            )
-
-    # wan2.6/webhook-type (specs/wan2.6.yaml:116)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors, "/webhook", "wan2.6/webhook-type", "webhook must be a string" + _got(value)
-            )
-
-    # wan2.6/webhook-format (specs/wan2.6.yaml:117)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                "/webhook",
-                "wan2.6/webhook-format",
-                "webhook must be an http:// or https:// URL" + _got(value),
-            )
+        errors.append(Violation("/model", "wan2.6/model-required", "model is required"))
 
     # wan2.6/prompt-required-text-to-video (specs/wan2.6.yaml:124)
     if mode_text_to_video:
         if not _is_present(payload.get("prompt")):
-            _fail(
-                errors,
-                "/prompt",
-                "wan2.6/prompt-required-text-to-video",
-                ("prompt is required in text-to-video mode (when no image_urls are given)"),
+            errors.append(
+                Violation(
+                    "/prompt",
+                    "wan2.6/prompt-required-text-to-video",
+                    ("prompt is required in text-to-video mode (when no image_urls are given)"),
+                )
             )
-
-    # wan2.6/aspect-ratio-image-to-video (specs/wan2.6.yaml:130)
-    if mode_image_to_video:
-        if isinstance(payload, dict) and "aspect_ratio" in payload:
-            value = payload["aspect_ratio"]
-            if _is_present(value):
-                _fail(
-                    errors,
-                    "/aspect_ratio",
-                    "wan2.6/aspect-ratio-image-to-video",
-                    (
-                        "aspect_ratio is not supported in image-to-video mode (the "
-                        "video follows the image)"
-                    )
-                    + _got(value),
-                )
-
-    # wan2.6/audio-ignored-with-audio-url (specs/wan2.6.yaml:139)
-    if _is_present(_get(payload, ("audio_url",))):
-        if isinstance(payload, dict) and "audio" in payload:
-            value = payload["audio"]
-            if _is_present(value):
-                _fail(
-                    warnings,
-                    "/audio",
-                    "wan2.6/audio-ignored-with-audio-url",
-                    ("audio is overridden when audio_url is given (audio_url takes priority)")
-                    + _got(value),
-                )
-    return Report("wan2.6", tuple(errors), tuple(warnings))
+    return _report("wan2.6", errors, warnings, _RULE_ORDER_WAN2_6)

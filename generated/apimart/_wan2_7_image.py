@@ -10,9 +10,9 @@ from typing import Literal, Required, TypedDict
 
 from apimart._checks import (
     data_uri_problem as _data_uri_problem,
-    fail as _fail,
     got as _got,
     hundredths_total as _hundredths_total,
+    report as _report,
 )
 from apimart._jsonvalue import (
     escape as _escape,
@@ -28,6 +28,16 @@ from apimart._jsonvalue import (
     walk as _walk,
 )
 from apimart._report import Report, Violation
+
+_PATTERN_1 = _re.compile(
+    "(?:[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*|data:image/[A-Za-"
+    "z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2})"
+)
+_PATTERN_2 = _re.compile("(?:1K|2K|4K|1:1|16:9|9:16|4:3|3:4|3:2|2:3|[0-9]+[x*][0-9]+)")
+_PATTERN_3 = _re.compile("([0-9]+)[x*]([0-9]+)")
+_PATTERN_4 = _re.compile("#[0-9A-Fa-f]{6}")
+_PATTERN_5 = _re.compile("(?:100(?:\\.0{1,2})?|[0-9]{1,2}(?:\\.[0-9]{1,2})?)%")
+_PATTERN_6 = _re.compile("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*")
 
 
 class Wan27ImageProColorPaletteItem(TypedDict, total=False):
@@ -99,6 +109,69 @@ class Wan27ImageProRequest(TypedDict, total=False):
     """
 
 
+_RULE_ORDER_WAN2_7_IMAGE_PRO = {
+    "wan2.7-image-pro/body-type": 0,
+    "wan2.7-image-pro/body-unknown-field": 1,
+    "wan2.7-image-pro/model-type": 2,
+    "wan2.7-image-pro/model-required": 3,
+    "wan2.7-image-pro/model-enum": 4,
+    "wan2.7-image-pro/prompt-type": 5,
+    "wan2.7-image-pro/prompt-length": 6,
+    "wan2.7-image-pro/image_urls-type": 7,
+    "wan2.7-image-pro/image_urls-count": 8,
+    "wan2.7-image-pro/image_urls[]-type": 9,
+    "wan2.7-image-pro/image_urls[]-format": 10,
+    "wan2.7-image-pro/image_urls[]-media-type": 11,
+    "wan2.7-image-pro/n-type": 12,
+    "wan2.7-image-pro/size-type": 13,
+    "wan2.7-image-pro/size-format": 14,
+    "wan2.7-image-pro/resolution-type": 15,
+    "wan2.7-image-pro/resolution-enum": 16,
+    "wan2.7-image-pro/negative_prompt-type": 17,
+    "wan2.7-image-pro/watermark-type": 18,
+    "wan2.7-image-pro/seed-type": 19,
+    "wan2.7-image-pro/seed-range": 20,
+    "wan2.7-image-pro/thinking_mode-type": 21,
+    "wan2.7-image-pro/enable_sequential-type": 22,
+    "wan2.7-image-pro/bbox_list-type": 23,
+    "wan2.7-image-pro/bbox_list[]-type": 24,
+    "wan2.7-image-pro/bbox_list[]-count": 25,
+    "wan2.7-image-pro/bbox_list[][]-type": 26,
+    "wan2.7-image-pro/bbox_list[][]-count": 27,
+    "wan2.7-image-pro/bbox_list[][][]-type": 28,
+    "wan2.7-image-pro/bbox_list[][][]-range": 29,
+    "wan2.7-image-pro/color_palette-type": 30,
+    "wan2.7-image-pro/color_palette-count": 31,
+    "wan2.7-image-pro/color_palette[]-type": 32,
+    "wan2.7-image-pro/color_palette[]-unknown-field": 33,
+    "wan2.7-image-pro/color_palette[].hex-type": 34,
+    "wan2.7-image-pro/color_palette[].hex-required": 35,
+    "wan2.7-image-pro/color_palette[].hex-format": 36,
+    "wan2.7-image-pro/color_palette[].ratio-type": 37,
+    "wan2.7-image-pro/color_palette[].ratio-required": 38,
+    "wan2.7-image-pro/color_palette[].ratio-format": 39,
+    "wan2.7-image-pro/webhook-type": 40,
+    "wan2.7-image-pro/webhook-format": 41,
+    "wan2.7-image-pro/prompt-required-text-to-image": 42,
+    "wan2.7-image-pro/n-standard": 43,
+    "wan2.7-image-pro/n-sequential": 44,
+    "wan2.7-image-pro/size-4k-editing": 45,
+    "wan2.7-image-pro/resolution-4k-editing": 46,
+    "wan2.7-image-pro/size-4k-sequential": 47,
+    "wan2.7-image-pro/resolution-4k-sequential": 48,
+    "wan2.7-image-pro/pixels-text-to-image": 49,
+    "wan2.7-image-pro/pixels-editing-or-sequential": 50,
+    "wan2.7-image-pro/resolution-with-ratio-size-only": 51,
+    "wan2.7-image-pro/size-ratio-follows-last-image": 52,
+    "wan2.7-image-pro/thinking-mode-ignored": 53,
+    "wan2.7-image-pro/color-palette-ignored-in-sequential": 54,
+    "wan2.7-image-pro/color-palette-sum": 55,
+    "wan2.7-image-pro/bbox-list-per-image": 56,
+    "wan2.7-image-pro/bbox-corners": 57,
+}
+"""The rules of wan2.7-image-pro in spec order, the order its violations are reported in."""
+
+
 def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
     """Every violation and warning of a wan2.7-image-pro request body, checked against the 58
     rules of specs/wan2.7-image.yaml.
@@ -106,43 +179,40 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
     errors: list[Violation] = []
     warnings: list[Violation] = []
     value: object
-    mode_editing = _is_present(_get(payload, ("image_urls",)))
+    value = payload
+    if not isinstance(value, dict):
+        # wan2.7-image-pro/body-type (specs/wan2.7-image.yaml:7)
+        errors.append(
+            Violation(
+                "", "wan2.7-image-pro/body-type", "the request body must be an object" + _got(value)
+            )
+        )
+        return _report("wan2.7-image-pro", errors, warnings, _RULE_ORDER_WAN2_7_IMAGE_PRO)
+    mode_editing = _is_present(payload.get("image_urls"))
     mode_sequential = any(_json_equal(v, True) for _, v in _walk(payload, ("enable_sequential",)))
     mode_standard = not (mode_sequential)
-    mode_text_to_image = not _is_present(_get(payload, ("image_urls",)))
-
-    # wan2.7-image-pro/body-type (specs/wan2.7-image.yaml:7)
-    value = payload
-    if value is not None and not isinstance(value, dict):
-        _fail(
-            errors,
-            "",
-            "wan2.7-image-pro/body-type",
-            "the request body must be an object" + _got(value),
-        )
+    mode_text_to_image = not _is_present(payload.get("image_urls"))
 
     # wan2.7-image-pro/body-unknown-field (specs/wan2.7-image.yaml:7)
-    value = payload
-    if isinstance(value, dict):
-        for key in value:
-            if key not in (
-                "model",
-                "prompt",
-                "image_urls",
-                "n",
-                "size",
-                "resolution",
-                "negative_prompt",
-                "watermark",
-                "seed",
-                "thinking_mode",
-                "enable_sequential",
-                "bbox_list",
-                "color_palette",
-                "webhook",
-            ):
-                _fail(
-                    warnings,
+    for key in value:
+        if key not in {
+            "model",
+            "prompt",
+            "image_urls",
+            "n",
+            "size",
+            "resolution",
+            "negative_prompt",
+            "watermark",
+            "seed",
+            "thinking_mode",
+            "enable_sequential",
+            "bbox_list",
+            "color_palette",
+            "webhook",
+        }:
+            warnings.append(
+                Violation(
                     "" + "/" + _escape(key),
                     "wan2.7-image-pro/body-unknown-field",
                     _show(key)
@@ -168,775 +238,723 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
                         ),
                     ),
                 )
-
-    # wan2.7-image-pro/model-type (specs/wan2.7-image.yaml:67)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/model",
-                "wan2.7-image-pro/model-type",
-                "model must be a string" + _got(value),
             )
+    body = value
 
-    # wan2.7-image-pro/model-required (specs/wan2.7-image.yaml:68)
-    if not _is_present(payload.get("model")):
-        _fail(errors, "/model", "wan2.7-image-pro/model-required", "model is required")
-
-    # wan2.7-image-pro/model-enum (specs/wan2.7-image.yaml:69)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if isinstance(value, str) and value not in ("wan2.7-image-pro",):
-            _fail(
-                errors,
-                "/model",
-                "wan2.7-image-pro/model-enum",
-                'model must be one of "wan2.7-image-pro"'
-                + _got(value)
-                + _suggest(value, ("wan2.7-image-pro",)),
-            )
-
-    # wan2.7-image-pro/prompt-type (specs/wan2.7-image.yaml:73)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/prompt",
-                "wan2.7-image-pro/prompt-type",
-                "prompt must be a string" + _got(value),
-            )
-
-    # wan2.7-image-pro/prompt-length (specs/wan2.7-image.yaml:74)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if isinstance(value, str) and len(value) > 5000:
-            _fail(
-                errors,
-                "/prompt",
-                "wan2.7-image-pro/prompt-length",
-                "prompt must be at most 5000 characters" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-image-pro/image_urls-type (specs/wan2.7-image.yaml:80)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/image_urls",
-                "wan2.7-image-pro/image_urls-type",
-                "image_urls must be an array" + _got(value),
-            )
-
-    # wan2.7-image-pro/image_urls-count (specs/wan2.7-image.yaml:81)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if isinstance(value, list) and len(value) > 9:
-            _fail(
-                errors,
-                "/image_urls",
-                "wan2.7-image-pro/image_urls-count",
-                "image_urls must have at most 9 items" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-image-pro/image_urls[]-type (specs/wan2.7-image.yaml:90)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, str):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "wan2.7-image-pro/image_urls[]-type",
-                        "image_urls[i] must be a string" + _got(value),
+    if "model" in body:
+        value = body["model"]
+        if isinstance(value, str):
+            # wan2.7-image-pro/model-enum (specs/wan2.7-image.yaml:69)
+            if value not in ("wan2.7-image-pro",):
+                errors.append(
+                    Violation(
+                        "/model",
+                        "wan2.7-image-pro/model-enum",
+                        'model must be one of "wan2.7-image-pro"'
+                        + _got(value)
+                        + _suggest(value, ("wan2.7-image-pro",)),
                     )
+                )
+        elif value is not None:
+            # wan2.7-image-pro/model-type (specs/wan2.7-image.yaml:67)
+            errors.append(
+                Violation(
+                    "/model", "wan2.7-image-pro/model-type", "model must be a string" + _got(value)
+                )
+            )
 
-    # wan2.7-image-pro/image_urls[]-format (specs/wan2.7-image.yaml:91)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if (
-                    isinstance(value, str)
-                    and _re.fullmatch(
-                        (
-                            "(?:[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*|data:image/[A-Za-"
-                            "z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2})"
-                        ),
-                        value,
+    if "prompt" in body:
+        value = body["prompt"]
+        if isinstance(value, str):
+            # wan2.7-image-pro/prompt-length (specs/wan2.7-image.yaml:74)
+            if len(value) > 5000:
+                errors.append(
+                    Violation(
+                        "/prompt",
+                        "wan2.7-image-pro/prompt-length",
+                        "prompt must be at most 5000 characters" + ", got " + str(len(value)),
                     )
-                    is None
-                ):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "wan2.7-image-pro/image_urls[]-format",
-                        ("image_urls[i] must be an http(s) URL or a data:image/...;base64,... URI")
-                        + _got(value),
-                    )
+                )
+        elif value is not None:
+            # wan2.7-image-pro/prompt-type (specs/wan2.7-image.yaml:73)
+            errors.append(
+                Violation(
+                    "/prompt",
+                    "wan2.7-image-pro/prompt-type",
+                    "prompt must be a string" + _got(value),
+                )
+            )
 
-    # wan2.7-image-pro/image_urls[]-media-type (specs/wan2.7-image.yaml:92)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if (
-                    isinstance(value, str)
-                    and (
+    if "image_urls" in body:
+        value = body["image_urls"]
+        if isinstance(value, list):
+            # wan2.7-image-pro/image_urls-count (specs/wan2.7-image.yaml:81)
+            if len(value) > 9:
+                errors.append(
+                    Violation(
+                        "/image_urls",
+                        "wan2.7-image-pro/image_urls-count",
+                        "image_urls must have at most 9 items" + ", got " + str(len(value)),
+                    )
+                )
+            image_urls = value
+
+            for i2, value in enumerate(image_urls):
+                if isinstance(value, str):
+                    # wan2.7-image-pro/image_urls[]-format (specs/wan2.7-image.yaml:91)
+                    if _PATTERN_1.fullmatch(value) is None:
+                        errors.append(
+                            Violation(
+                                f"/image_urls/{i2}",
+                                "wan2.7-image-pro/image_urls[]-format",
+                                (
+                                    "image_urls[i] must be an http(s) URL or a "
+                                    "data:image/...;base64,... URI"
+                                )
+                                + _got(value),
+                            )
+                        )
+
+                    # wan2.7-image-pro/image_urls[]-media-type (specs/wan2.7-image.yaml:92)
+                    if (
                         refused := _data_uri_problem(
                             value, ("image/jpeg", "image/png", "image/webp", "image/bmp")
                         )
-                    )
-                    is not None
-                ):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "wan2.7-image-pro/image_urls[]-media-type",
-                        (
-                            'a data URI in image_urls[i] must be of type "image/jpeg", '
-                            '"image/png", "image/webp", "image/bmp"'
+                    ) is not None:
+                        errors.append(
+                            Violation(
+                                f"/image_urls/{i2}",
+                                "wan2.7-image-pro/image_urls[]-media-type",
+                                (
+                                    "a data URI in image_urls[i] must be of type "
+                                    '"image/jpeg", "image/png", "image/webp", "image/bmp"'
+                                )
+                                + refused,
+                            )
                         )
-                        + refused,
+                else:
+                    # wan2.7-image-pro/image_urls[]-type (specs/wan2.7-image.yaml:90)
+                    errors.append(
+                        Violation(
+                            f"/image_urls/{i2}",
+                            "wan2.7-image-pro/image_urls[]-type",
+                            "image_urls[i] must be a string" + _got(value),
+                        )
                     )
-
-    # wan2.7-image-pro/n-type (specs/wan2.7-image.yaml:98)
-    if isinstance(payload, dict) and "n" in payload:
-        value = payload["n"]
-        if value is not None and not _is_int(value):
-            _fail(errors, "/n", "wan2.7-image-pro/n-type", "n must be an integer" + _got(value))
-
-    # wan2.7-image-pro/size-type (specs/wan2.7-image.yaml:105)
-    if isinstance(payload, dict) and "size" in payload:
-        value = payload["size"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors, "/size", "wan2.7-image-pro/size-type", "size must be a string" + _got(value)
-            )
-
-    # wan2.7-image-pro/size-format (specs/wan2.7-image.yaml:107)
-    if isinstance(payload, dict) and "size" in payload:
-        value = payload["size"]
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("(?:1K|2K|4K|1:1|16:9|9:16|4:3|3:4|3:2|2:3|[0-9]+[x*][0-9]+)", value)
-            is None
-        ):
-            _fail(
-                errors,
-                "/size",
-                "wan2.7-image-pro/size-format",
-                (
-                    "size must be a tier (1K, 2K or 4K), an aspect ratio (1:1, "
-                    "16:9, 9:16, 4:3, 3:4, 3:2 or 2:3) or pixel dimensions such "
-                    "as 1024x1024 or 1024*1024"
+        elif value is not None:
+            # wan2.7-image-pro/image_urls-type (specs/wan2.7-image.yaml:80)
+            errors.append(
+                Violation(
+                    "/image_urls",
+                    "wan2.7-image-pro/image_urls-type",
+                    "image_urls must be an array" + _got(value),
                 )
-                + _got(value),
             )
 
-    # wan2.7-image-pro/resolution-type (specs/wan2.7-image.yaml:121)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/resolution",
-                "wan2.7-image-pro/resolution-type",
-                "resolution must be a string" + _got(value),
-            )
+    if "n" in body:
+        value = body["n"]
 
-    # wan2.7-image-pro/resolution-enum (specs/wan2.7-image.yaml:122)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if isinstance(value, str) and value not in ("1K", "2K", "4K"):
-            _fail(
-                errors,
-                "/resolution",
-                "wan2.7-image-pro/resolution-enum",
-                'resolution must be one of "1K", "2K", "4K"'
-                + _got(value)
-                + _suggest(value, ("1K", "2K", "4K")),
-            )
-
-    # wan2.7-image-pro/negative_prompt-type (specs/wan2.7-image.yaml:126)
-    if isinstance(payload, dict) and "negative_prompt" in payload:
-        value = payload["negative_prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/negative_prompt",
-                "wan2.7-image-pro/negative_prompt-type",
-                "negative_prompt must be a string" + _got(value),
-            )
-
-    # wan2.7-image-pro/watermark-type (specs/wan2.7-image.yaml:130)
-    if isinstance(payload, dict) and "watermark" in payload:
-        value = payload["watermark"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/watermark",
-                "wan2.7-image-pro/watermark-type",
-                "watermark must be a boolean" + _got(value),
-            )
-
-    # wan2.7-image-pro/seed-type (specs/wan2.7-image.yaml:135)
-    if isinstance(payload, dict) and "seed" in payload:
-        value = payload["seed"]
-        if value is not None and not _is_int(value):
-            _fail(
-                errors,
-                "/seed",
-                "wan2.7-image-pro/seed-type",
-                "seed must be an integer" + _got(value),
-            )
-
-    # wan2.7-image-pro/seed-range (specs/wan2.7-image.yaml:136)
-    if isinstance(payload, dict) and "seed" in payload:
-        value = payload["seed"]
-        if _is_number(value) and not (0 <= value <= 2147483647):
-            _fail(
-                errors,
-                "/seed",
-                "wan2.7-image-pro/seed-range",
-                "seed must be between 0 and 2147483647" + _got(value),
-            )
-
-    # wan2.7-image-pro/thinking_mode-type (specs/wan2.7-image.yaml:141)
-    if isinstance(payload, dict) and "thinking_mode" in payload:
-        value = payload["thinking_mode"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/thinking_mode",
-                "wan2.7-image-pro/thinking_mode-type",
-                "thinking_mode must be a boolean" + _got(value),
-            )
-
-    # wan2.7-image-pro/enable_sequential-type (specs/wan2.7-image.yaml:148)
-    if isinstance(payload, dict) and "enable_sequential" in payload:
-        value = payload["enable_sequential"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/enable_sequential",
-                "wan2.7-image-pro/enable_sequential-type",
-                "enable_sequential must be a boolean" + _got(value),
-            )
-
-    # wan2.7-image-pro/bbox_list-type (specs/wan2.7-image.yaml:153)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        value = payload["bbox_list"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/bbox_list",
-                "wan2.7-image-pro/bbox_list-type",
-                "bbox_list must be an array" + _got(value),
-            )
-
-    # wan2.7-image-pro/bbox_list[]-type (specs/wan2.7-image.yaml:159)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, list):
-                    _fail(
-                        errors,
-                        f"/bbox_list/{i1}",
-                        "wan2.7-image-pro/bbox_list[]-type",
-                        "bbox_list[i] must be an array" + _got(value),
-                    )
-
-    # wan2.7-image-pro/bbox_list[]-count (specs/wan2.7-image.yaml:160)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if isinstance(value, list) and len(value) > 2:
-                    _fail(
-                        errors,
-                        f"/bbox_list/{i1}",
-                        "wan2.7-image-pro/bbox_list[]-count",
-                        "bbox_list[i] must have at most 2 items" + ", got " + str(len(value)),
-                    )
-
-    # wan2.7-image-pro/bbox_list[][]-type (specs/wan2.7-image.yaml:164)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, list):
-                    for i2, value in enumerate(node1):
-                        if not isinstance(value, list):
-                            _fail(
-                                errors,
-                                f"/bbox_list/{i1}/{i2}",
-                                "wan2.7-image-pro/bbox_list[][]-type",
-                                "bbox_list[i][j] must be an array" + _got(value),
-                            )
-
-    # wan2.7-image-pro/bbox_list[][]-count (specs/wan2.7-image.yaml:165)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, list):
-                    for i2, value in enumerate(node1):
-                        if isinstance(value, list) and len(value) != 4:
-                            _fail(
-                                errors,
-                                f"/bbox_list/{i1}/{i2}",
-                                "wan2.7-image-pro/bbox_list[][]-count",
-                                "bbox_list[i][j] must have 4 items" + ", got " + str(len(value)),
-                            )
-
-    # wan2.7-image-pro/bbox_list[][][]-type (specs/wan2.7-image.yaml:170)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, list):
-                    for i2, node2 in enumerate(node1):
-                        if isinstance(node2, list):
-                            for i3, value in enumerate(node2):
-                                if not _is_int(value):
-                                    _fail(
-                                        errors,
-                                        f"/bbox_list/{i1}/{i2}/{i3}",
-                                        "wan2.7-image-pro/bbox_list[][][]-type",
-                                        "bbox_list[i][j][k] must be an integer" + _got(value),
-                                    )
-
-    # wan2.7-image-pro/bbox_list[][][]-range (specs/wan2.7-image.yaml:171)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, list):
-                    for i2, node2 in enumerate(node1):
-                        if isinstance(node2, list):
-                            for i3, value in enumerate(node2):
-                                if _is_number(value) and value < 0:
-                                    _fail(
-                                        errors,
-                                        f"/bbox_list/{i1}/{i2}/{i3}",
-                                        "wan2.7-image-pro/bbox_list[][][]-range",
-                                        "bbox_list[i][j][k] must be at least 0" + _got(value),
-                                    )
-
-    # wan2.7-image-pro/color_palette-type (specs/wan2.7-image.yaml:175)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        value = payload["color_palette"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/color_palette",
-                "wan2.7-image-pro/color_palette-type",
-                "color_palette must be an array" + _got(value),
-            )
-
-    # wan2.7-image-pro/color_palette-count (specs/wan2.7-image.yaml:176)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        value = payload["color_palette"]
-        if isinstance(value, list) and not (3 <= len(value) <= 10):
-            _fail(
-                errors,
-                "/color_palette",
-                "wan2.7-image-pro/color_palette-count",
-                "color_palette must have between 3 and 10 items" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-image-pro/color_palette[]-type (specs/wan2.7-image.yaml:183)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, dict):
-                    _fail(
-                        errors,
-                        f"/color_palette/{i1}",
-                        "wan2.7-image-pro/color_palette[]-type",
-                        "color_palette[i] must be an object" + _got(value),
-                    )
-
-    # wan2.7-image-pro/color_palette[]-unknown-field (specs/wan2.7-image.yaml:184)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if isinstance(value, dict):
-                    for key in value:
-                        if key not in ("hex", "ratio"):
-                            _fail(
-                                warnings,
-                                f"/color_palette/{i1}" + "/" + _escape(key),
-                                "wan2.7-image-pro/color_palette[]-unknown-field",
-                                _show(key)
-                                + " "
-                                + "is not a documented field of color_palette[i]"
-                                + _suggest_key(key, ("hex", "ratio")),
-                            )
-
-    # wan2.7-image-pro/color_palette[].hex-type (specs/wan2.7-image.yaml:188)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "hex" in node1:
-                    value = node1["hex"]
-                    if value is not None and not isinstance(value, str):
-                        _fail(
-                            errors,
-                            f"/color_palette/{i1}/hex",
-                            "wan2.7-image-pro/color_palette[].hex-type",
-                            "color_palette[i].hex must be a string" + _got(value),
-                        )
-
-    # wan2.7-image-pro/color_palette[].hex-required (specs/wan2.7-image.yaml:189)
-    for at, parent in _walk(payload, ("color_palette", "*")):
-        if isinstance(parent, dict) and not _is_present(parent.get("hex")):
-            _fail(
-                errors,
-                at + "/hex",
-                "wan2.7-image-pro/color_palette[].hex-required",
-                "color_palette[i].hex is required",
-            )
-
-    # wan2.7-image-pro/color_palette[].hex-format (specs/wan2.7-image.yaml:190)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "hex" in node1:
-                    value = node1["hex"]
-                    if isinstance(value, str) and _re.fullmatch("#[0-9A-Fa-f]{6}", value) is None:
-                        _fail(
-                            errors,
-                            f"/color_palette/{i1}/hex",
-                            "wan2.7-image-pro/color_palette[].hex-format",
-                            "color_palette[i].hex must be a #RRGGBB hex colour" + _got(value),
-                        )
-
-    # wan2.7-image-pro/color_palette[].ratio-type (specs/wan2.7-image.yaml:194)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "ratio" in node1:
-                    value = node1["ratio"]
-                    if value is not None and not isinstance(value, str):
-                        _fail(
-                            errors,
-                            f"/color_palette/{i1}/ratio",
-                            "wan2.7-image-pro/color_palette[].ratio-type",
-                            "color_palette[i].ratio must be a string" + _got(value),
-                        )
-
-    # wan2.7-image-pro/color_palette[].ratio-required (specs/wan2.7-image.yaml:195)
-    for at, parent in _walk(payload, ("color_palette", "*")):
-        if isinstance(parent, dict) and not _is_present(parent.get("ratio")):
-            _fail(
-                errors,
-                at + "/ratio",
-                "wan2.7-image-pro/color_palette[].ratio-required",
-                "color_palette[i].ratio is required",
-            )
-
-    # wan2.7-image-pro/color_palette[].ratio-format (specs/wan2.7-image.yaml:196)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "ratio" in node1:
-                    value = node1["ratio"]
-                    if (
-                        isinstance(value, str)
-                        and _re.fullmatch(
-                            "(?:100(?:\\.0{1,2})?|[0-9]{1,2}(?:\\.[0-9]{1,2})?)%", value
-                        )
-                        is None
-                    ):
-                        _fail(
-                            errors,
-                            f"/color_palette/{i1}/ratio",
-                            "wan2.7-image-pro/color_palette[].ratio-format",
-                            (
-                                "color_palette[i].ratio must be a percentage from 0% to 100% "
-                                'with at most two decimals, such as "23.51%"'
-                            )
-                            + _got(value),
-                        )
-
-    # wan2.7-image-pro/webhook-type (specs/wan2.7-image.yaml:203)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/webhook",
-                "wan2.7-image-pro/webhook-type",
-                "webhook must be a string" + _got(value),
-            )
-
-    # wan2.7-image-pro/webhook-format (specs/wan2.7-image.yaml:204)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                "/webhook",
-                "wan2.7-image-pro/webhook-format",
-                "webhook must be an http:// or https:// URL" + _got(value),
-            )
-
-    # wan2.7-image-pro/prompt-required-text-to-image (specs/wan2.7-image.yaml:211)
-    if mode_text_to_image:
-        if not _is_present(payload.get("prompt")):
-            _fail(
-                errors,
-                "/prompt",
-                "wan2.7-image-pro/prompt-required-text-to-image",
-                ("prompt is required for text-to-image (when no image_urls are given)"),
-            )
-
-    # wan2.7-image-pro/n-standard (specs/wan2.7-image.yaml:217)
-    if mode_standard:
-        if isinstance(payload, dict) and "n" in payload:
-            value = payload["n"]
+        # wan2.7-image-pro/n-standard (specs/wan2.7-image.yaml:217)
+        if mode_standard:
             if _is_number(value) and not (1 <= value <= 4):
-                _fail(
-                    errors,
-                    "/n",
-                    "wan2.7-image-pro/n-standard",
-                    "n must be between 1 and 4 (up to 12 with enable_sequential)" + _got(value),
-                )
-
-    # wan2.7-image-pro/n-sequential (specs/wan2.7-image.yaml:225)
-    if mode_sequential:
-        if isinstance(payload, dict) and "n" in payload:
-            value = payload["n"]
-            if _is_number(value) and not (1 <= value <= 12):
-                _fail(
-                    errors,
-                    "/n",
-                    "wan2.7-image-pro/n-sequential",
-                    "n must be between 1 and 12 in sequential mode" + _got(value),
-                )
-
-    # wan2.7-image-pro/size-4k-editing (specs/wan2.7-image.yaml:240)
-    if mode_editing:
-        if isinstance(payload, dict) and "size" in payload:
-            value = payload["size"]
-            if isinstance(value, str) and value in ("4K",):
-                _fail(
-                    errors,
-                    "/size",
-                    "wan2.7-image-pro/size-4k-editing",
-                    ("4K is not available for image editing (image_urls given); use 1K or 2K")
-                    + _got(value),
-                )
-
-    # wan2.7-image-pro/resolution-4k-editing (specs/wan2.7-image.yaml:248)
-    if mode_editing:
-        if isinstance(payload, dict) and "resolution" in payload:
-            value = payload["resolution"]
-            if isinstance(value, str) and value in ("4K",):
-                _fail(
-                    errors,
-                    "/resolution",
-                    "wan2.7-image-pro/resolution-4k-editing",
-                    ("4K is not available for image editing (image_urls given); use 1K or 2K")
-                    + _got(value),
-                )
-
-    # wan2.7-image-pro/size-4k-sequential (specs/wan2.7-image.yaml:256)
-    if mode_sequential:
-        if isinstance(payload, dict) and "size" in payload:
-            value = payload["size"]
-            if isinstance(value, str) and value in ("4K",):
-                _fail(
-                    errors,
-                    "/size",
-                    "wan2.7-image-pro/size-4k-sequential",
-                    "4K is not available in sequential mode; use 1K or 2K" + _got(value),
-                )
-
-    # wan2.7-image-pro/resolution-4k-sequential (specs/wan2.7-image.yaml:264)
-    if mode_sequential:
-        if isinstance(payload, dict) and "resolution" in payload:
-            value = payload["resolution"]
-            if isinstance(value, str) and value in ("4K",):
-                _fail(
-                    errors,
-                    "/resolution",
-                    "wan2.7-image-pro/resolution-4k-sequential",
-                    "4K is not available in sequential mode; use 1K or 2K" + _got(value),
-                )
-
-    # wan2.7-image-pro/pixels-text-to-image (specs/wan2.7-image.yaml:272)
-    if (mode_text_to_image) and (mode_standard):
-        if isinstance(payload, dict) and "size" in payload:
-            value = payload["size"]
-            if (
-                isinstance(value, str)
-                and (sides := _re.fullmatch("([0-9]+)[x*]([0-9]+)", value))
-                and not all(768 <= int(side) <= 4096 for side in sides.groups())
-            ):
-                _fail(
-                    errors,
-                    "/size",
-                    "wan2.7-image-pro/pixels-text-to-image",
-                    ("size width and height must each be between 768 and 4096 pixels")
-                    + _got(value),
-                )
-
-    # wan2.7-image-pro/pixels-editing-or-sequential (specs/wan2.7-image.yaml:284)
-    if (mode_editing) or (mode_sequential):
-        if isinstance(payload, dict) and "size" in payload:
-            value = payload["size"]
-            if (
-                isinstance(value, str)
-                and (sides := _re.fullmatch("([0-9]+)[x*]([0-9]+)", value))
-                and not all(768 <= int(side) <= 2048 for side in sides.groups())
-            ):
-                _fail(
-                    errors,
-                    "/size",
-                    "wan2.7-image-pro/pixels-editing-or-sequential",
-                    (
-                        "size width and height must each be between 768 and 2048 "
-                        "pixels when editing or in sequential mode"
+                errors.append(
+                    Violation(
+                        "/n",
+                        "wan2.7-image-pro/n-standard",
+                        "n must be between 1 and 4 (up to 12 with enable_sequential)" + _got(value),
                     )
-                    + _got(value),
                 )
 
-    # wan2.7-image-pro/resolution-with-ratio-size-only (specs/wan2.7-image.yaml:301)
-    if (_is_present(_get(payload, ("size",)))) and (
-        not (
+        # wan2.7-image-pro/n-sequential (specs/wan2.7-image.yaml:225)
+        if mode_sequential:
+            if _is_number(value) and not (1 <= value <= 12):
+                errors.append(
+                    Violation(
+                        "/n",
+                        "wan2.7-image-pro/n-sequential",
+                        "n must be between 1 and 12 in sequential mode" + _got(value),
+                    )
+                )
+
+        # wan2.7-image-pro/n-type (specs/wan2.7-image.yaml:98)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation("/n", "wan2.7-image-pro/n-type", "n must be an integer" + _got(value))
+            )
+
+    if "size" in body:
+        value = body["size"]
+
+        # wan2.7-image-pro/size-ratio-follows-last-image (specs/wan2.7-image.yaml:314)
+        if (mode_editing) and (
             any(
                 isinstance(v, str) and _re.fullmatch("[0-9]+:[0-9]+", v) is not None
                 for _, v in _walk(payload, ("size",))
             )
-        )
-    ):
-        if isinstance(payload, dict) and "resolution" in payload:
-            value = payload["resolution"]
+        ):
             if _is_present(value):
-                _fail(
-                    warnings,
+                warnings.append(
+                    Violation(
+                        "/size",
+                        "wan2.7-image-pro/size-ratio-follows-last-image",
+                        (
+                            "in image editing the aspect ratio follows the last input "
+                            "image; this ratio is ignored"
+                        )
+                        + _got(value),
+                    )
+                )
+        if isinstance(value, str):
+            # wan2.7-image-pro/size-format (specs/wan2.7-image.yaml:107)
+            if _PATTERN_2.fullmatch(value) is None:
+                errors.append(
+                    Violation(
+                        "/size",
+                        "wan2.7-image-pro/size-format",
+                        (
+                            "size must be a tier (1K, 2K or 4K), an aspect ratio (1:1, "
+                            "16:9, 9:16, 4:3, 3:4, 3:2 or 2:3) or pixel dimensions such "
+                            "as 1024x1024 or 1024*1024"
+                        )
+                        + _got(value),
+                    )
+                )
+
+            # wan2.7-image-pro/size-4k-editing (specs/wan2.7-image.yaml:240)
+            if mode_editing:
+                if value in ("4K",):
+                    errors.append(
+                        Violation(
+                            "/size",
+                            "wan2.7-image-pro/size-4k-editing",
+                            (
+                                "4K is not available for image editing (image_urls given); "
+                                "use 1K or 2K"
+                            )
+                            + _got(value),
+                        )
+                    )
+
+            # wan2.7-image-pro/size-4k-sequential (specs/wan2.7-image.yaml:256)
+            if mode_sequential:
+                if value in ("4K",):
+                    errors.append(
+                        Violation(
+                            "/size",
+                            "wan2.7-image-pro/size-4k-sequential",
+                            "4K is not available in sequential mode; use 1K or 2K" + _got(value),
+                        )
+                    )
+
+            # wan2.7-image-pro/pixels-text-to-image (specs/wan2.7-image.yaml:272)
+            if (mode_text_to_image) and (mode_standard):
+                if (sides := _PATTERN_3.fullmatch(value)) and not all(
+                    768 <= int(side) <= 4096 for side in sides.groups()
+                ):
+                    errors.append(
+                        Violation(
+                            "/size",
+                            "wan2.7-image-pro/pixels-text-to-image",
+                            ("size width and height must each be between 768 and 4096 pixels")
+                            + _got(value),
+                        )
+                    )
+
+            # wan2.7-image-pro/pixels-editing-or-sequential (specs/wan2.7-image.yaml:284)
+            if (mode_editing) or (mode_sequential):
+                if (sides := _PATTERN_3.fullmatch(value)) and not all(
+                    768 <= int(side) <= 2048 for side in sides.groups()
+                ):
+                    errors.append(
+                        Violation(
+                            "/size",
+                            "wan2.7-image-pro/pixels-editing-or-sequential",
+                            (
+                                "size width and height must each be between 768 and 2048 "
+                                "pixels when editing or in sequential mode"
+                            )
+                            + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # wan2.7-image-pro/size-type (specs/wan2.7-image.yaml:105)
+            errors.append(
+                Violation(
+                    "/size", "wan2.7-image-pro/size-type", "size must be a string" + _got(value)
+                )
+            )
+
+    if "resolution" in body:
+        value = body["resolution"]
+
+        # wan2.7-image-pro/resolution-with-ratio-size-only (specs/wan2.7-image.yaml:301)
+        if (_is_present(payload.get("size"))) and (
+            not (
+                any(
+                    isinstance(v, str) and _re.fullmatch("[0-9]+:[0-9]+", v) is not None
+                    for _, v in _walk(payload, ("size",))
+                )
+            )
+        ):
+            if _is_present(value):
+                warnings.append(
+                    Violation(
+                        "/resolution",
+                        "wan2.7-image-pro/resolution-with-ratio-size-only",
+                        (
+                            "resolution combines only with an aspect-ratio size; this "
+                            "size already sets the resolution"
+                        )
+                        + _got(value),
+                    )
+                )
+        if isinstance(value, str):
+            # wan2.7-image-pro/resolution-enum (specs/wan2.7-image.yaml:122)
+            if value not in ("1K", "2K", "4K"):
+                errors.append(
+                    Violation(
+                        "/resolution",
+                        "wan2.7-image-pro/resolution-enum",
+                        'resolution must be one of "1K", "2K", "4K"'
+                        + _got(value)
+                        + _suggest(value, ("1K", "2K", "4K")),
+                    )
+                )
+
+            # wan2.7-image-pro/resolution-4k-editing (specs/wan2.7-image.yaml:248)
+            if mode_editing:
+                if value in ("4K",):
+                    errors.append(
+                        Violation(
+                            "/resolution",
+                            "wan2.7-image-pro/resolution-4k-editing",
+                            (
+                                "4K is not available for image editing (image_urls given); "
+                                "use 1K or 2K"
+                            )
+                            + _got(value),
+                        )
+                    )
+
+            # wan2.7-image-pro/resolution-4k-sequential (specs/wan2.7-image.yaml:264)
+            if mode_sequential:
+                if value in ("4K",):
+                    errors.append(
+                        Violation(
+                            "/resolution",
+                            "wan2.7-image-pro/resolution-4k-sequential",
+                            "4K is not available in sequential mode; use 1K or 2K" + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # wan2.7-image-pro/resolution-type (specs/wan2.7-image.yaml:121)
+            errors.append(
+                Violation(
                     "/resolution",
-                    "wan2.7-image-pro/resolution-with-ratio-size-only",
-                    (
-                        "resolution combines only with an aspect-ratio size; this "
-                        "size already sets the resolution"
+                    "wan2.7-image-pro/resolution-type",
+                    "resolution must be a string" + _got(value),
+                )
+            )
+
+    if "negative_prompt" in body:
+        value = body["negative_prompt"]
+
+        # wan2.7-image-pro/negative_prompt-type (specs/wan2.7-image.yaml:126)
+        if value is not None and not isinstance(value, str):
+            errors.append(
+                Violation(
+                    "/negative_prompt",
+                    "wan2.7-image-pro/negative_prompt-type",
+                    "negative_prompt must be a string" + _got(value),
+                )
+            )
+
+    if "watermark" in body:
+        value = body["watermark"]
+
+        # wan2.7-image-pro/watermark-type (specs/wan2.7-image.yaml:130)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
+                    "/watermark",
+                    "wan2.7-image-pro/watermark-type",
+                    "watermark must be a boolean" + _got(value),
+                )
+            )
+
+    if "seed" in body:
+        value = body["seed"]
+
+        # wan2.7-image-pro/seed-range (specs/wan2.7-image.yaml:136)
+        if _is_number(value) and not (0 <= value <= 2147483647):
+            errors.append(
+                Violation(
+                    "/seed",
+                    "wan2.7-image-pro/seed-range",
+                    "seed must be between 0 and 2147483647" + _got(value),
+                )
+            )
+
+        # wan2.7-image-pro/seed-type (specs/wan2.7-image.yaml:135)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation(
+                    "/seed", "wan2.7-image-pro/seed-type", "seed must be an integer" + _got(value)
+                )
+            )
+
+    if "thinking_mode" in body:
+        value = body["thinking_mode"]
+
+        # wan2.7-image-pro/thinking-mode-ignored (specs/wan2.7-image.yaml:324)
+        if (mode_sequential) or (mode_editing):
+            if _is_present(value):
+                warnings.append(
+                    Violation(
+                        "/thinking_mode",
+                        "wan2.7-image-pro/thinking-mode-ignored",
+                        (
+                            "thinking_mode is only effective without image input and "
+                            "outside sequential mode; it is ignored here"
+                        )
+                        + _got(value),
                     )
-                    + _got(value),
                 )
 
-    # wan2.7-image-pro/size-ratio-follows-last-image (specs/wan2.7-image.yaml:314)
-    if (mode_editing) and (
-        any(
-            isinstance(v, str) and _re.fullmatch("[0-9]+:[0-9]+", v) is not None
-            for _, v in _walk(payload, ("size",))
-        )
-    ):
-        if isinstance(payload, dict) and "size" in payload:
-            value = payload["size"]
-            if _is_present(value):
-                _fail(
-                    warnings,
-                    "/size",
-                    "wan2.7-image-pro/size-ratio-follows-last-image",
-                    (
-                        "in image editing the aspect ratio follows the last input "
-                        "image; this ratio is ignored"
-                    )
-                    + _got(value),
-                )
-
-    # wan2.7-image-pro/thinking-mode-ignored (specs/wan2.7-image.yaml:324)
-    if (mode_sequential) or (mode_editing):
-        if isinstance(payload, dict) and "thinking_mode" in payload:
-            value = payload["thinking_mode"]
-            if _is_present(value):
-                _fail(
-                    warnings,
+        # wan2.7-image-pro/thinking_mode-type (specs/wan2.7-image.yaml:141)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
                     "/thinking_mode",
-                    "wan2.7-image-pro/thinking-mode-ignored",
-                    (
-                        "thinking_mode is only effective without image input and "
-                        "outside sequential mode; it is ignored here"
+                    "wan2.7-image-pro/thinking_mode-type",
+                    "thinking_mode must be a boolean" + _got(value),
+                )
+            )
+
+    if "enable_sequential" in body:
+        value = body["enable_sequential"]
+
+        # wan2.7-image-pro/enable_sequential-type (specs/wan2.7-image.yaml:148)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
+                    "/enable_sequential",
+                    "wan2.7-image-pro/enable_sequential-type",
+                    "enable_sequential must be a boolean" + _got(value),
+                )
+            )
+
+    if "bbox_list" in body:
+        value = body["bbox_list"]
+        if isinstance(value, list):
+            bbox_list = value
+
+            for i2, value in enumerate(bbox_list):
+                if isinstance(value, list):
+                    # wan2.7-image-pro/bbox_list[]-count (specs/wan2.7-image.yaml:160)
+                    if len(value) > 2:
+                        errors.append(
+                            Violation(
+                                f"/bbox_list/{i2}",
+                                "wan2.7-image-pro/bbox_list[]-count",
+                                "bbox_list[i] must have at most 2 items"
+                                + ", got "
+                                + str(len(value)),
+                            )
+                        )
+                    bbox_list_item = value
+
+                    for i3, value in enumerate(bbox_list_item):
+                        # wan2.7-image-pro/bbox-corners (specs/wan2.7-image.yaml:351)
+                        if (
+                            _is_int_list(value)
+                            and len(value) == 4
+                            and not (value[0] < value[2] and value[1] < value[3])
+                        ):
+                            errors.append(
+                                Violation(
+                                    f"/bbox_list/{i2}/{i3}",
+                                    "wan2.7-image-pro/bbox-corners",
+                                    ("each box must be [x1, y1, x2, y2] with x1 < x2 and y1 < y2")
+                                    + _got(value),
+                                )
+                            )
+                        if isinstance(value, list):
+                            # wan2.7-image-pro/bbox_list[][]-count (specs/wan2.7-image.yaml:165)
+                            if len(value) != 4:
+                                errors.append(
+                                    Violation(
+                                        f"/bbox_list/{i2}/{i3}",
+                                        "wan2.7-image-pro/bbox_list[][]-count",
+                                        "bbox_list[i][j] must have 4 items"
+                                        + ", got "
+                                        + str(len(value)),
+                                    )
+                                )
+                            bbox_list_item_item = value
+
+                            for i4, value in enumerate(bbox_list_item_item):
+                                # wan2.7-image-pro/bbox_list[][][]-range
+                                # (specs/wan2.7-image.yaml:171)
+                                if _is_number(value) and value < 0:
+                                    errors.append(
+                                        Violation(
+                                            f"/bbox_list/{i2}/{i3}/{i4}",
+                                            "wan2.7-image-pro/bbox_list[][][]-range",
+                                            "bbox_list[i][j][k] must be at least 0" + _got(value),
+                                        )
+                                    )
+
+                                # wan2.7-image-pro/bbox_list[][][]-type
+                                # (specs/wan2.7-image.yaml:170)
+                                if not _is_int(value):
+                                    errors.append(
+                                        Violation(
+                                            f"/bbox_list/{i2}/{i3}/{i4}",
+                                            "wan2.7-image-pro/bbox_list[][][]-type",
+                                            "bbox_list[i][j][k] must be an integer" + _got(value),
+                                        )
+                                    )
+                        else:
+                            # wan2.7-image-pro/bbox_list[][]-type (specs/wan2.7-image.yaml:164)
+                            errors.append(
+                                Violation(
+                                    f"/bbox_list/{i2}/{i3}",
+                                    "wan2.7-image-pro/bbox_list[][]-type",
+                                    "bbox_list[i][j] must be an array" + _got(value),
+                                )
+                            )
+                else:
+                    # wan2.7-image-pro/bbox_list[]-type (specs/wan2.7-image.yaml:159)
+                    errors.append(
+                        Violation(
+                            f"/bbox_list/{i2}",
+                            "wan2.7-image-pro/bbox_list[]-type",
+                            "bbox_list[i] must be an array" + _got(value),
+                        )
                     )
-                    + _got(value),
+        elif value is not None:
+            # wan2.7-image-pro/bbox_list-type (specs/wan2.7-image.yaml:153)
+            errors.append(
+                Violation(
+                    "/bbox_list",
+                    "wan2.7-image-pro/bbox_list-type",
+                    "bbox_list must be an array" + _got(value),
                 )
+            )
 
-    # wan2.7-image-pro/color-palette-ignored-in-sequential (specs/wan2.7-image.yaml:331)
-    if mode_sequential:
-        if isinstance(payload, dict) and "color_palette" in payload:
-            value = payload["color_palette"]
+    if "color_palette" in body:
+        value = body["color_palette"]
+
+        # wan2.7-image-pro/color-palette-ignored-in-sequential (specs/wan2.7-image.yaml:331)
+        if mode_sequential:
             if _is_present(value):
-                _fail(
-                    warnings,
-                    "/color_palette",
-                    "wan2.7-image-pro/color-palette-ignored-in-sequential",
-                    "color_palette is ignored in sequential mode" + _got(value),
+                warnings.append(
+                    Violation(
+                        "/color_palette",
+                        "wan2.7-image-pro/color-palette-ignored-in-sequential",
+                        "color_palette is ignored in sequential mode" + _got(value),
+                    )
+                )
+        if isinstance(value, list):
+            # wan2.7-image-pro/color_palette-count (specs/wan2.7-image.yaml:176)
+            if not (3 <= len(value) <= 10):
+                errors.append(
+                    Violation(
+                        "/color_palette",
+                        "wan2.7-image-pro/color_palette-count",
+                        "color_palette must have between 3 and 10 items"
+                        + ", got "
+                        + str(len(value)),
+                    )
                 )
 
-    # wan2.7-image-pro/color-palette-sum (specs/wan2.7-image.yaml:338)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        value = payload["color_palette"]
-        if isinstance(value, list) and value:
-            total = _hundredths_total(value, "ratio")
-            if total is not None and total != 10000:
-                _fail(
-                    errors,
+            # wan2.7-image-pro/color-palette-sum (specs/wan2.7-image.yaml:338)
+            if value:
+                total = _hundredths_total(value, "ratio")
+                if total is not None and total != 10000:
+                    errors.append(
+                        Violation(
+                            "/color_palette",
+                            "wan2.7-image-pro/color-palette-sum",
+                            "the color_palette ratios must sum to exactly 100.00%"
+                            + f", got {total // 100}.{total % 100:02d}%",
+                        )
+                    )
+            color_palette = value
+
+            for i2, value in enumerate(color_palette):
+                if isinstance(value, dict):
+                    # wan2.7-image-pro/color_palette[]-unknown-field (specs/wan2.7-image.yaml:184)
+                    for key in value:
+                        if key not in {"hex", "ratio"}:
+                            warnings.append(
+                                Violation(
+                                    f"/color_palette/{i2}" + "/" + _escape(key),
+                                    "wan2.7-image-pro/color_palette[]-unknown-field",
+                                    _show(key)
+                                    + " "
+                                    + "is not a documented field of color_palette[i]"
+                                    + _suggest_key(key, ("hex", "ratio")),
+                                )
+                            )
+                    color_palette_item = value
+
+                    if "hex" in color_palette_item:
+                        value = color_palette_item["hex"]
+                        if isinstance(value, str):
+                            # wan2.7-image-pro/color_palette[].hex-format
+                            # (specs/wan2.7-image.yaml:190)
+                            if _PATTERN_4.fullmatch(value) is None:
+                                errors.append(
+                                    Violation(
+                                        f"/color_palette/{i2}/hex",
+                                        "wan2.7-image-pro/color_palette[].hex-format",
+                                        ("color_palette[i].hex must be a #RRGGBB hex colour")
+                                        + _got(value),
+                                    )
+                                )
+                        elif value is not None:
+                            # wan2.7-image-pro/color_palette[].hex-type
+                            # (specs/wan2.7-image.yaml:188)
+                            errors.append(
+                                Violation(
+                                    f"/color_palette/{i2}/hex",
+                                    "wan2.7-image-pro/color_palette[].hex-type",
+                                    "color_palette[i].hex must be a string" + _got(value),
+                                )
+                            )
+
+                    if "ratio" in color_palette_item:
+                        value = color_palette_item["ratio"]
+                        if isinstance(value, str):
+                            # wan2.7-image-pro/color_palette[].ratio-format
+                            # (specs/wan2.7-image.yaml:196)
+                            if _PATTERN_5.fullmatch(value) is None:
+                                errors.append(
+                                    Violation(
+                                        f"/color_palette/{i2}/ratio",
+                                        "wan2.7-image-pro/color_palette[].ratio-format",
+                                        (
+                                            "color_palette[i].ratio must be a percentage from "
+                                            "0% to 100% with at most two decimals, such as "
+                                            '"23.51%"'
+                                        )
+                                        + _got(value),
+                                    )
+                                )
+                        elif value is not None:
+                            # wan2.7-image-pro/color_palette[].ratio-type
+                            # (specs/wan2.7-image.yaml:194)
+                            errors.append(
+                                Violation(
+                                    f"/color_palette/{i2}/ratio",
+                                    "wan2.7-image-pro/color_palette[].ratio-type",
+                                    "color_palette[i].ratio must be a string" + _got(value),
+                                )
+                            )
+                else:
+                    # wan2.7-image-pro/color_palette[]-type (specs/wan2.7-image.yaml:183)
+                    errors.append(
+                        Violation(
+                            f"/color_palette/{i2}",
+                            "wan2.7-image-pro/color_palette[]-type",
+                            "color_palette[i] must be an object" + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # wan2.7-image-pro/color_palette-type (specs/wan2.7-image.yaml:175)
+            errors.append(
+                Violation(
                     "/color_palette",
-                    "wan2.7-image-pro/color-palette-sum",
-                    "the color_palette ratios must sum to exactly 100.00%"
-                    + f", got {total // 100}.{total % 100:02d}%",
+                    "wan2.7-image-pro/color_palette-type",
+                    "color_palette must be an array" + _got(value),
                 )
+            )
+
+    if "webhook" in body:
+        value = body["webhook"]
+        if isinstance(value, str):
+            # wan2.7-image-pro/webhook-format (specs/wan2.7-image.yaml:204)
+            if _PATTERN_6.fullmatch(value) is None:
+                errors.append(
+                    Violation(
+                        "/webhook",
+                        "wan2.7-image-pro/webhook-format",
+                        "webhook must be an http:// or https:// URL" + _got(value),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-image-pro/webhook-type (specs/wan2.7-image.yaml:203)
+            errors.append(
+                Violation(
+                    "/webhook",
+                    "wan2.7-image-pro/webhook-type",
+                    "webhook must be a string" + _got(value),
+                )
+            )
+
+    # wan2.7-image-pro/model-required (specs/wan2.7-image.yaml:68)
+    if not _is_present(payload.get("model")):
+        errors.append(Violation("/model", "wan2.7-image-pro/model-required", "model is required"))
+
+    # wan2.7-image-pro/color_palette[].hex-required (specs/wan2.7-image.yaml:189)
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if isinstance(value, dict) and not _is_present(value.get("hex")):
+                    errors.append(
+                        Violation(
+                            f"/color_palette/{i1}" + "/hex",
+                            "wan2.7-image-pro/color_palette[].hex-required",
+                            "color_palette[i].hex is required",
+                        )
+                    )
+
+    # wan2.7-image-pro/color_palette[].ratio-required (specs/wan2.7-image.yaml:195)
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if isinstance(value, dict) and not _is_present(value.get("ratio")):
+                    errors.append(
+                        Violation(
+                            f"/color_palette/{i1}" + "/ratio",
+                            "wan2.7-image-pro/color_palette[].ratio-required",
+                            "color_palette[i].ratio is required",
+                        )
+                    )
+
+    # wan2.7-image-pro/prompt-required-text-to-image (specs/wan2.7-image.yaml:211)
+    if mode_text_to_image:
+        if not _is_present(payload.get("prompt")):
+            errors.append(
+                Violation(
+                    "/prompt",
+                    "wan2.7-image-pro/prompt-required-text-to-image",
+                    ("prompt is required for text-to-image (when no image_urls are given)"),
+                )
+            )
 
     # wan2.7-image-pro/bbox-list-per-image (specs/wan2.7-image.yaml:345)
     value = _get(payload, ("bbox_list",))
     other = _get(payload, ("image_urls",))
     expected = len(other) if isinstance(other, list) else 0
     if isinstance(value, list) and len(value) != expected:
-        _fail(
-            errors,
-            "/bbox_list",
-            "wan2.7-image-pro/bbox-list-per-image",
-            ("bbox_list must have one entry per image_urls item ([] for an image without boxes)")
-            + f", got {len(value)} for {expected} "
-            + "image_urls item(s)",
+        errors.append(
+            Violation(
+                "/bbox_list",
+                "wan2.7-image-pro/bbox-list-per-image",
+                (
+                    "bbox_list must have one entry per image_urls item ([] for an "
+                    "image without boxes)"
+                )
+                + f", got {len(value)} for {expected} "
+                + "image_urls item(s)",
+            )
         )
-
-    # wan2.7-image-pro/bbox-corners (specs/wan2.7-image.yaml:351)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, list):
-                    for i2, value in enumerate(node1):
-                        if (
-                            _is_int_list(value)
-                            and len(value) == 4
-                            and not (value[0] < value[2] and value[1] < value[3])
-                        ):
-                            _fail(
-                                errors,
-                                f"/bbox_list/{i1}/{i2}",
-                                "wan2.7-image-pro/bbox-corners",
-                                "each box must be [x1, y1, x2, y2] with x1 < x2 and y1 < y2"
-                                + _got(value),
-                            )
-    return Report("wan2.7-image-pro", tuple(errors), tuple(warnings))
+    return _report("wan2.7-image-pro", errors, warnings, _RULE_ORDER_WAN2_7_IMAGE_PRO)
 
 
 class Wan27ImageColorPaletteItem(TypedDict, total=False):
@@ -1005,6 +1023,65 @@ class Wan27ImageRequest(TypedDict, total=False):
     """
 
 
+_RULE_ORDER_WAN2_7_IMAGE = {
+    "wan2.7-image/body-type": 0,
+    "wan2.7-image/body-unknown-field": 1,
+    "wan2.7-image/model-type": 2,
+    "wan2.7-image/model-required": 3,
+    "wan2.7-image/model-enum": 4,
+    "wan2.7-image/prompt-type": 5,
+    "wan2.7-image/prompt-length": 6,
+    "wan2.7-image/image_urls-type": 7,
+    "wan2.7-image/image_urls-count": 8,
+    "wan2.7-image/image_urls[]-type": 9,
+    "wan2.7-image/image_urls[]-format": 10,
+    "wan2.7-image/image_urls[]-media-type": 11,
+    "wan2.7-image/n-type": 12,
+    "wan2.7-image/size-type": 13,
+    "wan2.7-image/size-format": 14,
+    "wan2.7-image/resolution-type": 15,
+    "wan2.7-image/resolution-enum": 16,
+    "wan2.7-image/negative_prompt-type": 17,
+    "wan2.7-image/watermark-type": 18,
+    "wan2.7-image/seed-type": 19,
+    "wan2.7-image/seed-range": 20,
+    "wan2.7-image/thinking_mode-type": 21,
+    "wan2.7-image/enable_sequential-type": 22,
+    "wan2.7-image/bbox_list-type": 23,
+    "wan2.7-image/bbox_list[]-type": 24,
+    "wan2.7-image/bbox_list[]-count": 25,
+    "wan2.7-image/bbox_list[][]-type": 26,
+    "wan2.7-image/bbox_list[][]-count": 27,
+    "wan2.7-image/bbox_list[][][]-type": 28,
+    "wan2.7-image/bbox_list[][][]-range": 29,
+    "wan2.7-image/color_palette-type": 30,
+    "wan2.7-image/color_palette-count": 31,
+    "wan2.7-image/color_palette[]-type": 32,
+    "wan2.7-image/color_palette[]-unknown-field": 33,
+    "wan2.7-image/color_palette[].hex-type": 34,
+    "wan2.7-image/color_palette[].hex-required": 35,
+    "wan2.7-image/color_palette[].hex-format": 36,
+    "wan2.7-image/color_palette[].ratio-type": 37,
+    "wan2.7-image/color_palette[].ratio-required": 38,
+    "wan2.7-image/color_palette[].ratio-format": 39,
+    "wan2.7-image/webhook-type": 40,
+    "wan2.7-image/webhook-format": 41,
+    "wan2.7-image/prompt-required-text-to-image": 42,
+    "wan2.7-image/n-standard": 43,
+    "wan2.7-image/n-sequential": 44,
+    "wan2.7-image/size-4k-pro-only": 45,
+    "wan2.7-image/pixels": 46,
+    "wan2.7-image/resolution-with-ratio-size-only": 47,
+    "wan2.7-image/size-ratio-follows-last-image": 48,
+    "wan2.7-image/thinking-mode-ignored": 49,
+    "wan2.7-image/color-palette-ignored-in-sequential": 50,
+    "wan2.7-image/color-palette-sum": 51,
+    "wan2.7-image/bbox-list-per-image": 52,
+    "wan2.7-image/bbox-corners": 53,
+}
+"""The rules of wan2.7-image in spec order, the order its violations are reported in."""
+
+
 def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
     """Every violation and warning of a wan2.7-image request body, checked against the 54 rules
     of specs/wan2.7-image.yaml.
@@ -1012,40 +1089,40 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
     errors: list[Violation] = []
     warnings: list[Violation] = []
     value: object
-    mode_editing = _is_present(_get(payload, ("image_urls",)))
+    value = payload
+    if not isinstance(value, dict):
+        # wan2.7-image/body-type (specs/wan2.7-image.yaml:7)
+        errors.append(
+            Violation(
+                "", "wan2.7-image/body-type", "the request body must be an object" + _got(value)
+            )
+        )
+        return _report("wan2.7-image", errors, warnings, _RULE_ORDER_WAN2_7_IMAGE)
+    mode_editing = _is_present(payload.get("image_urls"))
     mode_sequential = any(_json_equal(v, True) for _, v in _walk(payload, ("enable_sequential",)))
     mode_standard = not (mode_sequential)
-    mode_text_to_image = not _is_present(_get(payload, ("image_urls",)))
-
-    # wan2.7-image/body-type (specs/wan2.7-image.yaml:7)
-    value = payload
-    if value is not None and not isinstance(value, dict):
-        _fail(
-            errors, "", "wan2.7-image/body-type", "the request body must be an object" + _got(value)
-        )
+    mode_text_to_image = not _is_present(payload.get("image_urls"))
 
     # wan2.7-image/body-unknown-field (specs/wan2.7-image.yaml:7)
-    value = payload
-    if isinstance(value, dict):
-        for key in value:
-            if key not in (
-                "model",
-                "prompt",
-                "image_urls",
-                "n",
-                "size",
-                "resolution",
-                "negative_prompt",
-                "watermark",
-                "seed",
-                "thinking_mode",
-                "enable_sequential",
-                "bbox_list",
-                "color_palette",
-                "webhook",
-            ):
-                _fail(
-                    warnings,
+    for key in value:
+        if key not in {
+            "model",
+            "prompt",
+            "image_urls",
+            "n",
+            "size",
+            "resolution",
+            "negative_prompt",
+            "watermark",
+            "seed",
+            "thinking_mode",
+            "enable_sequential",
+            "bbox_list",
+            "color_palette",
+            "webhook",
+        }:
+            warnings.append(
+                Violation(
                     "" + "/" + _escape(key),
                     "wan2.7-image/body-unknown-field",
                     _show(key)
@@ -1071,708 +1148,658 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
                         ),
                     ),
                 )
-
-    # wan2.7-image/model-type (specs/wan2.7-image.yaml:67)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors, "/model", "wan2.7-image/model-type", "model must be a string" + _got(value)
             )
+    body = value
 
-    # wan2.7-image/model-required (specs/wan2.7-image.yaml:68)
-    if not _is_present(payload.get("model")):
-        _fail(errors, "/model", "wan2.7-image/model-required", "model is required")
-
-    # wan2.7-image/model-enum (specs/wan2.7-image.yaml:37)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if isinstance(value, str) and value not in ("wan2.7-image",):
-            _fail(
-                errors,
-                "/model",
-                "wan2.7-image/model-enum",
-                'model must be one of "wan2.7-image"'
-                + _got(value)
-                + _suggest(value, ("wan2.7-image",)),
-            )
-
-    # wan2.7-image/prompt-type (specs/wan2.7-image.yaml:73)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/prompt",
-                "wan2.7-image/prompt-type",
-                "prompt must be a string" + _got(value),
-            )
-
-    # wan2.7-image/prompt-length (specs/wan2.7-image.yaml:74)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if isinstance(value, str) and len(value) > 5000:
-            _fail(
-                errors,
-                "/prompt",
-                "wan2.7-image/prompt-length",
-                "prompt must be at most 5000 characters" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-image/image_urls-type (specs/wan2.7-image.yaml:80)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/image_urls",
-                "wan2.7-image/image_urls-type",
-                "image_urls must be an array" + _got(value),
-            )
-
-    # wan2.7-image/image_urls-count (specs/wan2.7-image.yaml:81)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if isinstance(value, list) and len(value) > 9:
-            _fail(
-                errors,
-                "/image_urls",
-                "wan2.7-image/image_urls-count",
-                "image_urls must have at most 9 items" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-image/image_urls[]-type (specs/wan2.7-image.yaml:90)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, str):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "wan2.7-image/image_urls[]-type",
-                        "image_urls[i] must be a string" + _got(value),
+    if "model" in body:
+        value = body["model"]
+        if isinstance(value, str):
+            # wan2.7-image/model-enum (specs/wan2.7-image.yaml:37)
+            if value not in ("wan2.7-image",):
+                errors.append(
+                    Violation(
+                        "/model",
+                        "wan2.7-image/model-enum",
+                        'model must be one of "wan2.7-image"'
+                        + _got(value)
+                        + _suggest(value, ("wan2.7-image",)),
                     )
+                )
+        elif value is not None:
+            # wan2.7-image/model-type (specs/wan2.7-image.yaml:67)
+            errors.append(
+                Violation(
+                    "/model", "wan2.7-image/model-type", "model must be a string" + _got(value)
+                )
+            )
 
-    # wan2.7-image/image_urls[]-format (specs/wan2.7-image.yaml:91)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if (
-                    isinstance(value, str)
-                    and _re.fullmatch(
-                        (
-                            "(?:[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*|data:image/[A-Za-"
-                            "z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2})"
-                        ),
-                        value,
+    if "prompt" in body:
+        value = body["prompt"]
+        if isinstance(value, str):
+            # wan2.7-image/prompt-length (specs/wan2.7-image.yaml:74)
+            if len(value) > 5000:
+                errors.append(
+                    Violation(
+                        "/prompt",
+                        "wan2.7-image/prompt-length",
+                        "prompt must be at most 5000 characters" + ", got " + str(len(value)),
                     )
-                    is None
-                ):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "wan2.7-image/image_urls[]-format",
-                        ("image_urls[i] must be an http(s) URL or a data:image/...;base64,... URI")
-                        + _got(value),
-                    )
+                )
+        elif value is not None:
+            # wan2.7-image/prompt-type (specs/wan2.7-image.yaml:73)
+            errors.append(
+                Violation(
+                    "/prompt", "wan2.7-image/prompt-type", "prompt must be a string" + _got(value)
+                )
+            )
 
-    # wan2.7-image/image_urls[]-media-type (specs/wan2.7-image.yaml:92)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if (
-                    isinstance(value, str)
-                    and (
+    if "image_urls" in body:
+        value = body["image_urls"]
+        if isinstance(value, list):
+            # wan2.7-image/image_urls-count (specs/wan2.7-image.yaml:81)
+            if len(value) > 9:
+                errors.append(
+                    Violation(
+                        "/image_urls",
+                        "wan2.7-image/image_urls-count",
+                        "image_urls must have at most 9 items" + ", got " + str(len(value)),
+                    )
+                )
+            image_urls = value
+
+            for i2, value in enumerate(image_urls):
+                if isinstance(value, str):
+                    # wan2.7-image/image_urls[]-format (specs/wan2.7-image.yaml:91)
+                    if _PATTERN_1.fullmatch(value) is None:
+                        errors.append(
+                            Violation(
+                                f"/image_urls/{i2}",
+                                "wan2.7-image/image_urls[]-format",
+                                (
+                                    "image_urls[i] must be an http(s) URL or a "
+                                    "data:image/...;base64,... URI"
+                                )
+                                + _got(value),
+                            )
+                        )
+
+                    # wan2.7-image/image_urls[]-media-type (specs/wan2.7-image.yaml:92)
+                    if (
                         refused := _data_uri_problem(
                             value, ("image/jpeg", "image/png", "image/webp", "image/bmp")
                         )
-                    )
-                    is not None
-                ):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "wan2.7-image/image_urls[]-media-type",
-                        (
-                            'a data URI in image_urls[i] must be of type "image/jpeg", '
-                            '"image/png", "image/webp", "image/bmp"'
+                    ) is not None:
+                        errors.append(
+                            Violation(
+                                f"/image_urls/{i2}",
+                                "wan2.7-image/image_urls[]-media-type",
+                                (
+                                    "a data URI in image_urls[i] must be of type "
+                                    '"image/jpeg", "image/png", "image/webp", "image/bmp"'
+                                )
+                                + refused,
+                            )
                         )
-                        + refused,
+                else:
+                    # wan2.7-image/image_urls[]-type (specs/wan2.7-image.yaml:90)
+                    errors.append(
+                        Violation(
+                            f"/image_urls/{i2}",
+                            "wan2.7-image/image_urls[]-type",
+                            "image_urls[i] must be a string" + _got(value),
+                        )
                     )
-
-    # wan2.7-image/n-type (specs/wan2.7-image.yaml:98)
-    if isinstance(payload, dict) and "n" in payload:
-        value = payload["n"]
-        if value is not None and not _is_int(value):
-            _fail(errors, "/n", "wan2.7-image/n-type", "n must be an integer" + _got(value))
-
-    # wan2.7-image/size-type (specs/wan2.7-image.yaml:105)
-    if isinstance(payload, dict) and "size" in payload:
-        value = payload["size"]
-        if value is not None and not isinstance(value, str):
-            _fail(errors, "/size", "wan2.7-image/size-type", "size must be a string" + _got(value))
-
-    # wan2.7-image/size-format (specs/wan2.7-image.yaml:107)
-    if isinstance(payload, dict) and "size" in payload:
-        value = payload["size"]
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("(?:1K|2K|4K|1:1|16:9|9:16|4:3|3:4|3:2|2:3|[0-9]+[x*][0-9]+)", value)
-            is None
-        ):
-            _fail(
-                errors,
-                "/size",
-                "wan2.7-image/size-format",
-                (
-                    "size must be a tier (1K, 2K or 4K), an aspect ratio (1:1, "
-                    "16:9, 9:16, 4:3, 3:4, 3:2 or 2:3) or pixel dimensions such "
-                    "as 1024x1024 or 1024*1024"
+        elif value is not None:
+            # wan2.7-image/image_urls-type (specs/wan2.7-image.yaml:80)
+            errors.append(
+                Violation(
+                    "/image_urls",
+                    "wan2.7-image/image_urls-type",
+                    "image_urls must be an array" + _got(value),
                 )
-                + _got(value),
             )
 
-    # wan2.7-image/resolution-type (specs/wan2.7-image.yaml:121)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/resolution",
-                "wan2.7-image/resolution-type",
-                "resolution must be a string" + _got(value),
-            )
+    if "n" in body:
+        value = body["n"]
 
-    # wan2.7-image/resolution-enum (specs/wan2.7-image.yaml:45)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if isinstance(value, str) and value not in ("1K", "2K"):
-            _fail(
-                errors,
-                "/resolution",
-                "wan2.7-image/resolution-enum",
-                'resolution must be one of "1K", "2K"'
-                + _got(value)
-                + _suggest(value, ("1K", "2K")),
-            )
-
-    # wan2.7-image/negative_prompt-type (specs/wan2.7-image.yaml:126)
-    if isinstance(payload, dict) and "negative_prompt" in payload:
-        value = payload["negative_prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/negative_prompt",
-                "wan2.7-image/negative_prompt-type",
-                "negative_prompt must be a string" + _got(value),
-            )
-
-    # wan2.7-image/watermark-type (specs/wan2.7-image.yaml:130)
-    if isinstance(payload, dict) and "watermark" in payload:
-        value = payload["watermark"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/watermark",
-                "wan2.7-image/watermark-type",
-                "watermark must be a boolean" + _got(value),
-            )
-
-    # wan2.7-image/seed-type (specs/wan2.7-image.yaml:135)
-    if isinstance(payload, dict) and "seed" in payload:
-        value = payload["seed"]
-        if value is not None and not _is_int(value):
-            _fail(
-                errors, "/seed", "wan2.7-image/seed-type", "seed must be an integer" + _got(value)
-            )
-
-    # wan2.7-image/seed-range (specs/wan2.7-image.yaml:136)
-    if isinstance(payload, dict) and "seed" in payload:
-        value = payload["seed"]
-        if _is_number(value) and not (0 <= value <= 2147483647):
-            _fail(
-                errors,
-                "/seed",
-                "wan2.7-image/seed-range",
-                "seed must be between 0 and 2147483647" + _got(value),
-            )
-
-    # wan2.7-image/thinking_mode-type (specs/wan2.7-image.yaml:141)
-    if isinstance(payload, dict) and "thinking_mode" in payload:
-        value = payload["thinking_mode"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/thinking_mode",
-                "wan2.7-image/thinking_mode-type",
-                "thinking_mode must be a boolean" + _got(value),
-            )
-
-    # wan2.7-image/enable_sequential-type (specs/wan2.7-image.yaml:148)
-    if isinstance(payload, dict) and "enable_sequential" in payload:
-        value = payload["enable_sequential"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/enable_sequential",
-                "wan2.7-image/enable_sequential-type",
-                "enable_sequential must be a boolean" + _got(value),
-            )
-
-    # wan2.7-image/bbox_list-type (specs/wan2.7-image.yaml:153)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        value = payload["bbox_list"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/bbox_list",
-                "wan2.7-image/bbox_list-type",
-                "bbox_list must be an array" + _got(value),
-            )
-
-    # wan2.7-image/bbox_list[]-type (specs/wan2.7-image.yaml:159)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, list):
-                    _fail(
-                        errors,
-                        f"/bbox_list/{i1}",
-                        "wan2.7-image/bbox_list[]-type",
-                        "bbox_list[i] must be an array" + _got(value),
-                    )
-
-    # wan2.7-image/bbox_list[]-count (specs/wan2.7-image.yaml:160)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if isinstance(value, list) and len(value) > 2:
-                    _fail(
-                        errors,
-                        f"/bbox_list/{i1}",
-                        "wan2.7-image/bbox_list[]-count",
-                        "bbox_list[i] must have at most 2 items" + ", got " + str(len(value)),
-                    )
-
-    # wan2.7-image/bbox_list[][]-type (specs/wan2.7-image.yaml:164)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, list):
-                    for i2, value in enumerate(node1):
-                        if not isinstance(value, list):
-                            _fail(
-                                errors,
-                                f"/bbox_list/{i1}/{i2}",
-                                "wan2.7-image/bbox_list[][]-type",
-                                "bbox_list[i][j] must be an array" + _got(value),
-                            )
-
-    # wan2.7-image/bbox_list[][]-count (specs/wan2.7-image.yaml:165)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, list):
-                    for i2, value in enumerate(node1):
-                        if isinstance(value, list) and len(value) != 4:
-                            _fail(
-                                errors,
-                                f"/bbox_list/{i1}/{i2}",
-                                "wan2.7-image/bbox_list[][]-count",
-                                "bbox_list[i][j] must have 4 items" + ", got " + str(len(value)),
-                            )
-
-    # wan2.7-image/bbox_list[][][]-type (specs/wan2.7-image.yaml:170)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, list):
-                    for i2, node2 in enumerate(node1):
-                        if isinstance(node2, list):
-                            for i3, value in enumerate(node2):
-                                if not _is_int(value):
-                                    _fail(
-                                        errors,
-                                        f"/bbox_list/{i1}/{i2}/{i3}",
-                                        "wan2.7-image/bbox_list[][][]-type",
-                                        "bbox_list[i][j][k] must be an integer" + _got(value),
-                                    )
-
-    # wan2.7-image/bbox_list[][][]-range (specs/wan2.7-image.yaml:171)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, list):
-                    for i2, node2 in enumerate(node1):
-                        if isinstance(node2, list):
-                            for i3, value in enumerate(node2):
-                                if _is_number(value) and value < 0:
-                                    _fail(
-                                        errors,
-                                        f"/bbox_list/{i1}/{i2}/{i3}",
-                                        "wan2.7-image/bbox_list[][][]-range",
-                                        "bbox_list[i][j][k] must be at least 0" + _got(value),
-                                    )
-
-    # wan2.7-image/color_palette-type (specs/wan2.7-image.yaml:175)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        value = payload["color_palette"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/color_palette",
-                "wan2.7-image/color_palette-type",
-                "color_palette must be an array" + _got(value),
-            )
-
-    # wan2.7-image/color_palette-count (specs/wan2.7-image.yaml:176)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        value = payload["color_palette"]
-        if isinstance(value, list) and not (3 <= len(value) <= 10):
-            _fail(
-                errors,
-                "/color_palette",
-                "wan2.7-image/color_palette-count",
-                "color_palette must have between 3 and 10 items" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-image/color_palette[]-type (specs/wan2.7-image.yaml:183)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, dict):
-                    _fail(
-                        errors,
-                        f"/color_palette/{i1}",
-                        "wan2.7-image/color_palette[]-type",
-                        "color_palette[i] must be an object" + _got(value),
-                    )
-
-    # wan2.7-image/color_palette[]-unknown-field (specs/wan2.7-image.yaml:184)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if isinstance(value, dict):
-                    for key in value:
-                        if key not in ("hex", "ratio"):
-                            _fail(
-                                warnings,
-                                f"/color_palette/{i1}" + "/" + _escape(key),
-                                "wan2.7-image/color_palette[]-unknown-field",
-                                _show(key)
-                                + " "
-                                + "is not a documented field of color_palette[i]"
-                                + _suggest_key(key, ("hex", "ratio")),
-                            )
-
-    # wan2.7-image/color_palette[].hex-type (specs/wan2.7-image.yaml:188)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "hex" in node1:
-                    value = node1["hex"]
-                    if value is not None and not isinstance(value, str):
-                        _fail(
-                            errors,
-                            f"/color_palette/{i1}/hex",
-                            "wan2.7-image/color_palette[].hex-type",
-                            "color_palette[i].hex must be a string" + _got(value),
-                        )
-
-    # wan2.7-image/color_palette[].hex-required (specs/wan2.7-image.yaml:189)
-    for at, parent in _walk(payload, ("color_palette", "*")):
-        if isinstance(parent, dict) and not _is_present(parent.get("hex")):
-            _fail(
-                errors,
-                at + "/hex",
-                "wan2.7-image/color_palette[].hex-required",
-                "color_palette[i].hex is required",
-            )
-
-    # wan2.7-image/color_palette[].hex-format (specs/wan2.7-image.yaml:190)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "hex" in node1:
-                    value = node1["hex"]
-                    if isinstance(value, str) and _re.fullmatch("#[0-9A-Fa-f]{6}", value) is None:
-                        _fail(
-                            errors,
-                            f"/color_palette/{i1}/hex",
-                            "wan2.7-image/color_palette[].hex-format",
-                            "color_palette[i].hex must be a #RRGGBB hex colour" + _got(value),
-                        )
-
-    # wan2.7-image/color_palette[].ratio-type (specs/wan2.7-image.yaml:194)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "ratio" in node1:
-                    value = node1["ratio"]
-                    if value is not None and not isinstance(value, str):
-                        _fail(
-                            errors,
-                            f"/color_palette/{i1}/ratio",
-                            "wan2.7-image/color_palette[].ratio-type",
-                            "color_palette[i].ratio must be a string" + _got(value),
-                        )
-
-    # wan2.7-image/color_palette[].ratio-required (specs/wan2.7-image.yaml:195)
-    for at, parent in _walk(payload, ("color_palette", "*")):
-        if isinstance(parent, dict) and not _is_present(parent.get("ratio")):
-            _fail(
-                errors,
-                at + "/ratio",
-                "wan2.7-image/color_palette[].ratio-required",
-                "color_palette[i].ratio is required",
-            )
-
-    # wan2.7-image/color_palette[].ratio-format (specs/wan2.7-image.yaml:196)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        node0 = payload["color_palette"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "ratio" in node1:
-                    value = node1["ratio"]
-                    if (
-                        isinstance(value, str)
-                        and _re.fullmatch(
-                            "(?:100(?:\\.0{1,2})?|[0-9]{1,2}(?:\\.[0-9]{1,2})?)%", value
-                        )
-                        is None
-                    ):
-                        _fail(
-                            errors,
-                            f"/color_palette/{i1}/ratio",
-                            "wan2.7-image/color_palette[].ratio-format",
-                            (
-                                "color_palette[i].ratio must be a percentage from 0% to 100% "
-                                'with at most two decimals, such as "23.51%"'
-                            )
-                            + _got(value),
-                        )
-
-    # wan2.7-image/webhook-type (specs/wan2.7-image.yaml:203)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/webhook",
-                "wan2.7-image/webhook-type",
-                "webhook must be a string" + _got(value),
-            )
-
-    # wan2.7-image/webhook-format (specs/wan2.7-image.yaml:204)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                "/webhook",
-                "wan2.7-image/webhook-format",
-                "webhook must be an http:// or https:// URL" + _got(value),
-            )
-
-    # wan2.7-image/prompt-required-text-to-image (specs/wan2.7-image.yaml:211)
-    if mode_text_to_image:
-        if not _is_present(payload.get("prompt")):
-            _fail(
-                errors,
-                "/prompt",
-                "wan2.7-image/prompt-required-text-to-image",
-                ("prompt is required for text-to-image (when no image_urls are given)"),
-            )
-
-    # wan2.7-image/n-standard (specs/wan2.7-image.yaml:217)
-    if mode_standard:
-        if isinstance(payload, dict) and "n" in payload:
-            value = payload["n"]
+        # wan2.7-image/n-standard (specs/wan2.7-image.yaml:217)
+        if mode_standard:
             if _is_number(value) and not (1 <= value <= 4):
-                _fail(
-                    errors,
-                    "/n",
-                    "wan2.7-image/n-standard",
-                    "n must be between 1 and 4 (up to 12 with enable_sequential)" + _got(value),
+                errors.append(
+                    Violation(
+                        "/n",
+                        "wan2.7-image/n-standard",
+                        "n must be between 1 and 4 (up to 12 with enable_sequential)" + _got(value),
+                    )
                 )
 
-    # wan2.7-image/n-sequential (specs/wan2.7-image.yaml:225)
-    if mode_sequential:
-        if isinstance(payload, dict) and "n" in payload:
-            value = payload["n"]
+        # wan2.7-image/n-sequential (specs/wan2.7-image.yaml:225)
+        if mode_sequential:
             if _is_number(value) and not (1 <= value <= 12):
-                _fail(
-                    errors,
-                    "/n",
-                    "wan2.7-image/n-sequential",
-                    "n must be between 1 and 12 in sequential mode" + _got(value),
+                errors.append(
+                    Violation(
+                        "/n",
+                        "wan2.7-image/n-sequential",
+                        "n must be between 1 and 12 in sequential mode" + _got(value),
+                    )
                 )
 
-    # wan2.7-image/size-4k-pro-only (specs/wan2.7-image.yaml:233)
-    if isinstance(payload, dict) and "size" in payload:
-        value = payload["size"]
-        if isinstance(value, str) and value in ("4K",):
-            _fail(
-                errors,
-                "/size",
-                "wan2.7-image/size-4k-pro-only",
-                (
-                    "4K is only available with wan2.7-image-pro (text-to-image); "
-                    "wan2.7-image goes up to 2K"
-                )
-                + _got(value),
+        # wan2.7-image/n-type (specs/wan2.7-image.yaml:98)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation("/n", "wan2.7-image/n-type", "n must be an integer" + _got(value))
             )
 
-    # wan2.7-image/pixels (specs/wan2.7-image.yaml:293)
-    if isinstance(payload, dict) and "size" in payload:
-        value = payload["size"]
-        if (
-            isinstance(value, str)
-            and (sides := _re.fullmatch("([0-9]+)[x*]([0-9]+)", value))
-            and not all(768 <= int(side) <= 2048 for side in sides.groups())
-        ):
-            _fail(
-                errors,
-                "/size",
-                "wan2.7-image/pixels",
-                ("size width and height must each be between 768 and 2048 pixels for wan2.7-image")
-                + _got(value),
-            )
+    if "size" in body:
+        value = body["size"]
 
-    # wan2.7-image/resolution-with-ratio-size-only (specs/wan2.7-image.yaml:301)
-    if (_is_present(_get(payload, ("size",)))) and (
-        not (
+        # wan2.7-image/size-ratio-follows-last-image (specs/wan2.7-image.yaml:314)
+        if (mode_editing) and (
             any(
                 isinstance(v, str) and _re.fullmatch("[0-9]+:[0-9]+", v) is not None
                 for _, v in _walk(payload, ("size",))
             )
-        )
-    ):
-        if isinstance(payload, dict) and "resolution" in payload:
-            value = payload["resolution"]
+        ):
             if _is_present(value):
-                _fail(
-                    warnings,
+                warnings.append(
+                    Violation(
+                        "/size",
+                        "wan2.7-image/size-ratio-follows-last-image",
+                        (
+                            "in image editing the aspect ratio follows the last input "
+                            "image; this ratio is ignored"
+                        )
+                        + _got(value),
+                    )
+                )
+        if isinstance(value, str):
+            # wan2.7-image/size-format (specs/wan2.7-image.yaml:107)
+            if _PATTERN_2.fullmatch(value) is None:
+                errors.append(
+                    Violation(
+                        "/size",
+                        "wan2.7-image/size-format",
+                        (
+                            "size must be a tier (1K, 2K or 4K), an aspect ratio (1:1, "
+                            "16:9, 9:16, 4:3, 3:4, 3:2 or 2:3) or pixel dimensions such "
+                            "as 1024x1024 or 1024*1024"
+                        )
+                        + _got(value),
+                    )
+                )
+
+            # wan2.7-image/size-4k-pro-only (specs/wan2.7-image.yaml:233)
+            if value in ("4K",):
+                errors.append(
+                    Violation(
+                        "/size",
+                        "wan2.7-image/size-4k-pro-only",
+                        (
+                            "4K is only available with wan2.7-image-pro (text-to-image); "
+                            "wan2.7-image goes up to 2K"
+                        )
+                        + _got(value),
+                    )
+                )
+
+            # wan2.7-image/pixels (specs/wan2.7-image.yaml:293)
+            if (sides := _PATTERN_3.fullmatch(value)) and not all(
+                768 <= int(side) <= 2048 for side in sides.groups()
+            ):
+                errors.append(
+                    Violation(
+                        "/size",
+                        "wan2.7-image/pixels",
+                        (
+                            "size width and height must each be between 768 and 2048 "
+                            "pixels for wan2.7-image"
+                        )
+                        + _got(value),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-image/size-type (specs/wan2.7-image.yaml:105)
+            errors.append(
+                Violation("/size", "wan2.7-image/size-type", "size must be a string" + _got(value))
+            )
+
+    if "resolution" in body:
+        value = body["resolution"]
+
+        # wan2.7-image/resolution-with-ratio-size-only (specs/wan2.7-image.yaml:301)
+        if (_is_present(payload.get("size"))) and (
+            not (
+                any(
+                    isinstance(v, str) and _re.fullmatch("[0-9]+:[0-9]+", v) is not None
+                    for _, v in _walk(payload, ("size",))
+                )
+            )
+        ):
+            if _is_present(value):
+                warnings.append(
+                    Violation(
+                        "/resolution",
+                        "wan2.7-image/resolution-with-ratio-size-only",
+                        (
+                            "resolution combines only with an aspect-ratio size; this "
+                            "size already sets the resolution"
+                        )
+                        + _got(value),
+                    )
+                )
+        if isinstance(value, str):
+            # wan2.7-image/resolution-enum (specs/wan2.7-image.yaml:45)
+            if value not in ("1K", "2K"):
+                errors.append(
+                    Violation(
+                        "/resolution",
+                        "wan2.7-image/resolution-enum",
+                        'resolution must be one of "1K", "2K"'
+                        + _got(value)
+                        + _suggest(value, ("1K", "2K")),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-image/resolution-type (specs/wan2.7-image.yaml:121)
+            errors.append(
+                Violation(
                     "/resolution",
-                    "wan2.7-image/resolution-with-ratio-size-only",
-                    (
-                        "resolution combines only with an aspect-ratio size; this "
-                        "size already sets the resolution"
+                    "wan2.7-image/resolution-type",
+                    "resolution must be a string" + _got(value),
+                )
+            )
+
+    if "negative_prompt" in body:
+        value = body["negative_prompt"]
+
+        # wan2.7-image/negative_prompt-type (specs/wan2.7-image.yaml:126)
+        if value is not None and not isinstance(value, str):
+            errors.append(
+                Violation(
+                    "/negative_prompt",
+                    "wan2.7-image/negative_prompt-type",
+                    "negative_prompt must be a string" + _got(value),
+                )
+            )
+
+    if "watermark" in body:
+        value = body["watermark"]
+
+        # wan2.7-image/watermark-type (specs/wan2.7-image.yaml:130)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
+                    "/watermark",
+                    "wan2.7-image/watermark-type",
+                    "watermark must be a boolean" + _got(value),
+                )
+            )
+
+    if "seed" in body:
+        value = body["seed"]
+
+        # wan2.7-image/seed-range (specs/wan2.7-image.yaml:136)
+        if _is_number(value) and not (0 <= value <= 2147483647):
+            errors.append(
+                Violation(
+                    "/seed",
+                    "wan2.7-image/seed-range",
+                    "seed must be between 0 and 2147483647" + _got(value),
+                )
+            )
+
+        # wan2.7-image/seed-type (specs/wan2.7-image.yaml:135)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation(
+                    "/seed", "wan2.7-image/seed-type", "seed must be an integer" + _got(value)
+                )
+            )
+
+    if "thinking_mode" in body:
+        value = body["thinking_mode"]
+
+        # wan2.7-image/thinking-mode-ignored (specs/wan2.7-image.yaml:324)
+        if (mode_sequential) or (mode_editing):
+            if _is_present(value):
+                warnings.append(
+                    Violation(
+                        "/thinking_mode",
+                        "wan2.7-image/thinking-mode-ignored",
+                        (
+                            "thinking_mode is only effective without image input and "
+                            "outside sequential mode; it is ignored here"
+                        )
+                        + _got(value),
                     )
-                    + _got(value),
                 )
 
-    # wan2.7-image/size-ratio-follows-last-image (specs/wan2.7-image.yaml:314)
-    if (mode_editing) and (
-        any(
-            isinstance(v, str) and _re.fullmatch("[0-9]+:[0-9]+", v) is not None
-            for _, v in _walk(payload, ("size",))
-        )
-    ):
-        if isinstance(payload, dict) and "size" in payload:
-            value = payload["size"]
-            if _is_present(value):
-                _fail(
-                    warnings,
-                    "/size",
-                    "wan2.7-image/size-ratio-follows-last-image",
-                    (
-                        "in image editing the aspect ratio follows the last input "
-                        "image; this ratio is ignored"
-                    )
-                    + _got(value),
-                )
-
-    # wan2.7-image/thinking-mode-ignored (specs/wan2.7-image.yaml:324)
-    if (mode_sequential) or (mode_editing):
-        if isinstance(payload, dict) and "thinking_mode" in payload:
-            value = payload["thinking_mode"]
-            if _is_present(value):
-                _fail(
-                    warnings,
+        # wan2.7-image/thinking_mode-type (specs/wan2.7-image.yaml:141)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
                     "/thinking_mode",
-                    "wan2.7-image/thinking-mode-ignored",
-                    (
-                        "thinking_mode is only effective without image input and "
-                        "outside sequential mode; it is ignored here"
+                    "wan2.7-image/thinking_mode-type",
+                    "thinking_mode must be a boolean" + _got(value),
+                )
+            )
+
+    if "enable_sequential" in body:
+        value = body["enable_sequential"]
+
+        # wan2.7-image/enable_sequential-type (specs/wan2.7-image.yaml:148)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
+                    "/enable_sequential",
+                    "wan2.7-image/enable_sequential-type",
+                    "enable_sequential must be a boolean" + _got(value),
+                )
+            )
+
+    if "bbox_list" in body:
+        value = body["bbox_list"]
+        if isinstance(value, list):
+            bbox_list = value
+
+            for i2, value in enumerate(bbox_list):
+                if isinstance(value, list):
+                    # wan2.7-image/bbox_list[]-count (specs/wan2.7-image.yaml:160)
+                    if len(value) > 2:
+                        errors.append(
+                            Violation(
+                                f"/bbox_list/{i2}",
+                                "wan2.7-image/bbox_list[]-count",
+                                "bbox_list[i] must have at most 2 items"
+                                + ", got "
+                                + str(len(value)),
+                            )
+                        )
+                    bbox_list_item = value
+
+                    for i3, value in enumerate(bbox_list_item):
+                        # wan2.7-image/bbox-corners (specs/wan2.7-image.yaml:351)
+                        if (
+                            _is_int_list(value)
+                            and len(value) == 4
+                            and not (value[0] < value[2] and value[1] < value[3])
+                        ):
+                            errors.append(
+                                Violation(
+                                    f"/bbox_list/{i2}/{i3}",
+                                    "wan2.7-image/bbox-corners",
+                                    ("each box must be [x1, y1, x2, y2] with x1 < x2 and y1 < y2")
+                                    + _got(value),
+                                )
+                            )
+                        if isinstance(value, list):
+                            # wan2.7-image/bbox_list[][]-count (specs/wan2.7-image.yaml:165)
+                            if len(value) != 4:
+                                errors.append(
+                                    Violation(
+                                        f"/bbox_list/{i2}/{i3}",
+                                        "wan2.7-image/bbox_list[][]-count",
+                                        "bbox_list[i][j] must have 4 items"
+                                        + ", got "
+                                        + str(len(value)),
+                                    )
+                                )
+                            bbox_list_item_item = value
+
+                            for i4, value in enumerate(bbox_list_item_item):
+                                # wan2.7-image/bbox_list[][][]-range (specs/wan2.7-image.yaml:171)
+                                if _is_number(value) and value < 0:
+                                    errors.append(
+                                        Violation(
+                                            f"/bbox_list/{i2}/{i3}/{i4}",
+                                            "wan2.7-image/bbox_list[][][]-range",
+                                            "bbox_list[i][j][k] must be at least 0" + _got(value),
+                                        )
+                                    )
+
+                                # wan2.7-image/bbox_list[][][]-type (specs/wan2.7-image.yaml:170)
+                                if not _is_int(value):
+                                    errors.append(
+                                        Violation(
+                                            f"/bbox_list/{i2}/{i3}/{i4}",
+                                            "wan2.7-image/bbox_list[][][]-type",
+                                            "bbox_list[i][j][k] must be an integer" + _got(value),
+                                        )
+                                    )
+                        else:
+                            # wan2.7-image/bbox_list[][]-type (specs/wan2.7-image.yaml:164)
+                            errors.append(
+                                Violation(
+                                    f"/bbox_list/{i2}/{i3}",
+                                    "wan2.7-image/bbox_list[][]-type",
+                                    "bbox_list[i][j] must be an array" + _got(value),
+                                )
+                            )
+                else:
+                    # wan2.7-image/bbox_list[]-type (specs/wan2.7-image.yaml:159)
+                    errors.append(
+                        Violation(
+                            f"/bbox_list/{i2}",
+                            "wan2.7-image/bbox_list[]-type",
+                            "bbox_list[i] must be an array" + _got(value),
+                        )
                     )
-                    + _got(value),
+        elif value is not None:
+            # wan2.7-image/bbox_list-type (specs/wan2.7-image.yaml:153)
+            errors.append(
+                Violation(
+                    "/bbox_list",
+                    "wan2.7-image/bbox_list-type",
+                    "bbox_list must be an array" + _got(value),
                 )
+            )
 
-    # wan2.7-image/color-palette-ignored-in-sequential (specs/wan2.7-image.yaml:331)
-    if mode_sequential:
-        if isinstance(payload, dict) and "color_palette" in payload:
-            value = payload["color_palette"]
+    if "color_palette" in body:
+        value = body["color_palette"]
+
+        # wan2.7-image/color-palette-ignored-in-sequential (specs/wan2.7-image.yaml:331)
+        if mode_sequential:
             if _is_present(value):
-                _fail(
-                    warnings,
-                    "/color_palette",
-                    "wan2.7-image/color-palette-ignored-in-sequential",
-                    "color_palette is ignored in sequential mode" + _got(value),
+                warnings.append(
+                    Violation(
+                        "/color_palette",
+                        "wan2.7-image/color-palette-ignored-in-sequential",
+                        "color_palette is ignored in sequential mode" + _got(value),
+                    )
+                )
+        if isinstance(value, list):
+            # wan2.7-image/color_palette-count (specs/wan2.7-image.yaml:176)
+            if not (3 <= len(value) <= 10):
+                errors.append(
+                    Violation(
+                        "/color_palette",
+                        "wan2.7-image/color_palette-count",
+                        "color_palette must have between 3 and 10 items"
+                        + ", got "
+                        + str(len(value)),
+                    )
                 )
 
-    # wan2.7-image/color-palette-sum (specs/wan2.7-image.yaml:338)
-    if isinstance(payload, dict) and "color_palette" in payload:
-        value = payload["color_palette"]
-        if isinstance(value, list) and value:
-            total = _hundredths_total(value, "ratio")
-            if total is not None and total != 10000:
-                _fail(
-                    errors,
+            # wan2.7-image/color-palette-sum (specs/wan2.7-image.yaml:338)
+            if value:
+                total = _hundredths_total(value, "ratio")
+                if total is not None and total != 10000:
+                    errors.append(
+                        Violation(
+                            "/color_palette",
+                            "wan2.7-image/color-palette-sum",
+                            "the color_palette ratios must sum to exactly 100.00%"
+                            + f", got {total // 100}.{total % 100:02d}%",
+                        )
+                    )
+            color_palette = value
+
+            for i2, value in enumerate(color_palette):
+                if isinstance(value, dict):
+                    # wan2.7-image/color_palette[]-unknown-field (specs/wan2.7-image.yaml:184)
+                    for key in value:
+                        if key not in {"hex", "ratio"}:
+                            warnings.append(
+                                Violation(
+                                    f"/color_palette/{i2}" + "/" + _escape(key),
+                                    "wan2.7-image/color_palette[]-unknown-field",
+                                    _show(key)
+                                    + " "
+                                    + "is not a documented field of color_palette[i]"
+                                    + _suggest_key(key, ("hex", "ratio")),
+                                )
+                            )
+                    color_palette_item = value
+
+                    if "hex" in color_palette_item:
+                        value = color_palette_item["hex"]
+                        if isinstance(value, str):
+                            # wan2.7-image/color_palette[].hex-format (specs/wan2.7-image.yaml:190)
+                            if _PATTERN_4.fullmatch(value) is None:
+                                errors.append(
+                                    Violation(
+                                        f"/color_palette/{i2}/hex",
+                                        "wan2.7-image/color_palette[].hex-format",
+                                        ("color_palette[i].hex must be a #RRGGBB hex colour")
+                                        + _got(value),
+                                    )
+                                )
+                        elif value is not None:
+                            # wan2.7-image/color_palette[].hex-type (specs/wan2.7-image.yaml:188)
+                            errors.append(
+                                Violation(
+                                    f"/color_palette/{i2}/hex",
+                                    "wan2.7-image/color_palette[].hex-type",
+                                    "color_palette[i].hex must be a string" + _got(value),
+                                )
+                            )
+
+                    if "ratio" in color_palette_item:
+                        value = color_palette_item["ratio"]
+                        if isinstance(value, str):
+                            # wan2.7-image/color_palette[].ratio-format
+                            # (specs/wan2.7-image.yaml:196)
+                            if _PATTERN_5.fullmatch(value) is None:
+                                errors.append(
+                                    Violation(
+                                        f"/color_palette/{i2}/ratio",
+                                        "wan2.7-image/color_palette[].ratio-format",
+                                        (
+                                            "color_palette[i].ratio must be a percentage from "
+                                            "0% to 100% with at most two decimals, such as "
+                                            '"23.51%"'
+                                        )
+                                        + _got(value),
+                                    )
+                                )
+                        elif value is not None:
+                            # wan2.7-image/color_palette[].ratio-type (specs/wan2.7-image.yaml:194)
+                            errors.append(
+                                Violation(
+                                    f"/color_palette/{i2}/ratio",
+                                    "wan2.7-image/color_palette[].ratio-type",
+                                    "color_palette[i].ratio must be a string" + _got(value),
+                                )
+                            )
+                else:
+                    # wan2.7-image/color_palette[]-type (specs/wan2.7-image.yaml:183)
+                    errors.append(
+                        Violation(
+                            f"/color_palette/{i2}",
+                            "wan2.7-image/color_palette[]-type",
+                            "color_palette[i] must be an object" + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # wan2.7-image/color_palette-type (specs/wan2.7-image.yaml:175)
+            errors.append(
+                Violation(
                     "/color_palette",
-                    "wan2.7-image/color-palette-sum",
-                    "the color_palette ratios must sum to exactly 100.00%"
-                    + f", got {total // 100}.{total % 100:02d}%",
+                    "wan2.7-image/color_palette-type",
+                    "color_palette must be an array" + _got(value),
                 )
+            )
+
+    if "webhook" in body:
+        value = body["webhook"]
+        if isinstance(value, str):
+            # wan2.7-image/webhook-format (specs/wan2.7-image.yaml:204)
+            if _PATTERN_6.fullmatch(value) is None:
+                errors.append(
+                    Violation(
+                        "/webhook",
+                        "wan2.7-image/webhook-format",
+                        "webhook must be an http:// or https:// URL" + _got(value),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-image/webhook-type (specs/wan2.7-image.yaml:203)
+            errors.append(
+                Violation(
+                    "/webhook",
+                    "wan2.7-image/webhook-type",
+                    "webhook must be a string" + _got(value),
+                )
+            )
+
+    # wan2.7-image/model-required (specs/wan2.7-image.yaml:68)
+    if not _is_present(payload.get("model")):
+        errors.append(Violation("/model", "wan2.7-image/model-required", "model is required"))
+
+    # wan2.7-image/color_palette[].hex-required (specs/wan2.7-image.yaml:189)
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if isinstance(value, dict) and not _is_present(value.get("hex")):
+                    errors.append(
+                        Violation(
+                            f"/color_palette/{i1}" + "/hex",
+                            "wan2.7-image/color_palette[].hex-required",
+                            "color_palette[i].hex is required",
+                        )
+                    )
+
+    # wan2.7-image/color_palette[].ratio-required (specs/wan2.7-image.yaml:195)
+    if isinstance(payload, dict) and "color_palette" in payload:
+        node0 = payload["color_palette"]
+        if isinstance(node0, list):
+            for i1, value in enumerate(node0):
+                if isinstance(value, dict) and not _is_present(value.get("ratio")):
+                    errors.append(
+                        Violation(
+                            f"/color_palette/{i1}" + "/ratio",
+                            "wan2.7-image/color_palette[].ratio-required",
+                            "color_palette[i].ratio is required",
+                        )
+                    )
+
+    # wan2.7-image/prompt-required-text-to-image (specs/wan2.7-image.yaml:211)
+    if mode_text_to_image:
+        if not _is_present(payload.get("prompt")):
+            errors.append(
+                Violation(
+                    "/prompt",
+                    "wan2.7-image/prompt-required-text-to-image",
+                    ("prompt is required for text-to-image (when no image_urls are given)"),
+                )
+            )
 
     # wan2.7-image/bbox-list-per-image (specs/wan2.7-image.yaml:345)
     value = _get(payload, ("bbox_list",))
     other = _get(payload, ("image_urls",))
     expected = len(other) if isinstance(other, list) else 0
     if isinstance(value, list) and len(value) != expected:
-        _fail(
-            errors,
-            "/bbox_list",
-            "wan2.7-image/bbox-list-per-image",
-            ("bbox_list must have one entry per image_urls item ([] for an image without boxes)")
-            + f", got {len(value)} for {expected} "
-            + "image_urls item(s)",
+        errors.append(
+            Violation(
+                "/bbox_list",
+                "wan2.7-image/bbox-list-per-image",
+                (
+                    "bbox_list must have one entry per image_urls item ([] for an "
+                    "image without boxes)"
+                )
+                + f", got {len(value)} for {expected} "
+                + "image_urls item(s)",
+            )
         )
-
-    # wan2.7-image/bbox-corners (specs/wan2.7-image.yaml:351)
-    if isinstance(payload, dict) and "bbox_list" in payload:
-        node0 = payload["bbox_list"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, list):
-                    for i2, value in enumerate(node1):
-                        if (
-                            _is_int_list(value)
-                            and len(value) == 4
-                            and not (value[0] < value[2] and value[1] < value[3])
-                        ):
-                            _fail(
-                                errors,
-                                f"/bbox_list/{i1}/{i2}",
-                                "wan2.7-image/bbox-corners",
-                                "each box must be [x1, y1, x2, y2] with x1 < x2 and y1 < y2"
-                                + _got(value),
-                            )
-    return Report("wan2.7-image", tuple(errors), tuple(warnings))
+    return _report("wan2.7-image", errors, warnings, _RULE_ORDER_WAN2_7_IMAGE)

@@ -8,7 +8,7 @@ import re as _re
 from collections.abc import Mapping
 from typing import Literal, Required, TypedDict
 
-from apimart._checks import fail as _fail, got as _got
+from apimart._checks import got as _got, report as _report
 from apimart._jsonvalue import (
     escape as _escape,
     get as _get,
@@ -22,6 +22,8 @@ from apimart._jsonvalue import (
     walk as _walk,
 )
 from apimart._report import Report, Violation
+
+_PATTERN_1 = _re.compile("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*")
 
 
 class Wan27R2vImageWithRolesItem(TypedDict, total=False):
@@ -76,6 +78,52 @@ class Wan27R2vRequest(TypedDict, total=False):
     """
 
 
+_RULE_ORDER_WAN2_7_R2V = {
+    "wan2.7-r2v/body-type": 0,
+    "wan2.7-r2v/body-unknown-field": 1,
+    "wan2.7-r2v/model-type": 2,
+    "wan2.7-r2v/model-required": 3,
+    "wan2.7-r2v/model-enum": 4,
+    "wan2.7-r2v/prompt-type": 5,
+    "wan2.7-r2v/prompt-required": 6,
+    "wan2.7-r2v/prompt-length": 7,
+    "wan2.7-r2v/image_with_roles-type": 8,
+    "wan2.7-r2v/image_with_roles[]-type": 9,
+    "wan2.7-r2v/image_with_roles[]-unknown-field": 10,
+    "wan2.7-r2v/image_with_roles[].url-type": 11,
+    "wan2.7-r2v/image_with_roles[].url-required": 12,
+    "wan2.7-r2v/image_with_roles[].url-format": 13,
+    "wan2.7-r2v/image_with_roles[].role-type": 14,
+    "wan2.7-r2v/image_with_roles[].role-enum": 15,
+    "wan2.7-r2v/image_with_roles[].reference_voice-type": 16,
+    "wan2.7-r2v/image_with_roles[].reference_voice-format": 17,
+    "wan2.7-r2v/video_urls-type": 18,
+    "wan2.7-r2v/video_urls-count": 19,
+    "wan2.7-r2v/video_urls[]-type": 20,
+    "wan2.7-r2v/video_urls[]-format": 21,
+    "wan2.7-r2v/negative_prompt-type": 22,
+    "wan2.7-r2v/negative_prompt-length": 23,
+    "wan2.7-r2v/resolution-type": 24,
+    "wan2.7-r2v/resolution-enum": 25,
+    "wan2.7-r2v/duration-type": 26,
+    "wan2.7-r2v/size-type": 27,
+    "wan2.7-r2v/size-enum": 28,
+    "wan2.7-r2v/prompt_extend-type": 29,
+    "wan2.7-r2v/watermark-type": 30,
+    "wan2.7-r2v/seed-type": 31,
+    "wan2.7-r2v/seed-range": 32,
+    "wan2.7-r2v/webhook-type": 33,
+    "wan2.7-r2v/webhook-format": 34,
+    "wan2.7-r2v/references-required": 35,
+    "wan2.7-r2v/references-total": 36,
+    "wan2.7-r2v/duration-with-video": 37,
+    "wan2.7-r2v/duration-without-video": 38,
+    "wan2.7-r2v/size-ignored-with-first-frame": 39,
+    "wan2.7-r2v/one-first-frame": 40,
+}
+"""The rules of wan2.7-r2v in spec order, the order its violations are reported in."""
+
+
 def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
     """Every violation and warning of a wan2.7-r2v request body, checked against the 41 rules
     of specs/wan2.7-r2v.yaml.
@@ -83,39 +131,39 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
     errors: list[Violation] = []
     warnings: list[Violation] = []
     value: object
+    value = payload
+    if not isinstance(value, dict):
+        # wan2.7-r2v/body-type (specs/wan2.7-r2v.yaml:9)
+        errors.append(
+            Violation(
+                "", "wan2.7-r2v/body-type", "the request body must be an object" + _got(value)
+            )
+        )
+        return _report("wan2.7-r2v", errors, warnings, _RULE_ORDER_WAN2_7_R2V)
     mode_with_first_frame = any(
         _json_equal(v, "first_frame") for _, v in _walk(payload, ("image_with_roles", "*", "role"))
     )
-    mode_with_video = _is_present(_get(payload, ("video_urls",)))
-    mode_without_video = not _is_present(_get(payload, ("video_urls",)))
-
-    # wan2.7-r2v/body-type (specs/wan2.7-r2v.yaml:9)
-    value = payload
-    if value is not None and not isinstance(value, dict):
-        _fail(
-            errors, "", "wan2.7-r2v/body-type", "the request body must be an object" + _got(value)
-        )
+    mode_with_video = _is_present(payload.get("video_urls"))
+    mode_without_video = not _is_present(payload.get("video_urls"))
 
     # wan2.7-r2v/body-unknown-field (specs/wan2.7-r2v.yaml:9)
-    value = payload
-    if isinstance(value, dict):
-        for key in value:
-            if key not in (
-                "model",
-                "prompt",
-                "image_with_roles",
-                "video_urls",
-                "negative_prompt",
-                "resolution",
-                "duration",
-                "size",
-                "prompt_extend",
-                "watermark",
-                "seed",
-                "webhook",
-            ):
-                _fail(
-                    warnings,
+    for key in value:
+        if key not in {
+            "model",
+            "prompt",
+            "image_with_roles",
+            "video_urls",
+            "negative_prompt",
+            "resolution",
+            "duration",
+            "size",
+            "prompt_extend",
+            "watermark",
+            "seed",
+            "webhook",
+        }:
+            warnings.append(
+                Violation(
                     "" + "/" + _escape(key),
                     "wan2.7-r2v/body-unknown-field",
                     _show(key)
@@ -139,409 +187,428 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
                         ),
                     ),
                 )
+            )
+    body = value
 
-    # wan2.7-r2v/model-type (specs/wan2.7-r2v.yaml:34)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if value is not None and not isinstance(value, str):
-            _fail(errors, "/model", "wan2.7-r2v/model-type", "model must be a string" + _got(value))
+    if "model" in body:
+        value = body["model"]
+        if isinstance(value, str):
+            # wan2.7-r2v/model-enum (specs/wan2.7-r2v.yaml:36)
+            if value not in ("wan2.7-r2v",):
+                errors.append(
+                    Violation(
+                        "/model",
+                        "wan2.7-r2v/model-enum",
+                        'model must be one of "wan2.7-r2v"'
+                        + _got(value)
+                        + _suggest(value, ("wan2.7-r2v",)),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-r2v/model-type (specs/wan2.7-r2v.yaml:34)
+            errors.append(
+                Violation("/model", "wan2.7-r2v/model-type", "model must be a string" + _got(value))
+            )
+
+    if "prompt" in body:
+        value = body["prompt"]
+        if isinstance(value, str):
+            # wan2.7-r2v/prompt-length (specs/wan2.7-r2v.yaml:42)
+            if len(value) > 5000:
+                errors.append(
+                    Violation(
+                        "/prompt",
+                        "wan2.7-r2v/prompt-length",
+                        "prompt must be at most 5000 characters" + ", got " + str(len(value)),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-r2v/prompt-type (specs/wan2.7-r2v.yaml:40)
+            errors.append(
+                Violation(
+                    "/prompt", "wan2.7-r2v/prompt-type", "prompt must be a string" + _got(value)
+                )
+            )
+
+    if "image_with_roles" in body:
+        value = body["image_with_roles"]
+        if isinstance(value, list):
+            image_with_roles = value
+
+            for i2, value in enumerate(image_with_roles):
+                if isinstance(value, dict):
+                    # wan2.7-r2v/image_with_roles[]-unknown-field (specs/wan2.7-r2v.yaml:57)
+                    for key in value:
+                        if key not in {"url", "role", "reference_voice"}:
+                            warnings.append(
+                                Violation(
+                                    f"/image_with_roles/{i2}" + "/" + _escape(key),
+                                    "wan2.7-r2v/image_with_roles[]-unknown-field",
+                                    _show(key)
+                                    + " "
+                                    + "is not a documented field of image_with_roles[i]"
+                                    + _suggest_key(key, ("url", "role", "reference_voice")),
+                                )
+                            )
+                    image_with_roles_item = value
+
+                    if "url" in image_with_roles_item:
+                        value = image_with_roles_item["url"]
+                        if isinstance(value, str):
+                            # wan2.7-r2v/image_with_roles[].url-format (specs/wan2.7-r2v.yaml:63)
+                            if _PATTERN_1.fullmatch(value) is None:
+                                errors.append(
+                                    Violation(
+                                        f"/image_with_roles/{i2}/url",
+                                        "wan2.7-r2v/image_with_roles[].url-format",
+                                        (
+                                            "image_with_roles[i].url must be an http:// or "
+                                            "https:// URL"
+                                        )
+                                        + _got(value),
+                                    )
+                                )
+                        elif value is not None:
+                            # wan2.7-r2v/image_with_roles[].url-type (specs/wan2.7-r2v.yaml:61)
+                            errors.append(
+                                Violation(
+                                    f"/image_with_roles/{i2}/url",
+                                    "wan2.7-r2v/image_with_roles[].url-type",
+                                    "image_with_roles[i].url must be a string" + _got(value),
+                                )
+                            )
+
+                    if "role" in image_with_roles_item:
+                        value = image_with_roles_item["role"]
+                        if isinstance(value, str):
+                            # wan2.7-r2v/image_with_roles[].role-enum (specs/wan2.7-r2v.yaml:68)
+                            if value not in ("reference_image", "first_frame"):
+                                errors.append(
+                                    Violation(
+                                        f"/image_with_roles/{i2}/role",
+                                        "wan2.7-r2v/image_with_roles[].role-enum",
+                                        (
+                                            "image_with_roles[i].role must be one of "
+                                            '"reference_image", "first_frame"'
+                                        )
+                                        + _got(value)
+                                        + _suggest(value, ("reference_image", "first_frame")),
+                                    )
+                                )
+                        elif value is not None:
+                            # wan2.7-r2v/image_with_roles[].role-type (specs/wan2.7-r2v.yaml:67)
+                            errors.append(
+                                Violation(
+                                    f"/image_with_roles/{i2}/role",
+                                    "wan2.7-r2v/image_with_roles[].role-type",
+                                    "image_with_roles[i].role must be a string" + _got(value),
+                                )
+                            )
+
+                    if "reference_voice" in image_with_roles_item:
+                        value = image_with_roles_item["reference_voice"]
+                        if isinstance(value, str):
+                            # wan2.7-r2v/image_with_roles[].reference_voice-format
+                            # (specs/wan2.7-r2v.yaml:78)
+                            if _PATTERN_1.fullmatch(value) is None:
+                                errors.append(
+                                    Violation(
+                                        f"/image_with_roles/{i2}/reference_voice",
+                                        "wan2.7-r2v/image_with_roles[].reference_voice-format",
+                                        (
+                                            "image_with_roles[i].reference_voice must be an "
+                                            "http:// or https:// URL"
+                                        )
+                                        + _got(value),
+                                    )
+                                )
+                        elif value is not None:
+                            # wan2.7-r2v/image_with_roles[].reference_voice-type
+                            # (specs/wan2.7-r2v.yaml:77)
+                            errors.append(
+                                Violation(
+                                    f"/image_with_roles/{i2}/reference_voice",
+                                    "wan2.7-r2v/image_with_roles[].reference_voice-type",
+                                    "image_with_roles[i].reference_voice must be a string"
+                                    + _got(value),
+                                )
+                            )
+                else:
+                    # wan2.7-r2v/image_with_roles[]-type (specs/wan2.7-r2v.yaml:56)
+                    errors.append(
+                        Violation(
+                            f"/image_with_roles/{i2}",
+                            "wan2.7-r2v/image_with_roles[]-type",
+                            "image_with_roles[i] must be an object" + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # wan2.7-r2v/image_with_roles-type (specs/wan2.7-r2v.yaml:51)
+            errors.append(
+                Violation(
+                    "/image_with_roles",
+                    "wan2.7-r2v/image_with_roles-type",
+                    "image_with_roles must be an array" + _got(value),
+                )
+            )
+
+    if "video_urls" in body:
+        value = body["video_urls"]
+        if isinstance(value, list):
+            # wan2.7-r2v/video_urls-count (specs/wan2.7-r2v.yaml:83)
+            if len(value) > 5:
+                errors.append(
+                    Violation(
+                        "/video_urls",
+                        "wan2.7-r2v/video_urls-count",
+                        "video_urls must have at most 5 items" + ", got " + str(len(value)),
+                    )
+                )
+            video_urls = value
+
+            for i2, value in enumerate(video_urls):
+                if isinstance(value, str):
+                    # wan2.7-r2v/video_urls[]-format (specs/wan2.7-r2v.yaml:88)
+                    if _PATTERN_1.fullmatch(value) is None:
+                        errors.append(
+                            Violation(
+                                f"/video_urls/{i2}",
+                                "wan2.7-r2v/video_urls[]-format",
+                                "video_urls[i] must be an http:// or https:// URL" + _got(value),
+                            )
+                        )
+                else:
+                    # wan2.7-r2v/video_urls[]-type (specs/wan2.7-r2v.yaml:87)
+                    errors.append(
+                        Violation(
+                            f"/video_urls/{i2}",
+                            "wan2.7-r2v/video_urls[]-type",
+                            "video_urls[i] must be a string" + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # wan2.7-r2v/video_urls-type (specs/wan2.7-r2v.yaml:82)
+            errors.append(
+                Violation(
+                    "/video_urls",
+                    "wan2.7-r2v/video_urls-type",
+                    "video_urls must be an array" + _got(value),
+                )
+            )
+
+    if "negative_prompt" in body:
+        value = body["negative_prompt"]
+        if isinstance(value, str):
+            # wan2.7-r2v/negative_prompt-length (specs/wan2.7-r2v.yaml:92)
+            if len(value) > 500:
+                errors.append(
+                    Violation(
+                        "/negative_prompt",
+                        "wan2.7-r2v/negative_prompt-length",
+                        "negative_prompt must be at most 500 characters"
+                        + ", got "
+                        + str(len(value)),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-r2v/negative_prompt-type (specs/wan2.7-r2v.yaml:91)
+            errors.append(
+                Violation(
+                    "/negative_prompt",
+                    "wan2.7-r2v/negative_prompt-type",
+                    "negative_prompt must be a string" + _got(value),
+                )
+            )
+
+    if "resolution" in body:
+        value = body["resolution"]
+        if isinstance(value, str):
+            # wan2.7-r2v/resolution-enum (specs/wan2.7-r2v.yaml:97)
+            if value not in ("720P", "1080P"):
+                errors.append(
+                    Violation(
+                        "/resolution",
+                        "wan2.7-r2v/resolution-enum",
+                        'resolution must be one of "720P", "1080P"'
+                        + _got(value)
+                        + _suggest(value, ("720P", "1080P")),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-r2v/resolution-type (specs/wan2.7-r2v.yaml:96)
+            errors.append(
+                Violation(
+                    "/resolution",
+                    "wan2.7-r2v/resolution-type",
+                    "resolution must be a string" + _got(value),
+                )
+            )
+
+    if "duration" in body:
+        value = body["duration"]
+
+        # wan2.7-r2v/duration-with-video (specs/wan2.7-r2v.yaml:153)
+        if mode_with_video:
+            if _is_number(value) and not (2 <= value <= 10):
+                errors.append(
+                    Violation(
+                        "/duration",
+                        "wan2.7-r2v/duration-with-video",
+                        ("duration must be between 2 and 10 when a reference video is given")
+                        + _got(value),
+                    )
+                )
+
+        # wan2.7-r2v/duration-without-video (specs/wan2.7-r2v.yaml:161)
+        if mode_without_video:
+            if _is_number(value) and not (2 <= value <= 15):
+                errors.append(
+                    Violation(
+                        "/duration",
+                        "wan2.7-r2v/duration-without-video",
+                        "duration must be between 2 and 15 without a reference video" + _got(value),
+                    )
+                )
+
+        # wan2.7-r2v/duration-type (specs/wan2.7-r2v.yaml:102)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation(
+                    "/duration",
+                    "wan2.7-r2v/duration-type",
+                    "duration must be an integer" + _got(value),
+                )
+            )
+
+    if "size" in body:
+        value = body["size"]
+
+        # wan2.7-r2v/size-ignored-with-first-frame (specs/wan2.7-r2v.yaml:169)
+        if mode_with_first_frame:
+            if _is_present(value):
+                warnings.append(
+                    Violation(
+                        "/size",
+                        "wan2.7-r2v/size-ignored-with-first-frame",
+                        (
+                            "size is ignored when a first_frame image is given (the "
+                            "aspect ratio follows that image)"
+                        )
+                        + _got(value),
+                    )
+                )
+        if isinstance(value, str):
+            # wan2.7-r2v/size-enum (specs/wan2.7-r2v.yaml:110)
+            if value not in ("16:9", "9:16", "1:1", "4:3", "3:4"):
+                errors.append(
+                    Violation(
+                        "/size",
+                        "wan2.7-r2v/size-enum",
+                        'size must be one of "16:9", "9:16", "1:1", "4:3", "3:4"'
+                        + _got(value)
+                        + _suggest(value, ("16:9", "9:16", "1:1", "4:3", "3:4")),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-r2v/size-type (specs/wan2.7-r2v.yaml:109)
+            errors.append(
+                Violation("/size", "wan2.7-r2v/size-type", "size must be a string" + _got(value))
+            )
+
+    if "prompt_extend" in body:
+        value = body["prompt_extend"]
+
+        # wan2.7-r2v/prompt_extend-type (specs/wan2.7-r2v.yaml:117)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
+                    "/prompt_extend",
+                    "wan2.7-r2v/prompt_extend-type",
+                    "prompt_extend must be a boolean" + _got(value),
+                )
+            )
+
+    if "watermark" in body:
+        value = body["watermark"]
+
+        # wan2.7-r2v/watermark-type (specs/wan2.7-r2v.yaml:122)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
+                    "/watermark",
+                    "wan2.7-r2v/watermark-type",
+                    "watermark must be a boolean" + _got(value),
+                )
+            )
+
+    if "seed" in body:
+        value = body["seed"]
+
+        # wan2.7-r2v/seed-range (specs/wan2.7-r2v.yaml:128)
+        if _is_number(value) and value < 0:
+            errors.append(
+                Violation("/seed", "wan2.7-r2v/seed-range", "seed must be at least 0" + _got(value))
+            )
+
+        # wan2.7-r2v/seed-type (specs/wan2.7-r2v.yaml:127)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation("/seed", "wan2.7-r2v/seed-type", "seed must be an integer" + _got(value))
+            )
+
+    if "webhook" in body:
+        value = body["webhook"]
+        if isinstance(value, str):
+            # wan2.7-r2v/webhook-format (specs/wan2.7-r2v.yaml:133)
+            if _PATTERN_1.fullmatch(value) is None:
+                errors.append(
+                    Violation(
+                        "/webhook",
+                        "wan2.7-r2v/webhook-format",
+                        "webhook must be an http:// or https:// URL" + _got(value),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-r2v/webhook-type (specs/wan2.7-r2v.yaml:132)
+            errors.append(
+                Violation(
+                    "/webhook", "wan2.7-r2v/webhook-type", "webhook must be a string" + _got(value)
+                )
+            )
 
     # wan2.7-r2v/model-required (specs/wan2.7-r2v.yaml:35)
     if not _is_present(payload.get("model")):
-        _fail(errors, "/model", "wan2.7-r2v/model-required", "model is required")
-
-    # wan2.7-r2v/model-enum (specs/wan2.7-r2v.yaml:36)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if isinstance(value, str) and value not in ("wan2.7-r2v",):
-            _fail(
-                errors,
-                "/model",
-                "wan2.7-r2v/model-enum",
-                'model must be one of "wan2.7-r2v"'
-                + _got(value)
-                + _suggest(value, ("wan2.7-r2v",)),
-            )
-
-    # wan2.7-r2v/prompt-type (specs/wan2.7-r2v.yaml:40)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors, "/prompt", "wan2.7-r2v/prompt-type", "prompt must be a string" + _got(value)
-            )
+        errors.append(Violation("/model", "wan2.7-r2v/model-required", "model is required"))
 
     # wan2.7-r2v/prompt-required (specs/wan2.7-r2v.yaml:41)
     if not _is_present(payload.get("prompt")):
-        _fail(errors, "/prompt", "wan2.7-r2v/prompt-required", "prompt is required")
-
-    # wan2.7-r2v/prompt-length (specs/wan2.7-r2v.yaml:42)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if isinstance(value, str) and len(value) > 5000:
-            _fail(
-                errors,
-                "/prompt",
-                "wan2.7-r2v/prompt-length",
-                "prompt must be at most 5000 characters" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-r2v/image_with_roles-type (specs/wan2.7-r2v.yaml:51)
-    if isinstance(payload, dict) and "image_with_roles" in payload:
-        value = payload["image_with_roles"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/image_with_roles",
-                "wan2.7-r2v/image_with_roles-type",
-                "image_with_roles must be an array" + _got(value),
-            )
-
-    # wan2.7-r2v/image_with_roles[]-type (specs/wan2.7-r2v.yaml:56)
-    if isinstance(payload, dict) and "image_with_roles" in payload:
-        node0 = payload["image_with_roles"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, dict):
-                    _fail(
-                        errors,
-                        f"/image_with_roles/{i1}",
-                        "wan2.7-r2v/image_with_roles[]-type",
-                        "image_with_roles[i] must be an object" + _got(value),
-                    )
-
-    # wan2.7-r2v/image_with_roles[]-unknown-field (specs/wan2.7-r2v.yaml:57)
-    if isinstance(payload, dict) and "image_with_roles" in payload:
-        node0 = payload["image_with_roles"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if isinstance(value, dict):
-                    for key in value:
-                        if key not in ("url", "role", "reference_voice"):
-                            _fail(
-                                warnings,
-                                f"/image_with_roles/{i1}" + "/" + _escape(key),
-                                "wan2.7-r2v/image_with_roles[]-unknown-field",
-                                _show(key)
-                                + " "
-                                + "is not a documented field of image_with_roles[i]"
-                                + _suggest_key(key, ("url", "role", "reference_voice")),
-                            )
-
-    # wan2.7-r2v/image_with_roles[].url-type (specs/wan2.7-r2v.yaml:61)
-    if isinstance(payload, dict) and "image_with_roles" in payload:
-        node0 = payload["image_with_roles"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "url" in node1:
-                    value = node1["url"]
-                    if value is not None and not isinstance(value, str):
-                        _fail(
-                            errors,
-                            f"/image_with_roles/{i1}/url",
-                            "wan2.7-r2v/image_with_roles[].url-type",
-                            "image_with_roles[i].url must be a string" + _got(value),
-                        )
+        errors.append(Violation("/prompt", "wan2.7-r2v/prompt-required", "prompt is required"))
 
     # wan2.7-r2v/image_with_roles[].url-required (specs/wan2.7-r2v.yaml:62)
-    for at, parent in _walk(payload, ("image_with_roles", "*")):
-        if isinstance(parent, dict) and not _is_present(parent.get("url")):
-            _fail(
-                errors,
-                at + "/url",
-                "wan2.7-r2v/image_with_roles[].url-required",
-                "image_with_roles[i].url is required",
-            )
-
-    # wan2.7-r2v/image_with_roles[].url-format (specs/wan2.7-r2v.yaml:63)
     if isinstance(payload, dict) and "image_with_roles" in payload:
         node0 = payload["image_with_roles"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "url" in node1:
-                    value = node1["url"]
-                    if (
-                        isinstance(value, str)
-                        and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value)
-                        is None
-                    ):
-                        _fail(
-                            errors,
-                            f"/image_with_roles/{i1}/url",
-                            "wan2.7-r2v/image_with_roles[].url-format",
-                            "image_with_roles[i].url must be an http:// or https:// URL"
-                            + _got(value),
-                        )
-
-    # wan2.7-r2v/image_with_roles[].role-type (specs/wan2.7-r2v.yaml:67)
-    if isinstance(payload, dict) and "image_with_roles" in payload:
-        node0 = payload["image_with_roles"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "role" in node1:
-                    value = node1["role"]
-                    if value is not None and not isinstance(value, str):
-                        _fail(
-                            errors,
-                            f"/image_with_roles/{i1}/role",
-                            "wan2.7-r2v/image_with_roles[].role-type",
-                            "image_with_roles[i].role must be a string" + _got(value),
-                        )
-
-    # wan2.7-r2v/image_with_roles[].role-enum (specs/wan2.7-r2v.yaml:68)
-    if isinstance(payload, dict) and "image_with_roles" in payload:
-        node0 = payload["image_with_roles"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "role" in node1:
-                    value = node1["role"]
-                    if isinstance(value, str) and value not in ("reference_image", "first_frame"):
-                        _fail(
-                            errors,
-                            f"/image_with_roles/{i1}/role",
-                            "wan2.7-r2v/image_with_roles[].role-enum",
-                            (
-                                'image_with_roles[i].role must be one of "reference_image", '
-                                '"first_frame"'
-                            )
-                            + _got(value)
-                            + _suggest(value, ("reference_image", "first_frame")),
-                        )
-
-    # wan2.7-r2v/image_with_roles[].reference_voice-type (specs/wan2.7-r2v.yaml:77)
-    if isinstance(payload, dict) and "image_with_roles" in payload:
-        node0 = payload["image_with_roles"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "reference_voice" in node1:
-                    value = node1["reference_voice"]
-                    if value is not None and not isinstance(value, str):
-                        _fail(
-                            errors,
-                            f"/image_with_roles/{i1}/reference_voice",
-                            "wan2.7-r2v/image_with_roles[].reference_voice-type",
-                            "image_with_roles[i].reference_voice must be a string" + _got(value),
-                        )
-
-    # wan2.7-r2v/image_with_roles[].reference_voice-format (specs/wan2.7-r2v.yaml:78)
-    if isinstance(payload, dict) and "image_with_roles" in payload:
-        node0 = payload["image_with_roles"]
-        if isinstance(node0, list):
-            for i1, node1 in enumerate(node0):
-                if isinstance(node1, dict) and "reference_voice" in node1:
-                    value = node1["reference_voice"]
-                    if (
-                        isinstance(value, str)
-                        and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value)
-                        is None
-                    ):
-                        _fail(
-                            errors,
-                            f"/image_with_roles/{i1}/reference_voice",
-                            "wan2.7-r2v/image_with_roles[].reference_voice-format",
-                            (
-                                "image_with_roles[i].reference_voice must be an http:// or "
-                                "https:// URL"
-                            )
-                            + _got(value),
-                        )
-
-    # wan2.7-r2v/video_urls-type (specs/wan2.7-r2v.yaml:82)
-    if isinstance(payload, dict) and "video_urls" in payload:
-        value = payload["video_urls"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/video_urls",
-                "wan2.7-r2v/video_urls-type",
-                "video_urls must be an array" + _got(value),
-            )
-
-    # wan2.7-r2v/video_urls-count (specs/wan2.7-r2v.yaml:83)
-    if isinstance(payload, dict) and "video_urls" in payload:
-        value = payload["video_urls"]
-        if isinstance(value, list) and len(value) > 5:
-            _fail(
-                errors,
-                "/video_urls",
-                "wan2.7-r2v/video_urls-count",
-                "video_urls must have at most 5 items" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-r2v/video_urls[]-type (specs/wan2.7-r2v.yaml:87)
-    if isinstance(payload, dict) and "video_urls" in payload:
-        node0 = payload["video_urls"]
         if isinstance(node0, list):
             for i1, value in enumerate(node0):
-                if not isinstance(value, str):
-                    _fail(
-                        errors,
-                        f"/video_urls/{i1}",
-                        "wan2.7-r2v/video_urls[]-type",
-                        "video_urls[i] must be a string" + _got(value),
+                if isinstance(value, dict) and not _is_present(value.get("url")):
+                    errors.append(
+                        Violation(
+                            f"/image_with_roles/{i1}" + "/url",
+                            "wan2.7-r2v/image_with_roles[].url-required",
+                            "image_with_roles[i].url is required",
+                        )
                     )
-
-    # wan2.7-r2v/video_urls[]-format (specs/wan2.7-r2v.yaml:88)
-    if isinstance(payload, dict) and "video_urls" in payload:
-        node0 = payload["video_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if (
-                    isinstance(value, str)
-                    and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-                ):
-                    _fail(
-                        errors,
-                        f"/video_urls/{i1}",
-                        "wan2.7-r2v/video_urls[]-format",
-                        "video_urls[i] must be an http:// or https:// URL" + _got(value),
-                    )
-
-    # wan2.7-r2v/negative_prompt-type (specs/wan2.7-r2v.yaml:91)
-    if isinstance(payload, dict) and "negative_prompt" in payload:
-        value = payload["negative_prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/negative_prompt",
-                "wan2.7-r2v/negative_prompt-type",
-                "negative_prompt must be a string" + _got(value),
-            )
-
-    # wan2.7-r2v/negative_prompt-length (specs/wan2.7-r2v.yaml:92)
-    if isinstance(payload, dict) and "negative_prompt" in payload:
-        value = payload["negative_prompt"]
-        if isinstance(value, str) and len(value) > 500:
-            _fail(
-                errors,
-                "/negative_prompt",
-                "wan2.7-r2v/negative_prompt-length",
-                "negative_prompt must be at most 500 characters" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-r2v/resolution-type (specs/wan2.7-r2v.yaml:96)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/resolution",
-                "wan2.7-r2v/resolution-type",
-                "resolution must be a string" + _got(value),
-            )
-
-    # wan2.7-r2v/resolution-enum (specs/wan2.7-r2v.yaml:97)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if isinstance(value, str) and value not in ("720P", "1080P"):
-            _fail(
-                errors,
-                "/resolution",
-                "wan2.7-r2v/resolution-enum",
-                'resolution must be one of "720P", "1080P"'
-                + _got(value)
-                + _suggest(value, ("720P", "1080P")),
-            )
-
-    # wan2.7-r2v/duration-type (specs/wan2.7-r2v.yaml:102)
-    if isinstance(payload, dict) and "duration" in payload:
-        value = payload["duration"]
-        if value is not None and not _is_int(value):
-            _fail(
-                errors,
-                "/duration",
-                "wan2.7-r2v/duration-type",
-                "duration must be an integer" + _got(value),
-            )
-
-    # wan2.7-r2v/size-type (specs/wan2.7-r2v.yaml:109)
-    if isinstance(payload, dict) and "size" in payload:
-        value = payload["size"]
-        if value is not None and not isinstance(value, str):
-            _fail(errors, "/size", "wan2.7-r2v/size-type", "size must be a string" + _got(value))
-
-    # wan2.7-r2v/size-enum (specs/wan2.7-r2v.yaml:110)
-    if isinstance(payload, dict) and "size" in payload:
-        value = payload["size"]
-        if isinstance(value, str) and value not in ("16:9", "9:16", "1:1", "4:3", "3:4"):
-            _fail(
-                errors,
-                "/size",
-                "wan2.7-r2v/size-enum",
-                'size must be one of "16:9", "9:16", "1:1", "4:3", "3:4"'
-                + _got(value)
-                + _suggest(value, ("16:9", "9:16", "1:1", "4:3", "3:4")),
-            )
-
-    # wan2.7-r2v/prompt_extend-type (specs/wan2.7-r2v.yaml:117)
-    if isinstance(payload, dict) and "prompt_extend" in payload:
-        value = payload["prompt_extend"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/prompt_extend",
-                "wan2.7-r2v/prompt_extend-type",
-                "prompt_extend must be a boolean" + _got(value),
-            )
-
-    # wan2.7-r2v/watermark-type (specs/wan2.7-r2v.yaml:122)
-    if isinstance(payload, dict) and "watermark" in payload:
-        value = payload["watermark"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/watermark",
-                "wan2.7-r2v/watermark-type",
-                "watermark must be a boolean" + _got(value),
-            )
-
-    # wan2.7-r2v/seed-type (specs/wan2.7-r2v.yaml:127)
-    if isinstance(payload, dict) and "seed" in payload:
-        value = payload["seed"]
-        if value is not None and not _is_int(value):
-            _fail(errors, "/seed", "wan2.7-r2v/seed-type", "seed must be an integer" + _got(value))
-
-    # wan2.7-r2v/seed-range (specs/wan2.7-r2v.yaml:128)
-    if isinstance(payload, dict) and "seed" in payload:
-        value = payload["seed"]
-        if _is_number(value) and value < 0:
-            _fail(errors, "/seed", "wan2.7-r2v/seed-range", "seed must be at least 0" + _got(value))
-
-    # wan2.7-r2v/webhook-type (specs/wan2.7-r2v.yaml:132)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/webhook",
-                "wan2.7-r2v/webhook-type",
-                "webhook must be a string" + _got(value),
-            )
-
-    # wan2.7-r2v/webhook-format (specs/wan2.7-r2v.yaml:133)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                "/webhook",
-                "wan2.7-r2v/webhook-format",
-                "webhook must be an http:// or https:// URL" + _got(value),
-            )
 
     # wan2.7-r2v/references-required (specs/wan2.7-r2v.yaml:140)
     if not (
         _is_present(_get(payload, ("image_with_roles",)))
         or _is_present(_get(payload, ("video_urls",)))
     ):
-        _fail(
-            errors,
-            "/image_with_roles",
-            "wan2.7-r2v/references-required",
-            ("at least one of image_with_roles and video_urls must be given"),
+        errors.append(
+            Violation(
+                "/image_with_roles",
+                "wan2.7-r2v/references-required",
+                ("at least one of image_with_roles and video_urls must be given"),
+            )
         )
 
     # wan2.7-r2v/references-total (specs/wan2.7-r2v.yaml:146)
@@ -551,67 +618,32 @@ def validate_wan2_7_r2v(payload: Mapping[str, object]) -> Report:
         if isinstance(v, list)
     )
     if total > 5:
-        _fail(
-            errors,
-            "/image_with_roles",
-            "wan2.7-r2v/references-total",
-            ("image_with_roles and video_urls together can hold at most 5 references")
-            + ", got "
-            + str(total),
+        errors.append(
+            Violation(
+                "/image_with_roles",
+                "wan2.7-r2v/references-total",
+                ("image_with_roles and video_urls together can hold at most 5 references")
+                + ", got "
+                + str(total),
+            )
         )
-
-    # wan2.7-r2v/duration-with-video (specs/wan2.7-r2v.yaml:153)
-    if mode_with_video:
-        if isinstance(payload, dict) and "duration" in payload:
-            value = payload["duration"]
-            if _is_number(value) and not (2 <= value <= 10):
-                _fail(
-                    errors,
-                    "/duration",
-                    "wan2.7-r2v/duration-with-video",
-                    ("duration must be between 2 and 10 when a reference video is given")
-                    + _got(value),
-                )
-
-    # wan2.7-r2v/duration-without-video (specs/wan2.7-r2v.yaml:161)
-    if mode_without_video:
-        if isinstance(payload, dict) and "duration" in payload:
-            value = payload["duration"]
-            if _is_number(value) and not (2 <= value <= 15):
-                _fail(
-                    errors,
-                    "/duration",
-                    "wan2.7-r2v/duration-without-video",
-                    "duration must be between 2 and 15 without a reference video" + _got(value),
-                )
-
-    # wan2.7-r2v/size-ignored-with-first-frame (specs/wan2.7-r2v.yaml:169)
-    if mode_with_first_frame:
-        if isinstance(payload, dict) and "size" in payload:
-            value = payload["size"]
-            if _is_present(value):
-                _fail(
-                    warnings,
-                    "/size",
-                    "wan2.7-r2v/size-ignored-with-first-frame",
-                    (
-                        "size is ignored when a first_frame image is given (the "
-                        "aspect ratio follows that image)"
-                    )
-                    + _got(value),
-                )
 
     # wan2.7-r2v/one-first-frame (specs/wan2.7-r2v.yaml:176)
-    found = [
-        at
-        for at, v in _walk(payload, ("image_with_roles", "*", "role"))
-        if _json_equal(v, "first_frame")
-    ]
+    found: list[str] = []
+    if isinstance(payload, dict) and "image_with_roles" in payload:
+        node0 = payload["image_with_roles"]
+        if isinstance(node0, list):
+            for i1, node1 in enumerate(node0):
+                if isinstance(node1, dict) and "role" in node1:
+                    value = node1["role"]
+                    if _json_equal(value, "first_frame"):
+                        found.append(f"/image_with_roles/{i1}/role")
     if len(found) > 1:
-        _fail(
-            errors,
-            found[1],
-            "wan2.7-r2v/one-first-frame",
-            "only one image can be the first_frame" + ", got " + str(len(found)),
+        errors.append(
+            Violation(
+                found[1],
+                "wan2.7-r2v/one-first-frame",
+                "only one image can be the first_frame" + ", got " + str(len(found)),
+            )
         )
-    return Report("wan2.7-r2v", tuple(errors), tuple(warnings))
+    return _report("wan2.7-r2v", errors, warnings, _RULE_ORDER_WAN2_7_R2V)

@@ -8,7 +8,7 @@ import re as _re
 from collections.abc import Mapping
 from typing import Literal, Required, TypedDict
 
-from apimart._checks import fail as _fail, got as _got
+from apimart._checks import got as _got, report as _report
 from apimart._jsonvalue import (
     escape as _escape,
     is_int as _is_int,
@@ -19,6 +19,8 @@ from apimart._jsonvalue import (
     suggest_key as _suggest_key,
 )
 from apimart._report import Report, Violation
+
+_PATTERN_1 = _re.compile("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*")
 
 
 class Wan27VideoeditMetadata(TypedDict, total=False):
@@ -74,6 +76,45 @@ class Wan27VideoeditRequest(TypedDict, total=False):
     """
 
 
+_RULE_ORDER_WAN2_7_VIDEOEDIT = {
+    "wan2.7-videoedit/body-type": 0,
+    "wan2.7-videoedit/body-unknown-field": 1,
+    "wan2.7-videoedit/model-type": 2,
+    "wan2.7-videoedit/model-required": 3,
+    "wan2.7-videoedit/model-enum": 4,
+    "wan2.7-videoedit/video_urls-type": 5,
+    "wan2.7-videoedit/video_urls-required": 6,
+    "wan2.7-videoedit/video_urls[]-type": 7,
+    "wan2.7-videoedit/video_urls[]-format": 8,
+    "wan2.7-videoedit/prompt-type": 9,
+    "wan2.7-videoedit/prompt-length": 10,
+    "wan2.7-videoedit/negative_prompt-type": 11,
+    "wan2.7-videoedit/negative_prompt-length": 12,
+    "wan2.7-videoedit/image_urls-type": 13,
+    "wan2.7-videoedit/image_urls-count": 14,
+    "wan2.7-videoedit/image_urls[]-type": 15,
+    "wan2.7-videoedit/image_urls[]-format": 16,
+    "wan2.7-videoedit/resolution-type": 17,
+    "wan2.7-videoedit/resolution-enum": 18,
+    "wan2.7-videoedit/duration-type": 19,
+    "wan2.7-videoedit/size-type": 20,
+    "wan2.7-videoedit/size-enum": 21,
+    "wan2.7-videoedit/prompt_extend-type": 22,
+    "wan2.7-videoedit/watermark-type": 23,
+    "wan2.7-videoedit/seed-type": 24,
+    "wan2.7-videoedit/seed-range": 25,
+    "wan2.7-videoedit/metadata-type": 26,
+    "wan2.7-videoedit/metadata-unknown-field": 27,
+    "wan2.7-videoedit/metadata.audio_setting-type": 28,
+    "wan2.7-videoedit/metadata.audio_setting-enum": 29,
+    "wan2.7-videoedit/webhook-type": 30,
+    "wan2.7-videoedit/webhook-format": 31,
+    "wan2.7-videoedit/duration-values": 32,
+    "wan2.7-videoedit/only-first-video-used": 33,
+}
+"""The rules of wan2.7-videoedit in spec order, the order its violations are reported in."""
+
+
 def validate_wan2_7_videoedit(payload: Mapping[str, object]) -> Report:
     """Every violation and warning of a wan2.7-videoedit request body, checked against the 34
     rules of specs/wan2.7-videoedit.yaml.
@@ -81,38 +122,35 @@ def validate_wan2_7_videoedit(payload: Mapping[str, object]) -> Report:
     errors: list[Violation] = []
     warnings: list[Violation] = []
     value: object
-
-    # wan2.7-videoedit/body-type (specs/wan2.7-videoedit.yaml:6)
     value = payload
-    if value is not None and not isinstance(value, dict):
-        _fail(
-            errors,
-            "",
-            "wan2.7-videoedit/body-type",
-            "the request body must be an object" + _got(value),
+    if not isinstance(value, dict):
+        # wan2.7-videoedit/body-type (specs/wan2.7-videoedit.yaml:6)
+        errors.append(
+            Violation(
+                "", "wan2.7-videoedit/body-type", "the request body must be an object" + _got(value)
+            )
         )
+        return _report("wan2.7-videoedit", errors, warnings, _RULE_ORDER_WAN2_7_VIDEOEDIT)
 
     # wan2.7-videoedit/body-unknown-field (specs/wan2.7-videoedit.yaml:6)
-    value = payload
-    if isinstance(value, dict):
-        for key in value:
-            if key not in (
-                "model",
-                "video_urls",
-                "prompt",
-                "negative_prompt",
-                "image_urls",
-                "resolution",
-                "duration",
-                "size",
-                "prompt_extend",
-                "watermark",
-                "seed",
-                "metadata",
-                "webhook",
-            ):
-                _fail(
-                    warnings,
+    for key in value:
+        if key not in {
+            "model",
+            "video_urls",
+            "prompt",
+            "negative_prompt",
+            "image_urls",
+            "resolution",
+            "duration",
+            "size",
+            "prompt_extend",
+            "watermark",
+            "seed",
+            "metadata",
+            "webhook",
+        }:
+            warnings.append(
+                Violation(
                     "" + "/" + _escape(key),
                     "wan2.7-videoedit/body-unknown-field",
                     _show(key)
@@ -137,377 +175,363 @@ def validate_wan2_7_videoedit(payload: Mapping[str, object]) -> Report:
                         ),
                     ),
                 )
+            )
+    body = value
 
-    # wan2.7-videoedit/model-type (specs/wan2.7-videoedit.yaml:20)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/model",
-                "wan2.7-videoedit/model-type",
-                "model must be a string" + _got(value),
+    if "model" in body:
+        value = body["model"]
+        if isinstance(value, str):
+            # wan2.7-videoedit/model-enum (specs/wan2.7-videoedit.yaml:22)
+            if value not in ("wan2.7-videoedit",):
+                errors.append(
+                    Violation(
+                        "/model",
+                        "wan2.7-videoedit/model-enum",
+                        'model must be one of "wan2.7-videoedit"'
+                        + _got(value)
+                        + _suggest(value, ("wan2.7-videoedit",)),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-videoedit/model-type (specs/wan2.7-videoedit.yaml:20)
+            errors.append(
+                Violation(
+                    "/model", "wan2.7-videoedit/model-type", "model must be a string" + _got(value)
+                )
+            )
+
+    if "video_urls" in body:
+        value = body["video_urls"]
+        if isinstance(value, list):
+            # wan2.7-videoedit/only-first-video-used (specs/wan2.7-videoedit.yaml:120)
+            if len(value) > 1:
+                warnings.append(
+                    Violation(
+                        "/video_urls",
+                        "wan2.7-videoedit/only-first-video-used",
+                        "only the first of video_urls is used; the others are ignored"
+                        + ", got "
+                        + str(len(value)),
+                    )
+                )
+            video_urls = value
+
+            for i2, value in enumerate(video_urls):
+                if isinstance(value, str):
+                    # wan2.7-videoedit/video_urls[]-format (specs/wan2.7-videoedit.yaml:34)
+                    if _PATTERN_1.fullmatch(value) is None:
+                        errors.append(
+                            Violation(
+                                f"/video_urls/{i2}",
+                                "wan2.7-videoedit/video_urls[]-format",
+                                "video_urls[i] must be an http:// or https:// URL" + _got(value),
+                            )
+                        )
+                else:
+                    # wan2.7-videoedit/video_urls[]-type (specs/wan2.7-videoedit.yaml:33)
+                    errors.append(
+                        Violation(
+                            f"/video_urls/{i2}",
+                            "wan2.7-videoedit/video_urls[]-type",
+                            "video_urls[i] must be a string" + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # wan2.7-videoedit/video_urls-type (specs/wan2.7-videoedit.yaml:26)
+            errors.append(
+                Violation(
+                    "/video_urls",
+                    "wan2.7-videoedit/video_urls-type",
+                    "video_urls must be an array" + _got(value),
+                )
+            )
+
+    if "prompt" in body:
+        value = body["prompt"]
+        if isinstance(value, str):
+            # wan2.7-videoedit/prompt-length (specs/wan2.7-videoedit.yaml:38)
+            if len(value) > 5000:
+                errors.append(
+                    Violation(
+                        "/prompt",
+                        "wan2.7-videoedit/prompt-length",
+                        "prompt must be at most 5000 characters" + ", got " + str(len(value)),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-videoedit/prompt-type (specs/wan2.7-videoedit.yaml:37)
+            errors.append(
+                Violation(
+                    "/prompt",
+                    "wan2.7-videoedit/prompt-type",
+                    "prompt must be a string" + _got(value),
+                )
+            )
+
+    if "negative_prompt" in body:
+        value = body["negative_prompt"]
+        if isinstance(value, str):
+            # wan2.7-videoedit/negative_prompt-length (specs/wan2.7-videoedit.yaml:45)
+            if len(value) > 500:
+                errors.append(
+                    Violation(
+                        "/negative_prompt",
+                        "wan2.7-videoedit/negative_prompt-length",
+                        "negative_prompt must be at most 500 characters"
+                        + ", got "
+                        + str(len(value)),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-videoedit/negative_prompt-type (specs/wan2.7-videoedit.yaml:44)
+            errors.append(
+                Violation(
+                    "/negative_prompt",
+                    "wan2.7-videoedit/negative_prompt-type",
+                    "negative_prompt must be a string" + _got(value),
+                )
+            )
+
+    if "image_urls" in body:
+        value = body["image_urls"]
+        if isinstance(value, list):
+            # wan2.7-videoedit/image_urls-count (specs/wan2.7-videoedit.yaml:50)
+            if len(value) > 4:
+                errors.append(
+                    Violation(
+                        "/image_urls",
+                        "wan2.7-videoedit/image_urls-count",
+                        "image_urls must have at most 4 items" + ", got " + str(len(value)),
+                    )
+                )
+            image_urls = value
+
+            for i2, value in enumerate(image_urls):
+                if isinstance(value, str):
+                    # wan2.7-videoedit/image_urls[]-format (specs/wan2.7-videoedit.yaml:55)
+                    if _PATTERN_1.fullmatch(value) is None:
+                        errors.append(
+                            Violation(
+                                f"/image_urls/{i2}",
+                                "wan2.7-videoedit/image_urls[]-format",
+                                "image_urls[i] must be an http:// or https:// URL" + _got(value),
+                            )
+                        )
+                else:
+                    # wan2.7-videoedit/image_urls[]-type (specs/wan2.7-videoedit.yaml:54)
+                    errors.append(
+                        Violation(
+                            f"/image_urls/{i2}",
+                            "wan2.7-videoedit/image_urls[]-type",
+                            "image_urls[i] must be a string" + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # wan2.7-videoedit/image_urls-type (specs/wan2.7-videoedit.yaml:49)
+            errors.append(
+                Violation(
+                    "/image_urls",
+                    "wan2.7-videoedit/image_urls-type",
+                    "image_urls must be an array" + _got(value),
+                )
+            )
+
+    if "resolution" in body:
+        value = body["resolution"]
+        if isinstance(value, str):
+            # wan2.7-videoedit/resolution-enum (specs/wan2.7-videoedit.yaml:62)
+            if value not in ("720P", "1080P"):
+                errors.append(
+                    Violation(
+                        "/resolution",
+                        "wan2.7-videoedit/resolution-enum",
+                        'resolution must be one of "720P", "1080P"'
+                        + _got(value)
+                        + _suggest(value, ("720P", "1080P")),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-videoedit/resolution-type (specs/wan2.7-videoedit.yaml:61)
+            errors.append(
+                Violation(
+                    "/resolution",
+                    "wan2.7-videoedit/resolution-type",
+                    "resolution must be a string" + _got(value),
+                )
+            )
+
+    if "duration" in body:
+        value = body["duration"]
+
+        # wan2.7-videoedit/duration-values (specs/wan2.7-videoedit.yaml:114)
+        if _is_number(value) and not (value == 0 or 2 <= value <= 10):
+            errors.append(
+                Violation(
+                    "/duration",
+                    "wan2.7-videoedit/duration-values",
+                    ("duration must be 0 (keep the whole video) or between 2 and 10") + _got(value),
+                )
+            )
+
+        # wan2.7-videoedit/duration-type (specs/wan2.7-videoedit.yaml:67)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation(
+                    "/duration",
+                    "wan2.7-videoedit/duration-type",
+                    "duration must be an integer" + _got(value),
+                )
+            )
+
+    if "size" in body:
+        value = body["size"]
+        if isinstance(value, str):
+            # wan2.7-videoedit/size-enum (specs/wan2.7-videoedit.yaml:75)
+            if value not in ("16:9", "9:16", "1:1", "4:3", "3:4"):
+                errors.append(
+                    Violation(
+                        "/size",
+                        "wan2.7-videoedit/size-enum",
+                        'size must be one of "16:9", "9:16", "1:1", "4:3", "3:4"'
+                        + _got(value)
+                        + _suggest(value, ("16:9", "9:16", "1:1", "4:3", "3:4")),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-videoedit/size-type (specs/wan2.7-videoedit.yaml:74)
+            errors.append(
+                Violation(
+                    "/size", "wan2.7-videoedit/size-type", "size must be a string" + _got(value)
+                )
+            )
+
+    if "prompt_extend" in body:
+        value = body["prompt_extend"]
+
+        # wan2.7-videoedit/prompt_extend-type (specs/wan2.7-videoedit.yaml:79)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
+                    "/prompt_extend",
+                    "wan2.7-videoedit/prompt_extend-type",
+                    "prompt_extend must be a boolean" + _got(value),
+                )
+            )
+
+    if "watermark" in body:
+        value = body["watermark"]
+
+        # wan2.7-videoedit/watermark-type (specs/wan2.7-videoedit.yaml:84)
+        if value is not None and not isinstance(value, bool):
+            errors.append(
+                Violation(
+                    "/watermark",
+                    "wan2.7-videoedit/watermark-type",
+                    "watermark must be a boolean" + _got(value),
+                )
+            )
+
+    if "seed" in body:
+        value = body["seed"]
+
+        # wan2.7-videoedit/seed-range (specs/wan2.7-videoedit.yaml:90)
+        if _is_number(value) and value < 0:
+            errors.append(
+                Violation(
+                    "/seed", "wan2.7-videoedit/seed-range", "seed must be at least 0" + _got(value)
+                )
+            )
+
+        # wan2.7-videoedit/seed-type (specs/wan2.7-videoedit.yaml:89)
+        if value is not None and not _is_int(value):
+            errors.append(
+                Violation(
+                    "/seed", "wan2.7-videoedit/seed-type", "seed must be an integer" + _got(value)
+                )
+            )
+
+    if "metadata" in body:
+        value = body["metadata"]
+        if isinstance(value, dict):
+            # wan2.7-videoedit/metadata-unknown-field (specs/wan2.7-videoedit.yaml:95)
+            for key in value:
+                if key not in {"audio_setting"}:
+                    warnings.append(
+                        Violation(
+                            "/metadata" + "/" + _escape(key),
+                            "wan2.7-videoedit/metadata-unknown-field",
+                            _show(key)
+                            + " "
+                            + "is not a documented field of metadata"
+                            + _suggest_key(key, ("audio_setting",)),
+                        )
+                    )
+            metadata = value
+
+            if "audio_setting" in metadata:
+                value = metadata["audio_setting"]
+                if isinstance(value, str):
+                    # wan2.7-videoedit/metadata.audio_setting-enum (specs/wan2.7-videoedit.yaml:101)
+                    if value not in ("auto", "origin"):
+                        errors.append(
+                            Violation(
+                                "/metadata/audio_setting",
+                                "wan2.7-videoedit/metadata.audio_setting-enum",
+                                'metadata.audio_setting must be one of "auto", "origin"'
+                                + _got(value)
+                                + _suggest(value, ("auto", "origin")),
+                            )
+                        )
+                elif value is not None:
+                    # wan2.7-videoedit/metadata.audio_setting-type (specs/wan2.7-videoedit.yaml:100)
+                    errors.append(
+                        Violation(
+                            "/metadata/audio_setting",
+                            "wan2.7-videoedit/metadata.audio_setting-type",
+                            "metadata.audio_setting must be a string" + _got(value),
+                        )
+                    )
+        elif value is not None:
+            # wan2.7-videoedit/metadata-type (specs/wan2.7-videoedit.yaml:94)
+            errors.append(
+                Violation(
+                    "/metadata",
+                    "wan2.7-videoedit/metadata-type",
+                    "metadata must be an object" + _got(value),
+                )
+            )
+
+    if "webhook" in body:
+        value = body["webhook"]
+        if isinstance(value, str):
+            # wan2.7-videoedit/webhook-format (specs/wan2.7-videoedit.yaml:107)
+            if _PATTERN_1.fullmatch(value) is None:
+                errors.append(
+                    Violation(
+                        "/webhook",
+                        "wan2.7-videoedit/webhook-format",
+                        "webhook must be an http:// or https:// URL" + _got(value),
+                    )
+                )
+        elif value is not None:
+            # wan2.7-videoedit/webhook-type (specs/wan2.7-videoedit.yaml:106)
+            errors.append(
+                Violation(
+                    "/webhook",
+                    "wan2.7-videoedit/webhook-type",
+                    "webhook must be a string" + _got(value),
+                )
             )
 
     # wan2.7-videoedit/model-required (specs/wan2.7-videoedit.yaml:21)
     if not _is_present(payload.get("model")):
-        _fail(errors, "/model", "wan2.7-videoedit/model-required", "model is required")
-
-    # wan2.7-videoedit/model-enum (specs/wan2.7-videoedit.yaml:22)
-    if isinstance(payload, dict) and "model" in payload:
-        value = payload["model"]
-        if isinstance(value, str) and value not in ("wan2.7-videoedit",):
-            _fail(
-                errors,
-                "/model",
-                "wan2.7-videoedit/model-enum",
-                'model must be one of "wan2.7-videoedit"'
-                + _got(value)
-                + _suggest(value, ("wan2.7-videoedit",)),
-            )
-
-    # wan2.7-videoedit/video_urls-type (specs/wan2.7-videoedit.yaml:26)
-    if isinstance(payload, dict) and "video_urls" in payload:
-        value = payload["video_urls"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/video_urls",
-                "wan2.7-videoedit/video_urls-type",
-                "video_urls must be an array" + _got(value),
-            )
+        errors.append(Violation("/model", "wan2.7-videoedit/model-required", "model is required"))
 
     # wan2.7-videoedit/video_urls-required (specs/wan2.7-videoedit.yaml:27)
     if not _is_present(payload.get("video_urls")):
-        _fail(
-            errors, "/video_urls", "wan2.7-videoedit/video_urls-required", "video_urls is required"
+        errors.append(
+            Violation(
+                "/video_urls", "wan2.7-videoedit/video_urls-required", "video_urls is required"
+            )
         )
-
-    # wan2.7-videoedit/video_urls[]-type (specs/wan2.7-videoedit.yaml:33)
-    if isinstance(payload, dict) and "video_urls" in payload:
-        node0 = payload["video_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, str):
-                    _fail(
-                        errors,
-                        f"/video_urls/{i1}",
-                        "wan2.7-videoedit/video_urls[]-type",
-                        "video_urls[i] must be a string" + _got(value),
-                    )
-
-    # wan2.7-videoedit/video_urls[]-format (specs/wan2.7-videoedit.yaml:34)
-    if isinstance(payload, dict) and "video_urls" in payload:
-        node0 = payload["video_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if (
-                    isinstance(value, str)
-                    and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-                ):
-                    _fail(
-                        errors,
-                        f"/video_urls/{i1}",
-                        "wan2.7-videoedit/video_urls[]-format",
-                        "video_urls[i] must be an http:// or https:// URL" + _got(value),
-                    )
-
-    # wan2.7-videoedit/prompt-type (specs/wan2.7-videoedit.yaml:37)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/prompt",
-                "wan2.7-videoedit/prompt-type",
-                "prompt must be a string" + _got(value),
-            )
-
-    # wan2.7-videoedit/prompt-length (specs/wan2.7-videoedit.yaml:38)
-    if isinstance(payload, dict) and "prompt" in payload:
-        value = payload["prompt"]
-        if isinstance(value, str) and len(value) > 5000:
-            _fail(
-                errors,
-                "/prompt",
-                "wan2.7-videoedit/prompt-length",
-                "prompt must be at most 5000 characters" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-videoedit/negative_prompt-type (specs/wan2.7-videoedit.yaml:44)
-    if isinstance(payload, dict) and "negative_prompt" in payload:
-        value = payload["negative_prompt"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/negative_prompt",
-                "wan2.7-videoedit/negative_prompt-type",
-                "negative_prompt must be a string" + _got(value),
-            )
-
-    # wan2.7-videoedit/negative_prompt-length (specs/wan2.7-videoedit.yaml:45)
-    if isinstance(payload, dict) and "negative_prompt" in payload:
-        value = payload["negative_prompt"]
-        if isinstance(value, str) and len(value) > 500:
-            _fail(
-                errors,
-                "/negative_prompt",
-                "wan2.7-videoedit/negative_prompt-length",
-                "negative_prompt must be at most 500 characters" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-videoedit/image_urls-type (specs/wan2.7-videoedit.yaml:49)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if value is not None and not isinstance(value, list):
-            _fail(
-                errors,
-                "/image_urls",
-                "wan2.7-videoedit/image_urls-type",
-                "image_urls must be an array" + _got(value),
-            )
-
-    # wan2.7-videoedit/image_urls-count (specs/wan2.7-videoedit.yaml:50)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        value = payload["image_urls"]
-        if isinstance(value, list) and len(value) > 4:
-            _fail(
-                errors,
-                "/image_urls",
-                "wan2.7-videoedit/image_urls-count",
-                "image_urls must have at most 4 items" + ", got " + str(len(value)),
-            )
-
-    # wan2.7-videoedit/image_urls[]-type (specs/wan2.7-videoedit.yaml:54)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if not isinstance(value, str):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "wan2.7-videoedit/image_urls[]-type",
-                        "image_urls[i] must be a string" + _got(value),
-                    )
-
-    # wan2.7-videoedit/image_urls[]-format (specs/wan2.7-videoedit.yaml:55)
-    if isinstance(payload, dict) and "image_urls" in payload:
-        node0 = payload["image_urls"]
-        if isinstance(node0, list):
-            for i1, value in enumerate(node0):
-                if (
-                    isinstance(value, str)
-                    and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-                ):
-                    _fail(
-                        errors,
-                        f"/image_urls/{i1}",
-                        "wan2.7-videoedit/image_urls[]-format",
-                        "image_urls[i] must be an http:// or https:// URL" + _got(value),
-                    )
-
-    # wan2.7-videoedit/resolution-type (specs/wan2.7-videoedit.yaml:61)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/resolution",
-                "wan2.7-videoedit/resolution-type",
-                "resolution must be a string" + _got(value),
-            )
-
-    # wan2.7-videoedit/resolution-enum (specs/wan2.7-videoedit.yaml:62)
-    if isinstance(payload, dict) and "resolution" in payload:
-        value = payload["resolution"]
-        if isinstance(value, str) and value not in ("720P", "1080P"):
-            _fail(
-                errors,
-                "/resolution",
-                "wan2.7-videoedit/resolution-enum",
-                'resolution must be one of "720P", "1080P"'
-                + _got(value)
-                + _suggest(value, ("720P", "1080P")),
-            )
-
-    # wan2.7-videoedit/duration-type (specs/wan2.7-videoedit.yaml:67)
-    if isinstance(payload, dict) and "duration" in payload:
-        value = payload["duration"]
-        if value is not None and not _is_int(value):
-            _fail(
-                errors,
-                "/duration",
-                "wan2.7-videoedit/duration-type",
-                "duration must be an integer" + _got(value),
-            )
-
-    # wan2.7-videoedit/size-type (specs/wan2.7-videoedit.yaml:74)
-    if isinstance(payload, dict) and "size" in payload:
-        value = payload["size"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors, "/size", "wan2.7-videoedit/size-type", "size must be a string" + _got(value)
-            )
-
-    # wan2.7-videoedit/size-enum (specs/wan2.7-videoedit.yaml:75)
-    if isinstance(payload, dict) and "size" in payload:
-        value = payload["size"]
-        if isinstance(value, str) and value not in ("16:9", "9:16", "1:1", "4:3", "3:4"):
-            _fail(
-                errors,
-                "/size",
-                "wan2.7-videoedit/size-enum",
-                'size must be one of "16:9", "9:16", "1:1", "4:3", "3:4"'
-                + _got(value)
-                + _suggest(value, ("16:9", "9:16", "1:1", "4:3", "3:4")),
-            )
-
-    # wan2.7-videoedit/prompt_extend-type (specs/wan2.7-videoedit.yaml:79)
-    if isinstance(payload, dict) and "prompt_extend" in payload:
-        value = payload["prompt_extend"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/prompt_extend",
-                "wan2.7-videoedit/prompt_extend-type",
-                "prompt_extend must be a boolean" + _got(value),
-            )
-
-    # wan2.7-videoedit/watermark-type (specs/wan2.7-videoedit.yaml:84)
-    if isinstance(payload, dict) and "watermark" in payload:
-        value = payload["watermark"]
-        if value is not None and not isinstance(value, bool):
-            _fail(
-                errors,
-                "/watermark",
-                "wan2.7-videoedit/watermark-type",
-                "watermark must be a boolean" + _got(value),
-            )
-
-    # wan2.7-videoedit/seed-type (specs/wan2.7-videoedit.yaml:89)
-    if isinstance(payload, dict) and "seed" in payload:
-        value = payload["seed"]
-        if value is not None and not _is_int(value):
-            _fail(
-                errors,
-                "/seed",
-                "wan2.7-videoedit/seed-type",
-                "seed must be an integer" + _got(value),
-            )
-
-    # wan2.7-videoedit/seed-range (specs/wan2.7-videoedit.yaml:90)
-    if isinstance(payload, dict) and "seed" in payload:
-        value = payload["seed"]
-        if _is_number(value) and value < 0:
-            _fail(
-                errors,
-                "/seed",
-                "wan2.7-videoedit/seed-range",
-                "seed must be at least 0" + _got(value),
-            )
-
-    # wan2.7-videoedit/metadata-type (specs/wan2.7-videoedit.yaml:94)
-    if isinstance(payload, dict) and "metadata" in payload:
-        value = payload["metadata"]
-        if value is not None and not isinstance(value, dict):
-            _fail(
-                errors,
-                "/metadata",
-                "wan2.7-videoedit/metadata-type",
-                "metadata must be an object" + _got(value),
-            )
-
-    # wan2.7-videoedit/metadata-unknown-field (specs/wan2.7-videoedit.yaml:95)
-    if isinstance(payload, dict) and "metadata" in payload:
-        value = payload["metadata"]
-        if isinstance(value, dict):
-            for key in value:
-                if key not in ("audio_setting",):
-                    _fail(
-                        warnings,
-                        "/metadata" + "/" + _escape(key),
-                        "wan2.7-videoedit/metadata-unknown-field",
-                        _show(key)
-                        + " "
-                        + "is not a documented field of metadata"
-                        + _suggest_key(key, ("audio_setting",)),
-                    )
-
-    # wan2.7-videoedit/metadata.audio_setting-type (specs/wan2.7-videoedit.yaml:100)
-    if isinstance(payload, dict) and "metadata" in payload:
-        node0 = payload["metadata"]
-        if isinstance(node0, dict) and "audio_setting" in node0:
-            value = node0["audio_setting"]
-            if value is not None and not isinstance(value, str):
-                _fail(
-                    errors,
-                    "/metadata/audio_setting",
-                    "wan2.7-videoedit/metadata.audio_setting-type",
-                    "metadata.audio_setting must be a string" + _got(value),
-                )
-
-    # wan2.7-videoedit/metadata.audio_setting-enum (specs/wan2.7-videoedit.yaml:101)
-    if isinstance(payload, dict) and "metadata" in payload:
-        node0 = payload["metadata"]
-        if isinstance(node0, dict) and "audio_setting" in node0:
-            value = node0["audio_setting"]
-            if isinstance(value, str) and value not in ("auto", "origin"):
-                _fail(
-                    errors,
-                    "/metadata/audio_setting",
-                    "wan2.7-videoedit/metadata.audio_setting-enum",
-                    'metadata.audio_setting must be one of "auto", "origin"'
-                    + _got(value)
-                    + _suggest(value, ("auto", "origin")),
-                )
-
-    # wan2.7-videoedit/webhook-type (specs/wan2.7-videoedit.yaml:106)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if value is not None and not isinstance(value, str):
-            _fail(
-                errors,
-                "/webhook",
-                "wan2.7-videoedit/webhook-type",
-                "webhook must be a string" + _got(value),
-            )
-
-    # wan2.7-videoedit/webhook-format (specs/wan2.7-videoedit.yaml:107)
-    if isinstance(payload, dict) and "webhook" in payload:
-        value = payload["webhook"]
-        if (
-            isinstance(value, str)
-            and _re.fullmatch("[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#]+[^\\s]*", value) is None
-        ):
-            _fail(
-                errors,
-                "/webhook",
-                "wan2.7-videoedit/webhook-format",
-                "webhook must be an http:// or https:// URL" + _got(value),
-            )
-
-    # wan2.7-videoedit/duration-values (specs/wan2.7-videoedit.yaml:114)
-    if isinstance(payload, dict) and "duration" in payload:
-        value = payload["duration"]
-        if _is_number(value) and not (value == 0 or 2 <= value <= 10):
-            _fail(
-                errors,
-                "/duration",
-                "wan2.7-videoedit/duration-values",
-                ("duration must be 0 (keep the whole video) or between 2 and 10") + _got(value),
-            )
-
-    # wan2.7-videoedit/only-first-video-used (specs/wan2.7-videoedit.yaml:120)
-    if isinstance(payload, dict) and "video_urls" in payload:
-        value = payload["video_urls"]
-        if isinstance(value, list) and len(value) > 1:
-            _fail(
-                warnings,
-                "/video_urls",
-                "wan2.7-videoedit/only-first-video-used",
-                "only the first of video_urls is used; the others are ignored"
-                + ", got "
-                + str(len(value)),
-            )
-    return Report("wan2.7-videoedit", tuple(errors), tuple(warnings))
+    return _report("wan2.7-videoedit", errors, warnings, _RULE_ORDER_WAN2_7_VIDEOEDIT)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from generator.jsonvalue import show, walk
+from generator.jsonvalue import EACH, escape, pointer, show, walk
 from generator.spec.model import Condition, Rule, Severity
 
 if TYPE_CHECKING:
@@ -48,17 +48,20 @@ class Draft:
 _SPLIT_AT = 60
 
 
-def literal(value: Any) -> str:
-    """A Python literal for a JSON-like value. Spec text reaches generated code only here."""
+def literal(value: Any, *, width: int = _SPLIT_AT) -> str:
+    """A Python literal for a JSON-like value. Spec text reaches generated code only here.
+
+    A string longer than ``width`` becomes pieces of at most ``width`` characters.
+    """
     if isinstance(value, list | tuple):
         inner = ", ".join(literal(item) for item in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, dict):
         inner = ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items())
         return "{" + inner + "}"
-    if isinstance(value, str) and len(value) > _SPLIT_AT:
+    if isinstance(value, str) and len(value) > width:
         # Long text becomes implicit concatenation so generated lines stay short.
-        pattern = rf".{{1,{_SPLIT_AT}}}(?:\s+|$)|.{{1,{_SPLIT_AT}}}"
+        pattern = rf".{{1,{width}}}(?:\s+|$)|.{{1,{width}}}"
         chunks = re.findall(pattern, value, re.DOTALL)
         return "(" + " ".join(repr(chunk) for chunk in chunks if chunk) + ")"
     if value is None or isinstance(value, bool | int | float | str):
@@ -111,12 +114,38 @@ class Code:
 
     Per-value kinds judge ``value``, the value at the rule's path, whose JSON Pointer is the
     expression ``at`` (a variable inside a loop over array items, a literal for a fixed
-    path); the other kinds see ``payload`` and write their own loops.
+    path); the other kinds see ``payload`` and write their own loops (``reach``).
+
+    ``established`` is a type test over ``value`` already known to hold (the code runs
+    inside the branch that dispatched on the value's type): a kind writes its guard through
+    ``guarded``/``block``, which leave out a guard the branch has already tested, and
+    ``typed`` then records that the rule's code belongs inside that branch.
     """
 
-    def __init__(self, rule: Rule, *, at: str = "at") -> None:
+    def __init__(
+        self,
+        rule: Rule,
+        *,
+        at: str = "at",
+        established: str | None = None,
+        patterns: dict[str, str] | None = None,
+        width: int = _SPLIT_AT,
+    ) -> None:
         self.rule = rule
         self.at = at
+        self.established = established
+        self.typed = False
+        self.patterns = patterns
+        self.width = width
+        """How long a piece of message text may be: less where the code is nested deep."""
+
+    def fullmatch(self, pattern: str, subject: str) -> str:
+        """An expression matching ``subject`` against the whole of ``pattern``: a pattern
+        compiled once, at import, where the module keeps a table of them."""
+        if self.patterns is None:
+            return f"_re.fullmatch({literal(pattern)}, {subject})"
+        name = self.patterns.setdefault(pattern, f"_PATTERN_{len(self.patterns) + 1}")
+        return f"{name}.fullmatch({subject})"
 
     lit = staticmethod(literal)
 
@@ -125,12 +154,65 @@ class Code:
         return literal(self.rule.path)
 
     def message(self, default: str) -> str:
-        return literal(self.rule.message or default)
+        return literal(self.rule.message or default, width=self.width)
 
     def fail(self, at: str, message: str) -> str:
-        """A call recording a violation; ``at`` and ``message`` are Python expressions."""
+        """A statement recording a violation; ``at`` and ``message`` are Python expressions."""
         sink = "errors" if self.rule.severity == "error" else "warnings"
-        return f"_fail({sink}, {at}, {literal(self.rule.id)}, {message})"
+        return f"{sink}.append(Violation({at}, {literal(self.rule.id)}, {message}))"
+
+    def _known(self, guard: str) -> bool:
+        # Only the same test will do: a rule guarded by "is a number" must still judge a
+        # float where the branch tested "is an integer".
+        known = guard == self.established
+        self.typed = self.typed or known
+        return known
+
+    def guarded(self, guard: str, test: str) -> str:
+        """``guard and test``, or ``test`` alone where the branch has tested ``guard``."""
+        return test if self._known(guard) else f"{guard} and {test}"
+
+    def block(self, guard: str, lines: list[str]) -> list[str]:
+        """``lines`` under ``if guard:``, or as they are where the branch has tested it."""
+        if self._known(guard):
+            return lines
+        return [f"if {guard}:", *("    " + line if line else line for line in lines)]
+
+    @staticmethod
+    def reach(path: tuple[str, ...], *, prefix: str = "node") -> tuple[list[str], str, int]:
+        """Statements binding ``value`` to each value ``path`` reaches in ``payload``:
+        (lines, the value's JSON Pointer as a Python expression, the depth at which code
+        using ``value`` goes).
+
+        Keys of objects, items of arrays, nothing through a value of the wrong type (the
+        walk of ``_jsonvalue.walk``), written out so that no generator runs and no pointer
+        is built unless a violation is reported.
+        """
+        if not path:
+            return ["value = payload"], literal(""), 0
+        lines: list[str] = []
+        node, depth, pointer_text = "payload", 0, ""
+        for level, segment in enumerate(path):
+            target = "value" if level == len(path) - 1 else f"{prefix}{level}"
+            pad = "    " * depth
+            if segment == EACH:
+                lines += [
+                    f"{pad}if isinstance({node}, list):",
+                    f"{pad}    for i{level}, {target} in enumerate({node}):",
+                ]
+                pointer_text += f"/{{i{level}}}"
+                depth += 2
+            else:
+                key = literal(segment)
+                lines += [
+                    f"{pad}if isinstance({node}, dict) and {key} in {node}:",
+                    f"{pad}    {target} = {node}[{key}]",
+                ]
+                pointer_text += "/" + escape(segment).replace("{", "{{").replace("}", "}}")
+                depth += 1
+            node = target
+        at = f'f"{pointer_text}"' if EACH in path else literal(pointer(path))
+        return lines, at, depth
 
 
 class RuleKind:
@@ -172,6 +254,13 @@ class RuleKind:
 
     def emit(self, rule: Rule, code: Code) -> list[str]:
         raise NotImplementedError(f"rule kind {self.name!r} must implement emit")
+
+    def dispatch(self, rule: Rule, code: Code) -> tuple[str, str, list[str]] | None:
+        """For a kind that tests a value's type: (the type test, the ``else``/``elif``
+        line of the other values, the code refusing them). The generated validator then
+        tests the type once and runs the value's other rules inside that branch.
+        """
+        return None
 
     def json_schema(self, rule: Rule) -> Mapping[str, Any] | None:
         """The rule in JSON Schema (2020-12), or None when JSON Schema cannot say it.

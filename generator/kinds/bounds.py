@@ -161,7 +161,7 @@ class BoundsKind(RuleKind):
         test = outside(intervals(rule.params), self.measured)
         shown = "_got(value)" if self.shows_value else f"', got ' + str({self.measured})"
         return [
-            f"if {self.guard} and {test}:",
+            f"if {code.guarded(self.guard, test)}:",
             "    " + code.fail(code.at, f"{code.message(self.default_message(rule))} + {shown}"),
         ]
 

@@ -38,17 +38,21 @@ class ClosedKind(RuleKind):
 
     def emit(self, rule: Rule, code: Code) -> list[str]:
         allowed = code.lit(rule.params["allowed"])
+        # a set display of constants: Python builds it once, as a frozenset
+        members = "{" + allowed[1:-1].rstrip(",") + "}"
         message = code.message(self.default_message(rule))
-        return [
-            "if isinstance(value, dict):",
-            "    for key in value:",
-            f"        if key not in {allowed}:",
-            "            "
-            + code.fail(
-                f'{code.at} + "/" + _escape(key)',
-                f"_show(key) + ' ' + {message} + _suggest_key(key, {allowed})",
-            ),
-        ]
+        return code.block(
+            "isinstance(value, dict)",
+            [
+                "for key in value:",
+                f"    if key not in {members}:",
+                "        "
+                + code.fail(
+                    f'{code.at} + "/" + _escape(key)',
+                    f"_show(key) + ' ' + {message} + _suggest_key(key, {allowed})",
+                ),
+            ],
+        )
 
     def json_schema(self, rule: Rule) -> Mapping[str, Any]:
         return {"propertyNames": {"enum": list(rule.params["allowed"])}}

@@ -33,8 +33,13 @@ class CountMatchingKind(RuleKind):
         equals = code.lit(rule.params["equals"])
         limit = rule.params["max"]
         message = code.message(self.default_message(rule))
+        reach, at, depth = code.reach(rule.path)
+        pad = "    " * depth
         return [
-            f"found = [at for at, v in _walk(payload, {code.path}) if _json_equal(v, {equals})]",
+            "found: list[str] = []",
+            *reach,
+            f"{pad}if _json_equal(value, {equals}):",
+            f"{pad}    found.append({at})",
             f"if len(found) > {limit!r}:",
             "    " + code.fail(f"found[{limit!r}]", f"{message} + ', got ' + str(len(found))"),
         ]

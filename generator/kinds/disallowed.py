@@ -35,7 +35,7 @@ class DisallowedKind(RuleKind):
         test = "_is_present(value)"
         if "values" in rule.params:
             guard, member = member_test(code, rule.params["values"])
-            test = f"{guard} and {member}"
+            test = code.guarded(guard, member)
         return [
             f"if {test}:",
             "    "

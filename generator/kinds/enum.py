@@ -60,7 +60,7 @@ class EnumKind(RuleKind):
         guard, outside = member_test(code, values, negate=True)
         message = code.message(self.default_message(rule))
         return [
-            f"if {guard} and {outside}:",
+            f"if {code.guarded(guard, outside)}:",
             "    "
             + code.fail(code.at, f"{message} + _got(value) + _suggest(value, {code.lit(values)})"),
         ]

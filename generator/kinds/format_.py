@@ -116,9 +116,9 @@ class FormatKind(RuleKind):
             yield Finding(at, self.message(rule) + got(value))
 
     def emit(self, rule: Rule, code: Code) -> list[str]:
-        pattern = code.lit(rule.params["pattern"])
+        test = f"{code.fullmatch(rule.params['pattern'], 'value')} is None"
         return [
-            f"if isinstance(value, str) and _re.fullmatch({pattern}, value) is None:",
+            f"if {code.guarded('isinstance(value, str)', test)}:",
             "    "
             + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]

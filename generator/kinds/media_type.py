@@ -100,9 +100,12 @@ class MediaTypeKind(RuleKind):
         allowed = code.lit(list(rule.params["media_types"]))
         message = code.message(self.default_message(rule))
         return [
-            "if isinstance(value, str) and (",
-            f"    refused := _data_uri_problem(value, {allowed})",
-            ") is not None:",
+            "if "
+            + code.guarded(
+                "isinstance(value, str)",
+                f"(refused := _data_uri_problem(value, {allowed})) is not None",
+            )
+            + ":",
             "    " + code.fail(code.at, f"{message} + refused"),
         ]
 

@@ -60,7 +60,7 @@ class PercentSumKind(RuleKind):
         hundredths = round(Decimal(rule.params["total"]) * 100)
         message = code.message(self.default_message(rule))
         return [
-            "if isinstance(value, list) and value:",
+            f"if {code.guarded('isinstance(value, list)', 'value')}:",
             f"    total = _hundredths_total(value, {key})",
             f"    if total is not None and total != {hundredths}:",
             "        "

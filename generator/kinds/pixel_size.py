@@ -44,9 +44,12 @@ class PixelSizeKind(RuleKind):
     def emit(self, rule: Rule, code: Code) -> list[str]:
         low, high = rule.params["min"], rule.params["max"]
         return [
-            "if isinstance(value, str) and (",
-            '    sides := _re.fullmatch("([0-9]+)[x*]([0-9]+)", value)',
-            f") and not all({low!r} <= int(side) <= {high!r} for side in sides.groups()):",
+            "if "
+            + code.guarded(
+                "isinstance(value, str)",
+                f"(sides := {code.fullmatch('([0-9]+)[x*]([0-9]+)', 'value')})",
+            )
+            + f" and not all({low!r} <= int(side) <= {high!r} for side in sides.groups()):",
             "    "
             + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
         ]

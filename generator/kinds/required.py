@@ -41,10 +41,12 @@ class RequiredKind(RuleKind):
                 f"if not _is_present(payload.get({code.lit(key)})):",
                 "    " + code.fail(code.lit(pointer(rule.path)), message),
             ]
+        reach, at, depth = code.reach(parent)
+        pad = "    " * depth
         return [
-            f"for at, parent in _walk(payload, {code.lit(parent)}):",
-            f"    if isinstance(parent, dict) and not _is_present(parent.get({code.lit(key)})):",
-            "        " + code.fail(f"at + {code.lit('/' + escape(key))}", message),
+            *reach,
+            f"{pad}if isinstance(value, dict) and not _is_present(value.get({code.lit(key)})):",
+            f"{pad}    " + code.fail(f"{at} + {code.lit('/' + escape(key))}", message),
         ]
 
     def json_schema(self, rule: Rule) -> Mapping[str, Any]:

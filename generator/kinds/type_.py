@@ -54,11 +54,14 @@ class TypeKind(RuleKind):
     def emit(self, rule: Rule, code: Code) -> list[str]:
         test = TESTS[rule.params["type"]]
         guard = "" if is_item(rule) else "value is not None and "
-        return [
-            f"if {guard}not {test}:",
-            "    "
-            + code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)"),
-        ]
+        return [f"if {guard}not {test}:", *_indent(self._refuse(rule, code))]
+
+    def dispatch(self, rule: Rule, code: Code) -> tuple[str, str, list[str]]:
+        other = "else:" if is_item(rule) else "elif value is not None:"
+        return TESTS[rule.params["type"]], other, self._refuse(rule, code)
+
+    def _refuse(self, rule: Rule, code: Code) -> list[str]:
+        return [code.fail(code.at, f"{code.message(self.default_message(rule))} + _got(value)")]
 
     def json_schema(self, rule: Rule) -> Mapping[str, Any]:
         if is_item(rule):
@@ -98,3 +101,7 @@ def is_item(rule: Rule) -> bool:
 
 
 KIND = TypeKind()
+
+
+def _indent(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]

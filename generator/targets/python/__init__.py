@@ -8,6 +8,7 @@ package's static support modules (the clients, tasks, errors, retries) and ``val
 
 from __future__ import annotations
 
+import builtins
 import json
 import keyword
 import re
@@ -40,6 +41,7 @@ HELPERS = {
     "_suggest": ("_jsonvalue", "suggest"),
     "_suggest_key": ("_jsonvalue", "suggest_key"),
     "_fail": ("_checks", "fail"),
+    "_report": ("_checks", "report"),
     "_got": ("_checks", "got"),
     "_hundredths_total": ("_checks", "hundredths_total"),
     "_data_uri_problem": ("_checks", "data_uri_problem"),
@@ -328,35 +330,35 @@ STATIC = (
 )
 """The client's support modules: templates without variables."""
 
-CLIENT_EXPORTS = (
-    "APIConnectionError",
-    "APIMartError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AsyncClient",
-    "AsyncTaskHandle",
-    "AuthenticationError",
-    "BadRequestError",
-    "Client",
-    "IdempotencyKeyReusedError",
-    "InsufficientBalanceError",
-    "InternalServerError",
-    "Media",
-    "NotFoundError",
-    "PayloadTooLargeError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "Task",
-    "TaskError",
-    "TaskFailedError",
-    "TaskHandle",
-    "TaskResult",
-    "TaskStatus",
-    "UnexpectedResponseError",
-    "UploadedImage",
-    "WaitTimeoutError",
-    "parse_webhook",
-)
+CLIENT_MODULES: dict[str, tuple[str, ...]] = {
+    "_async_client": ("AsyncClient",),
+    "_client": ("Client",),
+    "_errors": (
+        "APIConnectionError",
+        "APIMartError",
+        "APIStatusError",
+        "APITimeoutError",
+        "AuthenticationError",
+        "BadRequestError",
+        "IdempotencyKeyReusedError",
+        "InsufficientBalanceError",
+        "InternalServerError",
+        "NotFoundError",
+        "PayloadTooLargeError",
+        "PermissionDeniedError",
+        "RateLimitError",
+        "TaskFailedError",
+        "UnexpectedResponseError",
+        "WaitTimeoutError",
+    ),
+    "_handles": ("AsyncTaskHandle", "TaskHandle"),
+    "_tasks": ("Media", "Task", "TaskError", "TaskResult", "TaskStatus", "parse_webhook"),
+    "_uploads": ("UploadedImage",),
+}
+"""The client's public names, by module: the package imports them when first used, so
+``import apimart`` to validate never imports httpx."""
+
+CLIENT_EXPORTS = tuple(sorted(name for names in CLIENT_MODULES.values() for name in names))
 
 
 def _example_call(models: tuple[ModelSpec, ...], methods: list[ModelMethod]) -> str:
@@ -373,39 +375,197 @@ def _export_order(name: str) -> tuple[int, str]:
     return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
 
 
-def _reach(path: tuple[str, ...]) -> tuple[list[str], str, int]:
-    """Statements binding ``value`` to each value ``path`` reaches: (lines, the value's JSON
-    Pointer as a Python expression, the depth at which code using ``value`` goes).
+def _bare(text: str) -> str:
+    """A literal without the parentheses that hold a long string's pieces together."""
+    return text[1:-1] if text.startswith("(") else text
 
-    The same walk as ``_jsonvalue.walk`` (keys of objects, items of arrays, nothing through
-    a value of the wrong type), written out so that no generator runs and no pointer is
-    built unless a violation is reported.
+
+class _Node:
+    """A place in the request body that per-value rules judge: the rules judging it, in spec
+    order, and the places below it (object keys, or ``EACH`` for the items of an array)."""
+
+    def __init__(self, path: tuple[str, ...]) -> None:
+        self.path = path
+        self.rules: list[Rule] = []
+        self.children: dict[str, _Node] = {}
+
+    def add(self, rule: Rule) -> None:
+        node = self
+        for depth, segment in enumerate(rule.path):
+            node = node.children.setdefault(segment, _Node(rule.path[: depth + 1]))
+        node.rules.append(rule)
+
+
+LINE_LENGTH = 100
+
+NEEDS = {EACH: "isinstance(value, list)"}
+"""The type test a child place needs of its parent: items need an array, keys an object."""
+OBJECT_TEST = "isinstance(value, dict)"
+
+
+class _Validator:
+    """The body of one model's validator: each place of the body fetched once, its type
+    tested once, its rules inside that branch; the rules over several fields after them.
     """
-    if not path:
-        return ["value = payload"], literal(""), 0
-    lines: list[str] = []
-    node, depth, pointer_text = "payload", 0, ""
-    for level, segment in enumerate(path):
-        target = "value" if level == len(path) - 1 else f"node{level}"
-        pad = "    " * depth
-        if segment == EACH:
+
+    def __init__(
+        self,
+        model: ModelSpec,
+        kinds: Mapping[str, RuleKind],
+        modes: dict[str, str],
+        patterns: dict[str, str],
+        finish: str,
+        preamble: list[str],
+    ) -> None:
+        self.preamble = preamble
+        """Statements run once the body is known to be an object (the modes)."""
+        self.returns_early = False
+        self.kinds = kinds
+        self.modes = modes
+        self.patterns = patterns
+        self.finish = finish
+        self.names: set[str] = set()
+        self.root = _Node(())
+        self.cross: list[Rule] = []
+        for rule in model.rules:
+            if kinds[rule.kind].per_value:
+                self.root.add(rule)
+            else:
+                self.cross.append(rule)
+
+    def lines(self) -> list[str]:
+        lines = ["value = payload", *self._node(self.root, literal(""), "", 1)]
+        if not self.returns_early:  # the body may be no object: the preamble copes with that
+            lines = [*self.preamble, *lines]
+        for rule in self.cross:
+            lines += self._rule(rule, self.kinds[rule.kind].emit(rule, self._code(rule, "", 1)))
+        lines.append(self.finish)
+        # no blank line opens a block; a comment too long for its depth takes two lines
+        tidy: list[str] = []
+        for n, line in enumerate(lines):
+            if not line and lines[n - 1].endswith(":"):
+                continue
+            if line.lstrip().startswith("# ") and len(line) > LINE_LENGTH - 4:
+                pad = line[: len(line) - len(line.lstrip())]
+                rule, where = line.lstrip().split(" (", 1)
+                tidy += [f"{pad}{rule}", f"{pad}# ({where}"]
+                continue
+            tidy.append(line)
+        return tidy
+
+    def _rule(self, rule: Rule, code: list[str]) -> list[str]:
+        """A rule's code under its comment (id and spec line), inside its ``when``."""
+        if rule.when is not None:
+            code = [f"if {conditions.emit(rule.when, self.modes)}:", *_indent(code, 1)]
+        return ["", f"# {rule.id} ({rule.loc.file}:{rule.loc.line})", *code]
+
+    def _code(self, rule: Rule, at: str, depth: int, *, established: str | None = None) -> Code:
+        """``depth``: the indentation level the rule's code starts at, inside the function."""
+        depth += rule.when is not None
+        # a message sits three levels below its rule's `if`, in pieces that leave room for it
+        width = min(60, LINE_LENGTH - 4 * (depth + 4) - 8)
+        return Code(rule, at=at, established=established, patterns=self.patterns, width=width)
+
+    def _name(self, path: tuple[str, ...]) -> str:
+        """A variable for the value at ``path``: ``body``, ``image_urls``, ``image_urls_item``."""
+        words = [("item" if s == EACH else s) for s in path] or ["body"]
+        base = python_name("_".join(words), prefix="field_", reserved=RESERVED)
+        if re.fullmatch(r"(i|node)[0-9]+|mode_\w*", base):
+            base += "_"  # the names of indexes, of reach()'s nodes and of modes
+        name, n = base, 1
+        while name in self.names:
+            n += 1
+            name = f"{base}_{n}"
+        self.names.add(name)
+        return name
+
+    def _node(self, node: _Node, at: str, pointer_text: str, depth: int) -> list[str]:
+        """The code judging the value bound to ``value``, whose pointer is ``at``; ``depth``
+        is the indentation level it goes at."""
+        dispatch = None
+        for rule in node.rules:
+            if rule.when is None:
+                found = self.kinds[rule.kind].dispatch(rule, self._code(rule, at, depth))
+                if found is not None:
+                    dispatch = (rule, found)
+                    break
+        test = dispatch[1][0] if dispatch else None
+        # the body itself, dispatched on being an object: a body that is none is refused and
+        # judged no further, so its fields are checked at the top level of the function
+        flat = not node.path and test == OBJECT_TEST
+        inner = depth if flat else depth + 1
+        typed: list[str] = []
+        lines: list[str] = []
+        for rule in node.rules:
+            if dispatch and rule is dispatch[0]:
+                continue
+            code = self._code(rule, at, inner, established=test)
+            emitted = self._rule(rule, self.kinds[rule.kind].emit(rule, code))
+            if not code.typed:  # the rule is not guarded by the dispatched type
+                emitted = self._rule(
+                    rule, self.kinds[rule.kind].emit(rule, self._code(rule, at, depth))
+                )
+            (typed if code.typed else lines).extend(emitted)
+        needs = {NEEDS.get(segment, OBJECT_TEST) for segment in node.children}
+        inside = bool(node.children) and needs == {test}
+        if node.children and not inside:
+            parent = self._name(node.path)
             lines += [
-                f"{pad}if isinstance({node}, list):",
-                f"{pad}    for i{level}, {target} in enumerate({node}):",
+                f"{parent} = value",
+                *self._children(node, parent, pointer_text, depth, narrowed=False),
             ]
-            pointer_text += f"/{{i{level}}}"
-            depth += 2
-        else:
-            key = literal(segment)
-            lines += [
-                f"{pad}if isinstance({node}, dict) and {key} in {node}:",
-                f"{pad}    {target} = {node}[{key}]",
+        if dispatch is None:
+            return lines
+        rule, (test, other, refuse) = dispatch
+        if inside:
+            parent = self._name(node.path)
+            typed += [
+                f"{parent} = value",
+                *self._children(node, parent, pointer_text, inner, narrowed=True),
             ]
-            pointer_text += "/" + escape(segment).replace("{", "{{").replace("}", "}}")
-            depth += 1
-        node = target
-    at = f'f"{pointer_text}"' if EACH in path else literal(pointer(path))
-    return lines, at, depth
+        refused = self._rule(rule, refuse)[1:]
+        if flat:  # not even null: a body that is no object is judged no further
+            self.returns_early = True
+            refusal = [f"if not {test}:", *_indent([*refused, self.finish], 1)]
+            return [*refusal, *self.preamble, *lines, *typed]
+        if not typed:
+            code = self._code(rule, at, depth)
+            return lines + self._rule(rule, self.kinds[rule.kind].emit(rule, code))
+        return [*lines, f"if {test}:", *_indent(typed, 1), other, *_indent(refused, 1)]
+
+    def _children(
+        self, node: _Node, parent: str, pointer_text: str, depth: int, *, narrowed: bool
+    ) -> list[str]:
+        """The places below ``node``, whose value ``parent`` holds (``narrowed``: known to
+        be of the type they need); ``depth`` is the indentation level of this code."""
+        lines: list[str] = []
+        for segment, child in node.children.items():
+            if segment == EACH:
+                index = f"i{len(child.path)}"
+                text = f"{pointer_text}/{{{index}}}"
+                head = [f"for {index}, value in enumerate({parent}):"]
+                if not narrowed:
+                    head = [f"if isinstance({parent}, list):", *_indent(head, 1)]
+            else:
+                key = literal(segment)
+                text = pointer_text + "/" + escape(segment).replace("{", "{{").replace("}", "}}")
+                guard = f"{key} in {parent}"
+                if not narrowed:
+                    guard = f"isinstance({parent}, dict) and {guard}"
+                head = [f"if {guard}:", f"    value = {parent}[{key}]"]
+            at = f'f"{text}"' if EACH in child.path else literal(pointer(child.path))
+            inner = 2 if segment == EACH and not narrowed else 1
+            body = self._node(child, at, text, depth + inner)
+            lines += ["", *head, *_indent(body, inner)] if body else []
+        return lines
+
+
+RESERVED = frozenset(
+    {"payload", "value", "errors", "warnings", "key", "found", "total", "other", "expected"}
+    | {"refused", "sides", "at", "parent", "Report", "Violation", "Mapping"}
+    | set(dir(builtins))
+)
+"""Names the validators use themselves: no place of the body may take them."""
 
 
 class PythonTarget(Target):
@@ -419,12 +579,17 @@ class PythonTarget(Target):
         methods: list[ModelMethod] = []
         for spec in specs.files:
             module = module_name(spec)
-            models = [self._model(model, kinds) for model in spec.models]
+            patterns: dict[str, str] = {}
+            models = [self._model(model, kinds, patterns) for model in spec.models]
             methods += [
                 _method(model, context["request"], context["typeddicts"], module)
                 for model, context in zip(spec.models, models, strict=True)
             ]
-            body = env.get_template("family.py.j2").render(spec=spec, models=models)
+            body = env.get_template("family.py.j2").render(
+                spec=spec,
+                models=models,
+                patterns=[(name, _bare(literal(pattern))) for pattern, name in patterns.items()],
+            )
             used = sorted(name for name in HELPERS if re.search(rf"\b{name}\b", body))
             imports: dict[str, list[str]] = {}
             for name in used:
@@ -441,6 +606,10 @@ class PythonTarget(Target):
             "families": families,
             "exports": sorted(exports, key=_export_order),
             "example_call": _example_call(specs.models, methods),
+            "lazy": [
+                (module, sorted(names, key=_export_order))
+                for module, names in CLIENT_MODULES.items()
+            ],
         }
         for template in ("__init__.py", "_validate.py", "_report.py", "_checks.py", *STATIC):
             files[f"{PACKAGE}/{template}"] = env.get_template(f"{template}.j2").render(context)
@@ -455,33 +624,25 @@ class PythonTarget(Target):
         files[f"{PACKAGE}/py.typed"] = ""
         return ruff_format(files)
 
-    @staticmethod
-    def _emit(rule: Rule, kind: RuleKind) -> list[str]:
-        """A rule's code; a per-value kind judges each value its path reaches."""
-        if not kind.per_value:
-            return kind.emit(rule, Code(rule))
-        reach, at, depth = _reach(rule.path)
-        return [*reach, *_indent(kind.emit(rule, Code(rule, at=at)), depth)]
-
-    def _model(self, model: ModelSpec, kinds: Mapping[str, RuleKind]) -> dict[str, Any]:
+    def _model(
+        self, model: ModelSpec, kinds: Mapping[str, RuleKind], patterns: dict[str, str]
+    ) -> dict[str, Any]:
         annotations = _Annotations(model)
         request = annotations.request()
         mode_vars = {mode.name: "mode_" + re.sub(r"\W+", "_", mode.name) for mode in model.modes}
         mode_defs = {mode.name: mode.when for mode in model.modes}
         used_modes: set[str] = set()
-        rules = []
         for rule in model.rules:
-            kind = kinds[rule.kind]
-            lines = self._emit(rule, kind)
             if rule.when is not None:
                 used_modes |= conditions.mode_names(rule.when)
-                lines = [f"if {conditions.emit(rule.when, mode_vars)}:", *_indent(lines, 1)]
-            where = f"{rule.loc.file}:{rule.loc.line}"
-            rules.append({"id": rule.id, "where": where, "code": "\n".join(_indent(lines, 1))})
         modes = [
             {"var": mode_vars[name], "expr": conditions.emit(mode_defs[name], mode_vars)}
             for name in _mode_order(model, used_modes)
         ]
+        order = "_RULE_ORDER_" + model.identifier.upper()
+        finish = f"return _report({literal(model.name)}, errors, warnings, {order})"
+        preamble = [f"{mode['var']} = {mode['expr']}" for mode in modes]
+        body = _Validator(model, kinds, mode_vars, patterns, finish, preamble).lines()
         return {
             "name": literal(model.name),
             "plain_name": model.name,
@@ -494,7 +655,9 @@ class PythonTarget(Target):
                 f"the {len(model.rules)} rules of {model.spec_path}."
             ),
             "modes": modes,
-            "rules": rules,
+            "body": "\n".join(_indent(body, 1)),
+            "order": [literal(rule.id) for rule in model.rules],
+            "order_name": order,
             "info": {
                 "family": literal(model.family),
                 "endpoint": literal(model.endpoint),

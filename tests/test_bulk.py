@@ -1,0 +1,113 @@
+"""``validate --jsonl`` (generator.bulk): the same result lines as reading each line with
+``payloads.parse`` and validating it, with or without orjson, in one process or several."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import apimart
+import pytest
+
+from generator import bulk
+from generator.payloads import read_lines
+
+VALID = {"model": "wan2.6", "prompt": "a kite"}
+LINES = [
+    json.dumps(VALID).encode(),
+    json.dumps({**VALID, "duration": 7}).encode(),  # invalid
+    json.dumps({**VALID, "resoluton": "720p"}).encode(),  # a warning
+    b'{"model": "sora-9", "prompt": "p"}',  # unknown model
+    b"[1, 2]",  # not an object
+    b'{"model": "wan2.6", ',  # malformed
+    b'{"model": "wan2.6", "prompt": "p", "seed": NaN}',
+    b'{"model": "wan2.6", "prompt": "p", "seed": 1e400}',  # infinity
+    b'{"model": "wan2.6", "prompt": "p", "seed": 1e100}',  # finite, looks suspect
+    b'{"model": "wan2.6", "prompt": "p", "seed": 1.5E+400}',
+    b'{"model": "wan2.6", "prompt": "\\u00e9 \\"q\\" \\\\ \\n", "x": 1}',  # escapes out
+    b'{"model": "wan2.6", "prompt": "\\ud800"}',  # a lone surrogate
+    b'{"model": "wan2.6", "prompt": "\\u00e9t\\u00e9"}',  # fine escapes
+    b'{"model": "wan2.6", "prompt": "p", "seed": 100000000000000000000000000000}',  # big int
+    b'{"model": "wan2.6", "prompt": "p", "seed": ' + b"1" * 400 + b"}",
+    b'{"model": "wan2.6", "prompt": "p", "x": ' + b"[" * 70 + b"]" * 70 + b"}",  # too deep
+    b'{"model": "wan2.6", "prompt": "p", "x": ' + b"[" * 60 + b"]" * 60 + b"}",  # deep, fine
+    b'{"model": "wan2.6", "prompt": "' + b"[" * 70 + b'"}',  # brackets in a string
+    b'\xef\xbb\xbf{"model": "wan2.6", "prompt": "p"}',  # a byte order mark
+    b'{"model": "wan2.6", "prompt": "\xff"}',  # not UTF-8
+    b'{"model": "wan2.6", "prompt": "p", "prompt": "q", "seed": 5.0}',  # duplicate key
+    b'{"model": "wan2.6", "prompt": "p", "seed": -0}\r',
+    b"   ",
+    b'"just a string"',
+    b"null",
+]
+
+
+def _file(tmp_path: Path, lines: list[bytes]) -> str:
+    path = tmp_path / "bodies.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return str(path)
+
+
+def _reference(source: str) -> tuple[str, list[int]]:
+    """What reading each line with payloads.parse and validating it gives."""
+    out, counts = [], [0, 0, 0]
+    for line in read_lines(source):
+        if line.error is not None:
+            counts[2] += 1
+            result = bulk._unreadable(line.number, line.error)
+        else:
+            report = apimart.validate(line.payload)
+            result = {"line": line.number, **report.to_dict()}
+            counts[0 if report.valid else 1 if report.model is not None else 2] += 1
+        out.append(json.dumps(result, ensure_ascii=False) + "\n")
+    return "".join(out), counts
+
+
+def _run(source: str, **options: object) -> tuple[str, list[int]]:
+    out = io.StringIO()
+    counts = bulk.validate_lines(source, apimart.validate, out, **options)  # type: ignore[arg-type]
+    return out.getvalue(), counts
+
+
+@pytest.mark.parametrize("use_orjson", [False, True], ids=["stdlib", "orjson"])
+def test_every_line_gets_the_verdict_and_message_of_the_careful_reading(
+    tmp_path: Path, use_orjson: bool
+) -> None:
+    if use_orjson:
+        pytest.importorskip("orjson")
+    source = _file(tmp_path, LINES)
+    expected = _reference(source)
+    assert expected[1] == [10, 3, 11]  # the corpus reaches every verdict
+    assert _run(source, use_orjson=use_orjson) == expected
+
+
+def test_the_fast_parsers_agree_line_by_line(tmp_path: Path) -> None:
+    pytest.importorskip("orjson")
+    source = _file(tmp_path, LINES)
+    assert _run(source, use_orjson=True) == _run(source, use_orjson=False)
+
+
+def test_jobs_keep_the_order_of_the_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "CHUNK", 7)  # many chunks, several in flight
+    lines = [line for _ in range(12) for line in LINES]
+    source = _file(tmp_path, lines)
+    out, counts = _run(source, jobs=2)
+    assert (out, counts) == _reference(source)
+    numbers = [json.loads(line)["line"] for line in out.splitlines()]
+    assert numbers == sorted(numbers) and len(numbers) == 12 * (len(LINES) - 1)
+
+
+def test_a_long_run_of_chunks_stays_bounded_in_flight(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[int] = []
+
+    def work() -> object:
+        for n in range(50):
+            seen.append(n)
+            yield [(n + 1, json.dumps(VALID).encode())]
+
+    results = bulk._in_workers(work(), "mem", 2, False)  # type: ignore[arg-type]
+    first = next(results)
+    assert first[1] == [1, 0, 0]
+    assert len(seen) <= 5  # 2 per worker in flight, plus the one just read
+    assert len(list(results)) == 49
