@@ -24,7 +24,7 @@ from _common import ROOT, payloads, table
 
 sys.path.insert(0, str(ROOT))
 
-from generator.spec.loader import load_specs
+from apimart_codegen.spec.loader import load_specs
 
 COMMAND = ".venv/bin/python bench/jsonl_bench.py"
 LINES = int(os.environ.get("BENCH_JSONL_LINES", "200000"))
@@ -41,7 +41,7 @@ ORJSON_FLOOR = FLOOR.replace("import json", "import orjson as json")
 STDLIB_ONLY = """
 import os, sys
 import apimart
-from generator import bulk
+from apimart_codegen import bulk
 with open(os.devnull, "w") as out:
     bulk.validate_lines(sys.argv[1], apimart.validate, out, use_orjson=False)
 """

@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 import apimart
 
-from generator.interpreter import Interpreter
-from generator.spec.loader import load_specs
+from apimart_codegen.interpreter import Interpreter
+from apimart_codegen.spec.loader import load_specs
 
 COMMAND = ".venv/bin/python bench/validators_bench.py"
 

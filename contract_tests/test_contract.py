@@ -4,12 +4,12 @@
     pytest contract_tests/ --apimart-base-url http://127.0.0.1:8000 -n auto
     APIMART_API_KEY=... pytest contract_tests/ --apimart-live --apimart-max-cost 2
 
-The engine lives in generator.contract; this file only says what must hold.
+The engine lives in apimart_codegen.contract; this file only says what must hold.
 """
 
 from __future__ import annotations
 
-from generator.contract.pytest_plugin import ContractSession, explain
+from apimart_codegen.contract.pytest_plugin import ContractSession, explain
 
 
 def test_each_rule_is_enforced_as_documented(

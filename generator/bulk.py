@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring as _quote  # as json.dumps quotes a str
 from typing import Any, TextIO
 
-from generator.payloads import MAX_BYTES, MAX_DEPTH, PayloadError, _open, parse
+from apimart_codegen.payloads import MAX_BYTES, MAX_DEPTH, PayloadError, _open, parse
 
 CHUNK = 2000
 """Lines per chunk: per write, and per task of a worker process."""

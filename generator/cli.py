@@ -14,23 +14,23 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any, TextIO
 
-from generator import paths
-from generator.payloads import PayloadError, read_one
+from apimart_codegen import paths
+from apimart_codegen.payloads import PayloadError, read_one
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 COMMANDS_ELSEWHERE: dict[str, tuple[tuple[str, str], ...]] = {
-    "generator.mock.cli": (
+    "apimart_codegen.mock.cli": (
         ("mock", "serve the mock API (tasks, uploads, webhooks, faults) for apps and CI"),
     ),
-    "generator.submit": (
+    "apimart_codegen.submit": (
         ("submit", "validate a request body, submit it, optionally wait and download the results"),
         ("wait", "follow a submitted task until it ends, optionally download its results"),
     ),
-    "generator.contract.cli": (
+    "apimart_codegen.contract.cli": (
         ("contract", "fuzz every rule against the mock (default), a server, or the live API"),
     ),
-    "generator.docs_drift": (("docs", "the vendor's pages: fetch them, diff them"),),
+    "apimart_codegen.docs_drift": (("docs", "the vendor's pages: fetch them, diff them"),),
 }
 """Commands defined in other modules (module → (command, help)): a module is imported only
 when its command runs, so `validate` and `--help` start without the mock, Hypothesis or the
@@ -42,13 +42,13 @@ class UsageError(Exception):
 
 
 def _load(args: argparse.Namespace) -> Any:
-    from generator.spec.loader import load_specs
+    from apimart_codegen.spec.loader import load_specs
 
     return load_specs(Path(args.specs))
 
 
 def _kinds() -> dict[str, Any]:
-    from generator.kinds import RULE_KINDS
+    from apimart_codegen.kinds import RULE_KINDS
 
     return {kind.name: kind for kind in RULE_KINDS}
 
@@ -57,8 +57,8 @@ def _kinds() -> dict[str, Any]:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from generator import generate
-    from generator.targets import TARGETS
+    from apimart_codegen import generate
+    from apimart_codegen.targets import TARGETS
 
     specs = _load(args)
     names = args.target or TARGETS.names()
@@ -145,7 +145,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _validate_lines(args: argparse.Namespace, validate: Callable[[object], Any]) -> int:
-    from generator.bulk import default_jobs, validate_lines
+    from apimart_codegen.bulk import default_jobs, validate_lines
 
     valid, invalid, unreadable = validate_lines(
         args.file, validate, sys.stdout, jobs=default_jobs(args.jobs)
@@ -188,8 +188,8 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from generator.lint import lint
-    from generator.spec import meta_schema
+    from apimart_codegen.lint import lint
+    from apimart_codegen.spec import meta_schema
 
     if args.meta_schema:
         print(json.dumps(meta_schema.build(_kinds().values()), indent=2))
@@ -214,7 +214,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     import os
 
-    from generator.demo import run
+    from apimart_codegen.demo import run
 
     out = Path(args.out) if args.out else None
     if args.base_url and not os.environ.get("APIMART_API_KEY"):
@@ -376,13 +376,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # the spec loader and the plugin registry are imported only by the commands that
         # use them: an error of theirs is known by its class once they are loaded
-        if _raised(exc, "generator.spec.loader", "SpecErrors"):
+        if _raised(exc, "apimart_codegen.spec.loader", "SpecErrors"):
             problems: list[str] = exc.problems  # type: ignore[attr-defined]
             for problem in problems:
                 print(problem, file=sys.stderr)
             print(f"apimart: {len(problems)} problem(s) in the specs", file=sys.stderr)
             return EXIT_INVALID
-        if _raised(exc, "generator.registry", "PluginError"):
+        if _raised(exc, "apimart_codegen.registry", "PluginError"):
             print(f"apimart {args.command}: {exc}", file=sys.stderr)
             return EXIT_USAGE
         raise

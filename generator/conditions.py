@@ -18,9 +18,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from generator.jsonvalue import get, is_present, json_equal, walk
-from generator.kinds.base import literal
-from generator.spec.model import Condition, split_path
+from apimart_codegen.jsonvalue import get, is_present, json_equal, walk
+from apimart_codegen.kinds.base import literal
+from apimart_codegen.spec.model import Condition, split_path
 
 Modes = Mapping[str, Condition]
 ModeNames = Mapping[str, str]

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.interpreter import judge_model
-from generator.spec.model import Example, ModelSpec, SpecSet
+from apimart_codegen.interpreter import judge_model
+from apimart_codegen.spec.model import Example, ModelSpec, SpecSet
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -149,7 +149,7 @@ def _expected_files(model: ModelSpec, body: Any) -> int:
 
 @contextmanager
 def _server(speed: float, seed: int) -> Iterator[str]:
-    from generator.mock import MockAPI, MockServer
+    from apimart_codegen.mock import MockAPI, MockServer
 
     with MockServer(MockAPI(seed=seed, speed=speed)) as server:
         yield server.base_url

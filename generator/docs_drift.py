@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generator import paths
+from apimart_codegen import paths
 
 EXIT_SAME, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 
@@ -84,7 +84,7 @@ def _common_options(command: argparse.ArgumentParser) -> None:
 
 
 def _run(args: argparse.Namespace, action: Any) -> int:
-    from generator.spec.loader import SpecErrors
+    from apimart_codegen.spec.loader import SpecErrors
 
     try:
         return int(action(args))
@@ -98,7 +98,7 @@ def _run(args: argparse.Namespace, action: Any) -> int:
 
 
 def _spec(args: argparse.Namespace, family: str) -> Any:
-    from generator.spec.loader import load_specs
+    from apimart_codegen.spec.loader import load_specs
 
     specs = load_specs(Path(args.specs))
     for spec in specs.files:
@@ -109,7 +109,7 @@ def _spec(args: argparse.Namespace, family: str) -> Any:
 
 
 def _stored(args: argparse.Namespace, spec: Any) -> str:
-    from generator.lint import Documents
+    from apimart_codegen.lint import Documents
 
     documents = Documents(Path(args.docs_root))
     text = documents.text(spec.doc)
@@ -124,7 +124,7 @@ def _new_page(args: argparse.Namespace, spec: Any) -> tuple[str, str]:
     if where is None:
         raise DocsError(f"{spec.path} names no url: give the new page as FILE or URL")
     if where.startswith(("http://", "https://")):
-        from generator.page_text import PageError, fetch_text
+        from apimart_codegen.page_text import PageError, fetch_text
 
         try:
             return fetch_text(where, timeout=args.timeout), where
@@ -138,7 +138,7 @@ def _new_page(args: argparse.Namespace, spec: Any) -> tuple[str, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DocsError(f"{where}: cannot be read ({exc})") from None
     if _looks_like_html(text):
-        from generator.page_text import html_to_text
+        from apimart_codegen.page_text import html_to_text
 
         text = html_to_text(text)
     return text, where
@@ -157,9 +157,9 @@ def cmd_pull(args: argparse.Namespace) -> int:
 
 
 def _pull(args: argparse.Namespace) -> int:
-    from generator.lint import Documents
-    from generator.page_text import PageError, fetch_text
-    from generator.spec.loader import load_specs
+    from apimart_codegen.lint import Documents
+    from apimart_codegen.page_text import PageError, fetch_text
+    from apimart_codegen.spec.loader import load_specs
 
     if args.families:
         specs = [_spec(args, family) for family in args.families]
@@ -205,7 +205,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from generator.page_diff import diff_page
+    from apimart_codegen.page_diff import diff_page
 
     spec = _spec(args, args.family)
     stored = _stored(args, spec)

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.kinds.base import RuleKind
-from generator.spec.model import SpecSet
-from generator.targets.base import Files, Target
+from apimart_codegen.kinds.base import RuleKind
+from apimart_codegen.spec.model import SpecSet
+from apimart_codegen.targets.base import Files, Target
 
 IGNORED_PARTS = {"__pycache__", ".mypy_cache", ".ruff_cache"}
 

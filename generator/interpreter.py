@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from generator import conditions
-from generator.jsonvalue import is_present, show
-from generator.kinds import RULE_KINDS
-from generator.kinds.base import RuleKind
-from generator.spec.model import ModelSpec, Severity, SpecSet
+from apimart_codegen import conditions
+from apimart_codegen.jsonvalue import is_present, show
+from apimart_codegen.kinds import RULE_KINDS
+from apimart_codegen.kinds.base import RuleKind
+from apimart_codegen.spec.model import ModelSpec, Severity, SpecSet
 
 BODY_RULE = "apimart/body-type"
 MODEL_RULE = "apimart/model"

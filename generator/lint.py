@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.interpreter import judge_model
-from generator.jsonvalue import MISSING, json_equal
-from generator.kinds import RULE_KINDS
-from generator.spec.loader import SpecProblem
-from generator.spec.model import Example, ModelSpec, Parameter, Source, SpecSet, split_path
-from generator.spec.yaml_loc import Loc
+from apimart_codegen.interpreter import judge_model
+from apimart_codegen.jsonvalue import MISSING, json_equal
+from apimart_codegen.kinds import RULE_KINDS
+from apimart_codegen.spec.loader import SpecProblem
+from apimart_codegen.spec.model import Example, ModelSpec, Parameter, Source, SpecSet, split_path
+from apimart_codegen.spec.yaml_loc import Loc
 
 
 def normalise(text: str) -> str:

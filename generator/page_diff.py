@@ -17,9 +17,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from generator.jsonvalue import json_equal
-from generator.lint import cited, doc_body_spans, normalise, with_substitutions
-from generator.spec.model import Parameter, SpecFile
+from apimart_codegen.jsonvalue import json_equal
+from apimart_codegen.lint import cited, doc_body_spans, normalise, with_substitutions
+from apimart_codegen.spec.model import Parameter, SpecFile
 
 _LINE = re.compile(r"[^\n]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")

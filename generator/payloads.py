@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from generator.jsonvalue import unsendable
+from apimart_codegen.jsonvalue import unsendable
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64

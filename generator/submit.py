@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
-from generator.payloads import PayloadError, read_one
+from apimart_codegen.payloads import PayloadError, read_one
 
 if TYPE_CHECKING:
     import apimart

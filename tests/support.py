@@ -12,8 +12,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from generator.spec.loader import load_specs
-from generator.spec.model import SpecSet
+from apimart_codegen.spec.loader import load_specs
+from apimart_codegen.spec.model import SpecSet
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"
@@ -42,7 +42,7 @@ def run_cli(
     """Run ``apimart`` as a user would: a separate process, output captured."""
     data = stdin.encode() if isinstance(stdin, str) else stdin
     result = subprocess.run(
-        [sys.executable, "-m", "generator.cli", *args],
+        [sys.executable, "-m", "apimart_codegen.cli", *args],
         input=data,
         capture_output=True,
         timeout=timeout,
@@ -102,7 +102,7 @@ class MockProcess:
     def __init__(self, *args: str) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "generator.cli", "mock", "--port", "0", *args],
+            [sys.executable, "-m", "apimart_codegen.cli", "mock", "--port", "0", *args],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

@@ -13,9 +13,9 @@ from typing import Any
 import apimart
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from generator.interpreter import judge_model
-from generator.kinds import bounds
-from generator.spec.model import ModelSpec, Parameter
+from apimart_codegen.interpreter import judge_model
+from apimart_codegen.kinds import bounds
+from apimart_codegen.spec.model import ModelSpec, Parameter
 from tests.support import specs
 
 STRINGS = [

@@ -1,4 +1,4 @@
-"""``validate --jsonl`` (generator.bulk): the same result lines as reading each line with
+"""``validate --jsonl`` (apimart_codegen.bulk): the same result lines as reading each line with
 ``payloads.parse`` and validating it, with or without orjson, in one process or several."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import apimart
 import pytest
 
-from generator import bulk
-from generator.payloads import read_lines
+from apimart_codegen import bulk
+from apimart_codegen.payloads import read_lines
 
 VALID = {"model": "wan2.6", "prompt": "a kite"}
 LINES = [

@@ -110,7 +110,7 @@ def test_a_lone_surrogate_is_unreadable_input_in_every_format(options: tuple[str
 
 def test_closed_stdin_is_a_message_and_exit_2() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "validate", "-"],
+        [sys.executable, "-m", "apimart_codegen.cli", "validate", "-"],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -127,7 +127,7 @@ def test_closed_stdin_is_a_message_and_exit_2() -> None:
 def test_stdout_on_a_full_disk_is_a_message_and_exit_2(command: tuple[str, ...]) -> None:
     with open("/dev/full", "w") as full:
         result = subprocess.run(
-            [sys.executable, "-m", "generator.cli", *command],
+            [sys.executable, "-m", "apimart_codegen.cli", *command],
             input=dumps(VALID),
             stdout=full,
             stderr=subprocess.PIPE,
@@ -222,7 +222,7 @@ def test_generate_check_lists_stale_missing_and_extra_files(tmp_path: Path) -> N
     }
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before  # wrote nothing
     inside = subprocess.run(  # run from the folder above: paths as the user types them
-        [sys.executable, "-m", "generator.cli", "generate", "--check", "--out", "generated"],
+        [sys.executable, "-m", "apimart_codegen.cli", "generate", "--check", "--out", "generated"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -297,7 +297,7 @@ def test_demo_runs_every_example() -> None:
 def test_default_paths_are_the_projects_and_follow_the_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from generator import paths
+    from apimart_codegen import paths
 
     for name in ("APIMART_SPECS", "APIMART_GENERATED", "APIMART_DOCS"):
         monkeypatch.delenv(name, raising=False)

@@ -16,11 +16,11 @@ from typing import Any
 import apimart
 import pytest
 
-from generator import paths
-from generator.kinds import RULE_KINDS
-from generator.spec.loader import load_specs
-from generator.spec.model import ModelSpec, SpecSet
-from generator.targets.python import TARGET, python_name
+from apimart_codegen import paths
+from apimart_codegen.kinds import RULE_KINDS
+from apimart_codegen.spec.loader import load_specs
+from apimart_codegen.spec.model import ModelSpec, SpecSet
+from apimart_codegen.targets.python import TARGET, python_name
 
 GENERATED = paths.generated_dir() / "apimart"
 OPTIONS = ["extra_body", "validate", "idempotency_key", "timeout", "extra_headers"]
@@ -127,7 +127,8 @@ def test_importing_apimart_loads_neither_the_generator_nor_its_dependencies() ->
         cwd=GENERATED.parent,
     )
     loaded = set(json.loads(result.stdout))
-    assert {"yaml", "jinja2", "generator", "jsonschema", "ruff"} & loaded == set()
+    generator = {"apimart_codegen", "generator", "yaml", "jinja2", "jsonschema", "ruff"}
+    assert generator & loaded == set()
     # httpx comes with the client, on first use (tests/test_startup.py)
     assert "apimart" in loaded and "httpx" not in loaded
 

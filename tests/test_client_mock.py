@@ -11,7 +11,7 @@ import apimart
 import httpx
 import pytest
 
-from generator.mock import IN_PROCESS_URL, MockAPI, VirtualClock
+from apimart_codegen.mock import IN_PROCESS_URL, MockAPI, VirtualClock
 
 KEY = "sk-mock-functional-secret"
 

@@ -19,7 +19,7 @@ import apimart
 import httpx
 import pytest
 
-from generator.mock import MockAPI, MockServer
+from apimart_codegen.mock import MockAPI, MockServer
 from tests.conftest import Receiver
 from tests.support import run_cli
 

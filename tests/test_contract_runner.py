@@ -21,9 +21,9 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
-from generator.contract._runner import Options, Runner
-from generator.contract._sensitivity import accept_all, sensitivity
-from generator.contract._targets import Budget, Target, estimate, in_process
+from apimart_codegen.contract._runner import Options, Runner
+from apimart_codegen.contract._sensitivity import accept_all, sensitivity
+from apimart_codegen.contract._targets import Budget, Target, estimate, in_process
 from tests.support import ROOT, MockProcess, run_cli, specs
 
 QUICK = Options(max_examples=20, negatives=2, seed=7, shrink=False)

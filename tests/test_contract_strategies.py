@@ -14,9 +14,9 @@ import apimart
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from generator.contract import Case, CaseBuilder, NoStrategies, strategies
-from generator.interpreter import Interpreter
-from generator.kinds.base import RuleKind
+from apimart_codegen.contract import Case, CaseBuilder, NoStrategies, strategies
+from apimart_codegen.interpreter import Interpreter
+from apimart_codegen.kinds.base import RuleKind
 from tests.support import specs
 
 SETTINGS = settings(
@@ -127,7 +127,7 @@ def test_palette_ratios_are_partitions_of_100() -> None:
 def test_a_kind_without_strategies_is_reported() -> None:
     model = specs().model("wan2.6")
     assert model is not None
-    from generator.kinds import RULE_KINDS
+    from apimart_codegen.kinds import RULE_KINDS
 
     kinds = {kind.name: kind for kind in RULE_KINDS}
 

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from generator.mock import MockAPI, MockServer, VirtualClock
-from generator.targets.release import release_version
+from apimart_codegen.mock import MockAPI, MockServer, VirtualClock
+from apimart_codegen.targets.release import release_version
 from tests.support import GENERATED, ROOT, specs
 
 TIMEOUT = 180
@@ -85,14 +85,28 @@ def test_the_client_wheel_is_apimart_alone_typed_with_its_schemas(client_wheel: 
     assert "apimart/__init__.py" in names
     schemas = sorted(n for n in names if n.startswith("apimart/schemas/"))
     assert schemas == sorted(f"apimart/schemas/{m.name}.schema.json" for m in specs().models)
-    assert not [n for n in names if n.startswith("generator/")]
+    assert not [n for n in names if n.startswith(("generator/", "apimart_codegen/"))]
 
 
 def test_the_generator_wheel_holds_the_generator_not_the_client(generator_wheel: Path) -> None:
     names = _names(generator_wheel)
-    assert "generator/cli.py" in names
-    assert "generator/targets/python/templates/_client.py.j2" in names
-    assert not [n for n in names if n.startswith("apimart/")]
+    assert "apimart_codegen/cli.py" in names
+    assert "apimart_codegen/targets/python/templates/_client.py.j2" in names
+    # the folder generator/ installs as apimart_codegen, every module of it, and nothing as
+    # a top-level "generator" (a name other packages use)
+    folder = ROOT / "generator"
+    modules = {
+        "apimart_codegen/" + path.relative_to(folder).as_posix()
+        for path in folder.rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert modules <= set(names), sorted(modules - set(names))
+    assert not [n for n in names if n.startswith(("apimart/", "generator/"))]
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    with zipfile.ZipFile(generator_wheel) as wheel:
+        declared = wheel.read(entry_points).decode()
+    assert "apimart = apimart_codegen.cli:main" in declared
+    assert "generator." not in declared
     assert "Name: apimart-codegen\n" in _metadata(generator_wheel)
 
 
@@ -195,7 +209,7 @@ SCRIPT = textwrap.dedent(
         "rules": [v.rule for v in report.errors],
         "task": handle.id,
         "refused": refused,
-        "generator": "generator" in sys.modules,
+        "generator": "apimart_codegen" in sys.modules,
         "yaml": "yaml" in sys.modules,
     }))
     """
@@ -218,7 +232,7 @@ def test_the_installed_client_validates_and_submits_to_the_mock(clean_env: Path)
     assert "'apimart'" in names and "'httpx'" in names
     assert "apimart-codegen" not in names and "pyyaml" not in names and "jinja2" not in names
     failed = subprocess.run(
-        [str(clean_env), "-c", "import generator"],
+        [str(clean_env), "-c", "import apimart_codegen"],
         capture_output=True,
         check=False,
         cwd=clean_env.parent,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from generator.page_diff import listed_parameters, segments
+from apimart_codegen.cli import main
+from apimart_codegen.page_diff import listed_parameters, segments
 from tests.support import DOCS_ROOT, run_cli
 
 DURATION = "Supported values: 5, 10, 15 seconds only"

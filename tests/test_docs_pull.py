@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from generator.page_text import html_to_text
+from apimart_codegen.cli import main
+from apimart_codegen.page_text import html_to_text
 from tests.doc_site import VIDUQ3_PATH, Answer, Site, serve, stored, viduq3_page
 from tests.support import DOCS_ROOT, run_cli
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from generator.targets.docs import field_name
+from apimart_codegen.targets.docs import field_name
 from tests.support import GENERATED, specs
 
 MODELS = {model.name: model for model in specs().models}

@@ -20,9 +20,9 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from generator.jsonvalue import walk
-from generator.kinds.schema import anchored, integer_range
-from generator.spec.model import ModelSpec
+from apimart_codegen.jsonvalue import walk
+from apimart_codegen.kinds.schema import anchored, integer_range
+from apimart_codegen.spec.model import ModelSpec
 from tests.support import GENERATED
 from tests.test_agreement import JUNK, MODELS, payloads, values
 

@@ -7,8 +7,8 @@ import json
 import jsonschema
 from openapi_spec_validator import validate
 
-from generator.mock import MockAPI, VirtualClock
-from generator.targets.release import release_version
+from apimart_codegen.mock import MockAPI, VirtualClock
+from apimart_codegen.targets.release import release_version
 from tests.support import GENERATED, specs
 
 DOC = json.loads((GENERATED / "openapi.json").read_text("utf-8"))

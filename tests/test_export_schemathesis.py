@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from generator.mock import MockAPI, MockServer, VirtualClock
+from apimart_codegen.mock import MockAPI, MockServer, VirtualClock
 from tests.support import GENERATED, specs
 
 KEY = "schemathesis-key"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import generate
+from apimart_codegen import generate
 from tests.support import run_cli
 
 FILES = {

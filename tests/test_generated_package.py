@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from generator import generate
-from generator.kinds import RULE_KINDS
-from generator.targets import TARGETS
+from apimart_codegen import generate
+from apimart_codegen.kinds import RULE_KINDS
+from apimart_codegen.targets import TARGETS
 from tests.support import GENERATED, ROOT, SPECS, specs
 
 
@@ -51,7 +51,7 @@ def test_the_package_imports_nothing_but_the_standard_library_and_httpx() -> Non
     probe = (
         "import sys; import apimart; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'yaml', 'jinja2', 'generator', 'jsonschema', 'hypothesis', 'ruff'}))"
+        "{'yaml', 'jinja2', 'apimart_codegen', 'generator', 'jsonschema', 'hypothesis', 'ruff'}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe],

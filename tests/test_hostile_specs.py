@@ -18,11 +18,11 @@ from typing import Any
 import yaml
 from hypothesis import example, given, settings, strategies as st
 
-from generator import generate
-from generator.jsonvalue import show
-from generator.kinds import RULE_KINDS
-from generator.spec.loader import load_specs
-from generator.targets import TARGETS
+from apimart_codegen import generate
+from apimart_codegen.jsonvalue import show
+from apimart_codegen.kinds import RULE_KINDS
+from apimart_codegen.spec.loader import load_specs
+from apimart_codegen.targets import TARGETS
 
 SENTINEL = "PWNED"
 NASTY = [

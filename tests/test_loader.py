@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.kinds import RULE_KINDS
-from generator.spec.loader import SpecErrors, load_specs
+from apimart_codegen.kinds import RULE_KINDS
+from apimart_codegen.spec.loader import SpecErrors, load_specs
 from tests.support import MINIMAL_SPEC, specs, write_spec
 
 EXPECTED_MODELS = {

@@ -1,4 +1,4 @@
-"""The public surface of generator.mock, and the ASGI app under a server other than uvicorn."""
+"""apimart_codegen.mock's public surface, and the ASGI app under a server other than uvicorn."""
 
 from __future__ import annotations
 
@@ -8,24 +8,24 @@ import sys
 import httpx
 import pytest
 
-import generator.mock
-from generator.mock import MockAPI, SystemClock, VirtualClock
-from generator.mock._asgi import ConnectionDropped
+import apimart_codegen.mock
+from apimart_codegen.mock import MockAPI, SystemClock, VirtualClock
+from apimart_codegen.mock._asgi import ConnectionDropped
 from tests.support import ROOT, specs
 
 
 def test_all_is_sorted_and_every_name_resolves() -> None:
-    names = generator.mock.__all__
+    names = apimart_codegen.mock.__all__
     assert names == sorted(names, key=lambda name: (not name.isupper(), name))
     for name in names:
-        assert getattr(generator.mock, name) is not None
-    assert set(names) <= set(dir(generator.mock))
+        assert getattr(apimart_codegen.mock, name) is not None
+    assert set(names) <= set(dir(apimart_codegen.mock))
     with pytest.raises(AttributeError):
-        _ = generator.mock.MockManager  # type: ignore[attr-defined]
+        _ = apimart_codegen.mock.MockManager  # type: ignore[attr-defined]
 
 
 def test_the_apimart_command_does_not_import_the_server() -> None:
-    code = "import sys, generator.cli as c; c.build_parser(); print('uvicorn' in sys.modules)"
+    code = "import sys, apimart_codegen.cli as c; c.build_parser(); print('uvicorn' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
@@ -53,7 +53,7 @@ def test_bad_options_are_refused() -> None:
         MockAPI(specs=specs(), speed=0)
     with pytest.raises(ValueError):
         MockAPI(specs=specs(), failure_rate=1.5)
-    with pytest.raises(generator.mock.FaultSpecError):
+    with pytest.raises(apimart_codegen.mock.FaultSpecError):
         MockAPI(specs=specs(), faults=["404"])
 
 

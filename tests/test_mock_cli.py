@@ -51,7 +51,7 @@ def test_sigterm_stops_it_cleanly_at_any_moment(moment: str) -> None:
 
 
 def test_the_stop_handler_only_asks_the_server_to_exit() -> None:
-    from generator.mock.cli import _Stop
+    from apimart_codegen.mock.cli import _Stop
 
     stop = _Stop()
     stop(signal.SIGTERM, None)  # before the server exists: remembered, nothing raised

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from generator.mock import FAULT_NAMES, Fault, FaultSpecError, MockAPI, VirtualClock
-from generator.mock._faults import parse_faults
+from apimart_codegen.mock import FAULT_NAMES, Fault, FaultSpecError, MockAPI, VirtualClock
+from apimart_codegen.mock._faults import parse_faults
 from tests.support import specs
 
 BODY = {"model": "wan2.6", "prompt": "p"}

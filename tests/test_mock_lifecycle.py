@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from generator.mock import MockAPI, VirtualClock
-from generator.mock._lifecycle import RESULT_TTL, nominal_seconds
-from generator.mock._media import PNG_SIGNATURE
-from generator.mock._messages import FAILURE_REASONS
+from apimart_codegen.mock import MockAPI, VirtualClock
+from apimart_codegen.mock._lifecycle import RESULT_TTL, nominal_seconds
+from apimart_codegen.mock._media import PNG_SIGNATURE
+from apimart_codegen.mock._messages import FAILURE_REASONS
 from tests.support import specs
 
 

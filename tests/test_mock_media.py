@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from generator.mock._media import PNG_SIGNATURE, mp4, png, result_png, sniff_image
+from apimart_codegen.mock._media import PNG_SIGNATURE, mp4, png, result_png, sniff_image
 
 
 def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:

@@ -14,8 +14,8 @@ import anyio
 import httpx
 import pytest
 
-from generator.mock import MockAPI, MockServer, VirtualClock
-from generator.mock._uploads import UPLOAD_LIMIT
+from apimart_codegen.mock import MockAPI, MockServer, VirtualClock
+from apimart_codegen.mock._uploads import UPLOAD_LIMIT
 from tests.support import specs
 
 AUTH = {"Authorization": "Bearer load-test"}

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from generator.interpreter import Interpreter
-from generator.mock import MockAPI, VirtualClock
-from generator.spec.model import ModelSpec
+from apimart_codegen.interpreter import Interpreter
+from apimart_codegen.mock import MockAPI, VirtualClock
+from apimart_codegen.spec.model import ModelSpec
 from tests.support import specs
 
 TASK_ID = re.compile(r"task_[0-9A-HJKMNP-TV-Z]{26}")

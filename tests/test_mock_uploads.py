@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from generator.mock import MockAPI, VirtualClock
-from generator.mock._media import result_png
-from generator.mock._uploads import UPLOAD_LIMIT, UPLOAD_TTL, UploadStore
+from apimart_codegen.mock import MockAPI, VirtualClock
+from apimart_codegen.mock._media import result_png
+from apimart_codegen.mock._uploads import UPLOAD_LIMIT, UPLOAD_TTL, UploadStore
 from tests.support import specs
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64)

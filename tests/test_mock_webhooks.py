@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from generator.mock import MockAPI, MockServer, VirtualClock
-from generator.mock._webhooks import RETRY_DELAYS
+from apimart_codegen.mock import MockAPI, MockServer, VirtualClock
+from apimart_codegen.mock._webhooks import RETRY_DELAYS
 from tests.conftest import Receiver
 from tests.support import specs
 

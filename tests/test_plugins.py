@@ -15,9 +15,9 @@ from pathlib import Path
 from tests.support import MINIMAL_SPEC, run_cli, write_spec
 
 PLUGIN = """
-from generator.jsonvalue import is_int
-from generator.kinds.base import Finding, RuleKind, got
-from generator.targets.base import Target
+from apimart_codegen.jsonvalue import is_int
+from apimart_codegen.kinds.base import Finding, RuleKind, got
+from apimart_codegen.targets.base import Target
 
 
 class EvenKind(RuleKind):

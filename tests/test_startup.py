@@ -11,16 +11,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator import cli
+from apimart_codegen import cli
 
 HEAVY = (
     "httpx",
-    "generator.spec.loader",
+    "apimart_codegen.spec.loader",
     "jsonschema",
     "yaml",
-    "generator.registry",
-    "generator.mock",
-    "generator.contract",
+    "apimart_codegen.registry",
+    "apimart_codegen.mock",
+    "apimart_codegen.contract",
     "hypothesis",
 )
 
@@ -58,7 +58,7 @@ def test_the_client_names_stay_reachable_and_listed() -> None:
 def test_validate_and_help_start_without_the_heavy_modules(tmp_path: Path) -> None:
     body = tmp_path / "body.json"
     body.write_text('{"model": "wan2.6", "prompt": "p"}')
-    run = "from generator.cli import main\nimport contextlib, io\n"
+    run = "from apimart_codegen.cli import main\nimport contextlib, io\n"
     validate = (
         f"{run}with contextlib.redirect_stdout(io.StringIO()): main(['validate', {str(body)!r}])"
     )

@@ -13,8 +13,8 @@ import apimart
 import pytest
 from test_client_support import BASE, FILES, KEY, FakeAPI
 
-from generator import submit
-from generator.cli import main
+from apimart_codegen import submit
+from apimart_codegen.cli import main
 
 BODY = {"model": "wan2.6", "prompt": "a red kite over a grey sea"}
 

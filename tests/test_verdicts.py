@@ -11,7 +11,7 @@ from typing import Any
 import apimart
 import pytest
 
-from generator.interpreter import Interpreter
+from apimart_codegen.interpreter import Interpreter
 from tests.support import specs
 
 IMG = "https://cdn.example.com/a.jpg"

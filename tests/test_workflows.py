@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from generator.cli import build_parser
+from apimart_codegen.cli import build_parser
 from tests.support import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"

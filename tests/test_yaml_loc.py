@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.spec.yaml_loc import Loc, YamlError, loads, locate
+from apimart_codegen.spec.yaml_loc import Loc, YamlError, loads, locate
 
 
 def test_scalars_follow_yaml_1_2_core_schema() -> None:

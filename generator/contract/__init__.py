@@ -2,15 +2,15 @@
 
 ``strategies`` builds Hypothesis strategies of cases from the specs; ``Case`` carries the
 payload and the violations it was built to have. Rule kinds take part through
-``RuleKind.keep`` / ``violate`` (see generator.kinds.base), with the plans defined here.
+``RuleKind.keep`` / ``violate`` (see apimart_codegen.kinds.base), with the plans defined here.
 The runner (``apimart contract``) and the pytest plugin send the cases to a server.
 """
 
 from __future__ import annotations
 
-from generator.contract._cases import Case, CaseBuilder, Context, Expected, NoStrategies
-from generator.contract._lifecycle import LifecycleBroken, machine as lifecycle_machine
-from generator.contract._plan import OMIT, Plan, Unsatisfiable, complement, fork, intersect
+from apimart_codegen.contract._cases import Case, CaseBuilder, Context, Expected, NoStrategies
+from apimart_codegen.contract._lifecycle import LifecycleBroken, machine as lifecycle_machine
+from apimart_codegen.contract._plan import OMIT, Plan, Unsatisfiable, complement, fork, intersect
 
 __all__ = [
     "OMIT",

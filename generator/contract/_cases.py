@@ -19,12 +19,12 @@ from typing import Any, Literal
 
 from hypothesis import strategies as st
 
-from generator import conditions
-from generator.contract._plan import OMIT, Draw, Pin, Plan, Unsatisfiable, fork
-from generator.interpreter import BODY_RULE, MODEL_RULE
-from generator.jsonvalue import EACH, MISSING, escape, get
-from generator.kinds.base import Break, RuleKind, Steer
-from generator.spec.model import Condition, ModelSpec, Rule, Severity
+from apimart_codegen import conditions
+from apimart_codegen.contract._plan import OMIT, Draw, Pin, Plan, Unsatisfiable, fork
+from apimart_codegen.interpreter import BODY_RULE, MODEL_RULE
+from apimart_codegen.jsonvalue import EACH, MISSING, escape, get
+from apimart_codegen.kinds.base import Break, RuleKind, Steer
+from apimart_codegen.spec.model import Condition, ModelSpec, Rule, Severity
 
 CaseKind = Literal["positive", "negative", "boundary"]
 DISPATCH_FIELD = "model"
@@ -481,7 +481,7 @@ def _some_item(
 def _no_item(
     rest: Sequence[str], value: Any, node: Plan
 ) -> Callable[[Draw, Any, frozenset[int]], Any]:
-    from generator.jsonvalue import json_equal
+    from apimart_codegen.jsonvalue import json_equal
 
     others = [v for v in (node.enum or []) if not json_equal(v, value)]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from generator.spec.model import ModelSpec
+from apimart_codegen.spec.model import ModelSpec
 
 STATUS_ORDER: Final[Mapping[str, int]] = {
     "submitted": 0,
@@ -115,6 +115,6 @@ def results_expected(model: ModelSpec, payload: Mapping[str, Any]) -> int:
 
 
 def _short(value: Any) -> str:
-    from generator.jsonvalue import show
+    from apimart_codegen.jsonvalue import show
 
     return show(value)

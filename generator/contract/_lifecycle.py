@@ -26,10 +26,10 @@ from hypothesis.stateful import (
     rule,
 )
 
-from generator.contract import _checks
-from generator.contract._cases import Case, CaseBuilder
-from generator.contract._targets import Target
-from generator.spec.model import ModelSpec, SpecSet
+from apimart_codegen.contract import _checks
+from apimart_codegen.contract._cases import Case, CaseBuilder
+from apimart_codegen.contract._targets import Target
+from apimart_codegen.spec.model import ModelSpec, SpecSet
 
 RESULT_TYPES = {"image": "image/", "video": "video/"}
 
@@ -57,7 +57,7 @@ def machine(
 ) -> type[RuleBasedStateMachine]:
     """A state machine class bound to one target (Hypothesis builds fresh instances)."""
     if kinds is None:
-        from generator.kinds import RULE_KINDS
+        from apimart_codegen.kinds import RULE_KINDS
 
         kinds = {kind.name: kind for kind in RULE_KINDS}
     builders = {model.name: CaseBuilder(model, kinds) for model in specs.models}
@@ -176,6 +176,6 @@ def machine(
 
 
 def _positive(build: CaseBuilder) -> st.SearchStrategy[Case]:
-    from generator.contract.strategies import _cases
+    from apimart_codegen.contract.strategies import _cases
 
     return _cases(build, None, None)

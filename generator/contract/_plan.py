@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 from hypothesis import strategies as st
 
-from generator.jsonvalue import EACH
-from generator.spec.model import Parameter
+from apimart_codegen.jsonvalue import EACH
+from apimart_codegen.spec.model import Parameter
 
 Interval = tuple[float | None, float | None]
 Need = Literal["free", "present", "absent"]
@@ -148,7 +148,7 @@ class Plan:
         self.need = "absent"
 
     def only(self, values: Sequence[Any]) -> None:
-        from generator.jsonvalue import json_equal
+        from apimart_codegen.jsonvalue import json_equal
 
         if self.enum is None:
             self.enum = list(values)
@@ -166,7 +166,7 @@ class Plan:
     def tolerates(self, value: Any) -> bool:
         """Whether a value a break puts here leaves the other rules alone: not excluded, and
         not of a form steered away from (patterns it must match are the broken rule's own)."""
-        from generator.jsonvalue import json_equal
+        from apimart_codegen.jsonvalue import json_equal
 
         if any(json_equal(value, bad) for bad in self.excluded):
             return False
@@ -195,7 +195,7 @@ class Plan:
 
 
 def _allowed(plan: Plan, value: Any) -> bool:
-    from generator.jsonvalue import json_equal
+    from apimart_codegen.jsonvalue import json_equal
 
     if any(json_equal(value, bad) for bad in plan.excluded):
         return False
@@ -299,7 +299,7 @@ def _draw_array(plan: Plan, draw: Draw) -> list[Any]:
 
 
 def _draw_object(plan: Plan, draw: Draw) -> dict[str, Any]:
-    from generator.jsonvalue import MISSING
+    from apimart_codegen.jsonvalue import MISSING
 
     out: dict[str, Any] = {}
     for name, child in plan.properties.items():

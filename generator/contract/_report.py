@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from xml.etree import ElementTree
 
-from generator.contract._runner import DRIFT, Finding, Run
+from apimart_codegen.contract._runner import DRIFT, Finding, Run
 
 HEADER = ("rule", "kept", "broke", "accepted", "refused", "verdict")
 

@@ -19,11 +19,11 @@ from typing import Any, Final, Literal
 from hypothesis import HealthCheck, Phase, given, seed as hypothesis_seed, settings
 from hypothesis.errors import Unsatisfiable as HypothesisUnsatisfiable
 
-from generator.contract import _checks
-from generator.contract._cases import Case, CaseBuilder
-from generator.contract._targets import Answer, HarnessError, Skipped, Target
-from generator.interpreter import Interpreter
-from generator.spec.model import ModelSpec, SpecSet
+from apimart_codegen.contract import _checks
+from apimart_codegen.contract._cases import Case, CaseBuilder
+from apimart_codegen.contract._targets import Answer, HarnessError, Skipped, Target
+from apimart_codegen.interpreter import Interpreter
+from apimart_codegen.spec.model import ModelSpec, SpecSet
 
 FindingKind = Literal[
     "accepts-forbidden",
@@ -165,7 +165,7 @@ class Runner:
         *,
         progress: Callable[[str], None] | None = None,
     ) -> None:
-        from generator.kinds import RULE_KINDS
+        from apimart_codegen.kinds import RULE_KINDS
 
         self.specs = specs
         self.target = target
@@ -274,7 +274,7 @@ class Runner:
         """Run the task-lifecycle state machine; a broken promise is a finding."""
         from hypothesis.stateful import run_state_machine_as_test
 
-        from generator.contract._lifecycle import LifecycleBroken, machine
+        from apimart_codegen.contract._lifecycle import LifecycleBroken, machine
 
         self.progress("task lifecycle")
         before = len(self.run.findings)
@@ -610,7 +610,7 @@ class Runner:
 
 
 def build_strategy(build: CaseBuilder, kind: str, rule: Any = None) -> Any:
-    from generator.contract.strategies import _cases
+    from apimart_codegen.contract.strategies import _cases
 
     if kind == "positive":
         return _cases(build, None, None)

@@ -20,9 +20,9 @@ from typing import Any
 
 import httpx
 
-from generator.contract._runner import Options, Runner
-from generator.contract._targets import Target, in_process
-from generator.spec.model import SpecSet
+from apimart_codegen.contract._runner import Options, Runner
+from apimart_codegen.contract._targets import Target, in_process
+from apimart_codegen.spec.model import SpecSet
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import httpx
 
-from generator.spec.model import ModelSpec
+from apimart_codegen.spec.model import ModelSpec
 
 LIVE_URL: Final = "https://api.apimart.ai"
 RETRY_STATUSES: Final = frozenset({429, 503})
@@ -65,7 +65,7 @@ class Skipped:
 def estimate(model: ModelSpec, payload: Any) -> Decimal | None:
     """The estimated price of one accepted submission, from the spec's price facts (None:
     the page states no amount, so the cost is unknown)."""
-    from generator.contract._checks import results_expected
+    from apimart_codegen.contract._checks import results_expected
 
     price = model.price
     if price is None or price.amount is None or not isinstance(payload, dict):
@@ -243,7 +243,7 @@ class Target:
 
 def in_process(*, seed: int = 0, specs: Any = None) -> Target:
     """The mock, in this process, on a virtual clock: fast, and no socket."""
-    from generator.mock import MockAPI, VirtualClock
+    from apimart_codegen.mock import MockAPI, VirtualClock
 
     received: list[httpx.Request] = []
 

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from generator import paths
+from apimart_codegen import paths
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 KEY_VARIABLE = "APIMART_API_KEY"
@@ -113,10 +113,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from generator.contract import _report
-    from generator.contract._runner import Options, Runner
-    from generator.contract._targets import HarnessError
-    from generator.spec.loader import load_specs
+    from apimart_codegen.contract import _report
+    from apimart_codegen.contract._runner import Options, Runner
+    from apimart_codegen.contract._targets import HarnessError
+    from apimart_codegen.spec.loader import load_specs
 
     specs = load_specs(Path(args.specs))
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
@@ -167,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _sensitivity(args: argparse.Namespace, specs: Any, seed: int) -> int:
     """Drop each chosen rule from an in-process mock in turn; exit 1 unless each is named."""
-    from generator.contract._sensitivity import sensitivity
+    from apimart_codegen.contract._sensitivity import sensitivity
 
     if args.base_url or args.live or args.dry_run:
         print(
@@ -208,7 +208,7 @@ def _sensitivity(args: argparse.Namespace, specs: Any, seed: int) -> int:
 
 
 def _target(args: argparse.Namespace, specs: Any) -> Any:
-    from generator.contract._targets import (
+    from apimart_codegen.contract._targets import (
         LIVE_URL,
         Budget,
         DryRun,

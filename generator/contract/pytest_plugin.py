@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.contract._runner import Finding, Options, Run, Runner
-from generator.contract._targets import Budget, HarnessError, Target, in_process, over_http
-from generator.spec.model import ModelSpec, SpecSet
+from apimart_codegen.contract._runner import Finding, Options, Run, Runner
+from apimart_codegen.contract._targets import Budget, HarnessError, Target, in_process, over_http
+from apimart_codegen.spec.model import ModelSpec, SpecSet
 
 KEY_VARIABLE = "APIMART_API_KEY"
 
@@ -71,7 +71,7 @@ class ContractSession:
 
 
 def _specs() -> SpecSet:
-    from generator.contract.strategies import _specs as load
+    from apimart_codegen.contract.strategies import _specs as load
 
     return load()
 
@@ -122,7 +122,7 @@ def apimart_contract(pytestconfig: pytest.Config) -> Iterator[ContractSession]:
                 allow_unpriced=option("--apimart-allow-unpriced"),
                 max_requests=option("--apimart-max-requests") or 50,
             )
-            from generator.contract._targets import LIVE_URL
+            from apimart_codegen.contract._targets import LIVE_URL
 
             target = over_http(LIVE_URL, api_key=key, live=True, budget=budget, min_interval=0.5)
         elif option("--apimart-base-url"):
@@ -143,7 +143,7 @@ def apimart_contract(pytestconfig: pytest.Config) -> Iterator[ContractSession]:
     target.close()
     report = option("--apimart-report")
     if report is not None:
-        from generator.contract import _report
+        from apimart_codegen.contract import _report
 
         worker = os.environ.get("PYTEST_XDIST_WORKER")
         path = report.with_name(f"{report.stem}.{worker}{report.suffix}") if worker else report
@@ -152,8 +152,8 @@ def apimart_contract(pytestconfig: pytest.Config) -> Iterator[ContractSession]:
 
 def explain(findings: list[Finding], run: Run) -> str:
     """A failure message: each finding with its payload, answer and ways to see it again."""
-    from generator.contract._report import replay
-    from generator.contract._runner import DRIFT
+    from apimart_codegen.contract._report import replay
+    from apimart_codegen.contract._runner import DRIFT
 
     lines = []
     for finding in findings:

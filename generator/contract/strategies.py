@@ -1,6 +1,6 @@
 """Hypothesis strategies of cases, built from the specs: the harness's public entry point.
 
-    from generator.contract import strategies
+    from apimart_codegen.contract import strategies
     strategies.for_model("wan2.7-image-pro", kind="negative")          # any rule, broken alone
     strategies.for_model("wan2.7-r2v", kind="negative", rule="wan2.7-r2v/duration-with-video")
     strategies.for_model("wan2.6", kind="boundary")                    # every range's edges
@@ -16,10 +16,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from generator.contract._cases import Case, CaseBuilder, CaseKind
-from generator.contract._plan import Unsatisfiable
-from generator.kinds.base import RuleKind
-from generator.spec.model import ModelSpec, Rule, SpecSet
+from apimart_codegen.contract._cases import Case, CaseBuilder, CaseKind
+from apimart_codegen.contract._plan import Unsatisfiable
+from apimart_codegen.kinds.base import RuleKind
+from apimart_codegen.spec.model import ModelSpec, Rule, SpecSet
 
 
 class UnknownTarget(Exception):
@@ -27,15 +27,15 @@ class UnknownTarget(Exception):
 
 
 def _kinds() -> dict[str, RuleKind]:
-    from generator.kinds import RULE_KINDS
+    from apimart_codegen.kinds import RULE_KINDS
 
     return {kind.name: kind for kind in RULE_KINDS}
 
 
 @cache
 def _specs() -> SpecSet:
-    from generator.paths import specs_dir
-    from generator.spec.loader import load_specs
+    from apimart_codegen.paths import specs_dir
+    from apimart_codegen.spec.loader import load_specs
 
     return load_specs(specs_dir())
 

@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from generator.jsonvalue import EACH, escape, pointer, show, walk
-from generator.spec.model import Condition, Rule, Severity
+from apimart_codegen.jsonvalue import EACH, escape, pointer, show, walk
+from apimart_codegen.spec.model import Condition, Rule, Severity
 
 if TYPE_CHECKING:
-    from generator.contract._cases import Context
-    from generator.contract._plan import Plan
+    from apimart_codegen.contract._cases import Context
+    from apimart_codegen.contract._plan import Plan
 
 
 class Finding(NamedTuple):
@@ -266,7 +266,7 @@ class RuleKind:
         """The rule in JSON Schema (2020-12), or None when JSON Schema cannot say it.
 
         A ``per_value`` kind gives the schema of each value the rule's path reaches; the
-        other kinds give a schema of the whole request body (``generator.kinds.schema``
+        other kinds give a schema of the whole request body (``apimart_codegen.kinds.schema``
         has the pieces). The exporter adds the rule's ``when`` as ``if``/``then``; what
         returns None is listed in the export's ``x-apimart-rules``, never dropped.
         """
@@ -278,7 +278,7 @@ class RuleKind:
 
     # -- strategies: what payloads that keep or break a rule look like -----------------------
     #
-    # The contract tests build cases field by field (generator.contract). A kind narrows the
+    # The contract tests build cases field by field (apimart_codegen.contract). A kind narrows the
     # plan of the value at its rule's path so that what is drawn keeps the rule (``keep``),
     # or says how to break it alone (``violate``). A kind that overrides neither cannot be
     # fuzzed, and the harness says so rather than skipping its rules.

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import escape, show, suggest_key
-from generator.kinds.base import Break, Code, Draft, Finding, RuleKind
-from generator.spec.model import Rule
+from apimart_codegen.jsonvalue import escape, show, suggest_key
+from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind
+from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 
 class ClosedKind(RuleKind):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import EACH, MISSING, escape, json_equal, show, walk
-from generator.kinds.base import Break, Code, Finding, RuleKind
-from generator.kinds.schema import at_path, reaches
-from generator.spec.model import Rule
+from apimart_codegen.jsonvalue import EACH, MISSING, escape, json_equal, show, walk
+from apimart_codegen.kinds.base import Break, Code, Finding, RuleKind
+from apimart_codegen.kinds.schema import at_path, reaches
+from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 
 class CountMatchingKind(RuleKind):
@@ -70,7 +70,7 @@ class CountMatchingKind(RuleKind):
         def shape(draw: Any, items: Any, pinned: frozenset[int]) -> Any:
             from hypothesis import strategies as st
 
-            from generator.contract import Unsatisfiable
+            from apimart_codegen.contract import Unsatisfiable
 
             def matches(item: Any) -> bool:
                 return isinstance(item, dict) and json_equal(item.get(key, MISSING), equals)

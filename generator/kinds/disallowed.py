@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import EACH, is_present
-from generator.kinds.base import Break, Code, Finding, RuleKind, got
-from generator.kinds.enum import is_member, member_test
-from generator.kinds.schema import ABSENT
-from generator.spec.model import Condition, Rule
+from apimart_codegen.jsonvalue import EACH, is_present
+from apimart_codegen.kinds.base import Break, Code, Finding, RuleKind, got
+from apimart_codegen.kinds.enum import is_member, member_test
+from apimart_codegen.kinds.schema import ABSENT
+from apimart_codegen.spec.model import Condition, Rule
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 
 class DisallowedKind(RuleKind):
@@ -59,7 +59,7 @@ class DisallowedKind(RuleKind):
             plan.forbid()
 
     def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break | None:
-        from generator.contract import fork
+        from apimart_codegen.contract import fork
 
         target = fork(plan) if EACH in rule.path[1:] else plan
         target.require()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import is_int, json_equal, json_type, suggest
-from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got, options
-from generator.spec.model import Rule
+from apimart_codegen.jsonvalue import is_int, json_equal, json_type, suggest
+from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind, got, options
+from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 
 def member_test(code: Code, values: Sequence[Any], *, negate: bool = False) -> tuple[str, str]:

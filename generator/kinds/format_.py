@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got
-from generator.kinds.schema import anchored
-from generator.spec.model import Rule
+from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind, got
+from apimart_codegen.kinds.schema import anchored
+from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 _HTTP_URL = r"[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*"
 _IMAGE_DATA_URI = r"data:image/[A-Za-z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2}"

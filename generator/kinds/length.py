@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.kinds.bounds import BoundsKind
+from apimart_codegen.kinds.bounds import BoundsKind
 
 
 class LengthKind(BoundsKind):

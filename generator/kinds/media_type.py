@@ -13,12 +13,12 @@ import binascii
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import show
-from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, options, replaced
-from generator.spec.model import Rule
+from apimart_codegen.jsonvalue import show
+from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind, options, replaced
+from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 _MEDIA_TYPES = {
     "type": "array",

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from generator.kinds.base import Break, Code, Finding, RuleKind
-from generator.spec.model import Rule
+from apimart_codegen.kinds.base import Break, Code, Finding, RuleKind
+from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 WHOLE = 10000
 """100.00% in hundredths: no single percentage is larger."""
@@ -108,7 +108,7 @@ def share(draw: Any, items: Any, pinned: frozenset[int], key: str, total: int) -
     already stops the sum from being judged, and then any shares do.
     """
 
-    from generator.contract import Unsatisfiable
+    from apimart_codegen.contract import Unsatisfiable
 
     if not isinstance(items, list):
         return items

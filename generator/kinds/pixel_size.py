@@ -10,12 +10,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.kinds.base import Break, Code, Finding, RuleKind, got, replaced
-from generator.kinds.schema import anchored, integer_range
-from generator.spec.model import Rule
+from apimart_codegen.kinds.base import Break, Code, Finding, RuleKind, got, replaced
+from apimart_codegen.kinds.schema import anchored, integer_range
+from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 
 def _sides(value: str) -> tuple[int, int] | None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.jsonvalue import is_number
-from generator.kinds.bounds import BoundsKind
+from apimart_codegen.jsonvalue import is_number
+from apimart_codegen.kinds.bounds import BoundsKind
 
 
 class RangeKind(BoundsKind):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import EACH, get, is_present, label, pointer
-from generator.kinds.base import Code, Finding, RuleKind
-from generator.kinds.schema import given
-from generator.spec.model import Rule, split_path
+from apimart_codegen.jsonvalue import EACH, get, is_present, label, pointer
+from apimart_codegen.kinds.base import Code, Finding, RuleKind
+from apimart_codegen.kinds.schema import given
+from apimart_codegen.spec.model import Rule, split_path
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 POINTERS = {"type": "array", "minItems": 2, "items": {"type": "string", "pattern": "^/"}}
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import EACH, MISSING, escape, is_present, pointer, walk
-from generator.kinds.base import Break, Code, Draft, Finding, RuleKind
-from generator.kinds.schema import PRESENT, at_path
-from generator.spec.model import Rule
+from apimart_codegen.jsonvalue import EACH, MISSING, escape, is_present, pointer, walk
+from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind
+from apimart_codegen.kinds.schema import PRESENT, at_path
+from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 
 class RequiredKind(RuleKind):
@@ -59,7 +59,7 @@ class RequiredKind(RuleKind):
     def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break:
         from hypothesis import strategies as st
 
-        from generator.contract import OMIT
+        from apimart_codegen.contract import OMIT
 
         # left out, or null (which counts as not given): either way the field is absent
         return Break(lambda draw, _drawn: draw(st.sampled_from([OMIT, None])))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import EACH, get, label
-from generator.kinds.base import Code, Finding, RuleKind
-from generator.spec.model import Condition, Rule, split_path
+from apimart_codegen.jsonvalue import EACH, get, label
+from apimart_codegen.kinds.base import Code, Finding, RuleKind
+from apimart_codegen.spec.model import Condition, Rule, split_path
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 
 class SameLengthKind(RuleKind):

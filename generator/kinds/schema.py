@@ -1,6 +1,6 @@
 """JSON Schema pieces the kinds' ``json_schema`` methods (and the exporters) build with.
 
-Each piece says in JSON Schema what a ``generator.jsonvalue`` function means in Python:
+Each piece says in JSON Schema what a ``apimart_codegen.jsonvalue`` function means in Python:
 ``at_path`` is ``walk``, ``given`` is ``is_present(get(...))``, ``reaches`` is "some value
 ``walk`` reaches". The project's meaning of "given": a value is given unless it is missing,
 null, "", [] or {}.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from generator.jsonvalue import EACH
+from apimart_codegen.jsonvalue import EACH
 
 Schema = dict[str, Any]
 

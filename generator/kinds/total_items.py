@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import EACH, get, label
-from generator.kinds.base import Code, Finding, RuleKind
-from generator.kinds.require_any import POINTERS
-from generator.kinds.schema import Schema, at_path
-from generator.spec.model import Rule, split_path
+from apimart_codegen.jsonvalue import EACH, get, label
+from apimart_codegen.kinds.base import Code, Finding, RuleKind
+from apimart_codegen.kinds.require_any import POINTERS
+from apimart_codegen.kinds.schema import Schema, at_path
+from apimart_codegen.spec.model import Rule, split_path
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 
 class TotalItemsKind(RuleKind):

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from generator.jsonvalue import EACH, json_type, type_phrase
-from generator.kinds.base import Break, Code, Draft, Finding, RuleKind, got
-from generator.spec.model import Rule
+from apimart_codegen.jsonvalue import EACH, json_type, type_phrase
+from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind, got
+from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from generator.contract import Context, Plan
+    from apimart_codegen.contract import Context, Plan
 
 JUNK: tuple[Any, ...] = ("x", "true", 7, 2.5, True, False, ["x"], {"x": [1]})
 """Values of every JSON type (none of them empty): what a type break puts in a field."""

@@ -4,7 +4,7 @@ One implementation (``MockCore``) with two ways in: :class:`MockServer` / ``apim
 serve it over HTTP with uvicorn; :meth:`MockAPI.transport` answers httpx clients in
 process. Time comes from a :class:`Clock`; tests pass a :class:`VirtualClock` and move it.
 
-Names load on first use: ``apimart`` imports ``generator.mock.cli`` for every command, and
+Names load on first use: ``apimart`` imports ``apimart_codegen.mock.cli`` for every command, and
 the other commands should not pay for importing uvicorn.
 """
 
@@ -14,12 +14,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from generator.mock._api import DEFAULT_API_KEY, IN_PROCESS_URL, MockAPI
-    from generator.mock._clock import Clock, SystemClock, VirtualClock
-    from generator.mock._faults import FAULT_NAMES, Fault, FaultSpecError
-    from generator.mock._server import MockServer
-    from generator.mock._transport import InProcessTransport
-    from generator.mock._webhooks import DeliveryAttempt
+    from apimart_codegen.mock._api import DEFAULT_API_KEY, IN_PROCESS_URL, MockAPI
+    from apimart_codegen.mock._clock import Clock, SystemClock, VirtualClock
+    from apimart_codegen.mock._faults import FAULT_NAMES, Fault, FaultSpecError
+    from apimart_codegen.mock._server import MockServer
+    from apimart_codegen.mock._transport import InProcessTransport
+    from apimart_codegen.mock._webhooks import DeliveryAttempt
 
 __all__ = [
     "DEFAULT_API_KEY",

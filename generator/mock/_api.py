@@ -7,14 +7,14 @@ from typing import Any, Final
 
 import httpx
 
-from generator.mock._asgi import MockASGIApp
-from generator.mock._clock import Clock, SystemClock, VirtualClock
-from generator.mock._core import SLOW_SECONDS, MockCore, MockOptions
-from generator.mock._faults import Fault, parse_faults
-from generator.mock._lifecycle import Task
-from generator.mock._transport import InProcessTransport
-from generator.mock._webhooks import DeliveryAttempt
-from generator.spec.model import SpecSet
+from apimart_codegen.mock._asgi import MockASGIApp
+from apimart_codegen.mock._clock import Clock, SystemClock, VirtualClock
+from apimart_codegen.mock._core import SLOW_SECONDS, MockCore, MockOptions
+from apimart_codegen.mock._faults import Fault, parse_faults
+from apimart_codegen.mock._lifecycle import Task
+from apimart_codegen.mock._transport import InProcessTransport
+from apimart_codegen.mock._webhooks import DeliveryAttempt
+from apimart_codegen.spec.model import SpecSet
 
 IN_PROCESS_URL: Final = "http://apimart.test"
 """The base URL in-process clients use; nothing resolves it, the transport answers it."""
@@ -46,8 +46,8 @@ class MockAPI:
         async_webhook_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if specs is None:
-            from generator.paths import specs_dir
-            from generator.spec.loader import load_specs
+            from apimart_codegen.paths import specs_dir
+            from apimart_codegen.spec.loader import load_specs
 
             specs = load_specs(specs_dir())
         self.clock: Clock = clock if clock is not None else SystemClock()

@@ -19,8 +19,8 @@ import anyio.to_thread
 import httpx
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from generator.mock._core import BODY_LIMIT, MockCore
-from generator.mock._http import MockRequest, Reply
+from apimart_codegen.mock._core import BODY_LIMIT, MockCore
+from apimart_codegen.mock._http import MockRequest, Reply
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from generator.interpreter import Interpreter, Verdict, judge_model
-from generator.jsonvalue import MISSING, is_present, show, unsendable
-from generator.mock import _ids
-from generator.mock._clock import Clock
-from generator.mock._faults import (
+from apimart_codegen.interpreter import Interpreter, Verdict, judge_model
+from apimart_codegen.jsonvalue import MISSING, is_present, show, unsendable
+from apimart_codegen.mock import _ids
+from apimart_codegen.mock._clock import Clock
+from apimart_codegen.mock._faults import (
     Fault,
     FaultBook,
     FaultSpecError,
@@ -27,14 +27,14 @@ from generator.mock._faults import (
     identity,
     request_faults,
 )
-from generator.mock._http import MockRequest, Reply, error_reply, json_reply
-from generator.mock._lifecycle import Task, TaskLifecycle
-from generator.mock._media import mp4, result_png
-from generator.mock._messages import LANGUAGES
-from generator.mock._uploads import UPLOAD_LIMIT, UploadRejected, UploadStore
-from generator.mock._webhooks import WebhookOutbox
-from generator.payloads import MAX_DEPTH, depth
-from generator.spec.model import ModelSpec, SpecSet
+from apimart_codegen.mock._http import MockRequest, Reply, error_reply, json_reply
+from apimart_codegen.mock._lifecycle import Task, TaskLifecycle
+from apimart_codegen.mock._media import mp4, result_png
+from apimart_codegen.mock._messages import LANGUAGES
+from apimart_codegen.mock._uploads import UPLOAD_LIMIT, UploadRejected, UploadStore
+from apimart_codegen.mock._webhooks import WebhookOutbox
+from apimart_codegen.payloads import MAX_DEPTH, depth
+from apimart_codegen.spec.model import ModelSpec, SpecSet
 
 BODY_LIMIT: Final = UPLOAD_LIMIT + 1024 * 1024
 """The largest request body read: the upload limit plus room for the multipart framing."""
@@ -373,8 +373,8 @@ class MockCore:
 
         The exporter is imported here, on first use: it loads the generator's targets.
         """
-        from generator.kinds import RULE_KINDS
-        from generator.targets.openapi import openapi_document
+        from apimart_codegen.kinds import RULE_KINDS
+        from apimart_codegen.targets.openapi import openapi_document
 
         kinds = {kind.name: kind for kind in RULE_KINDS}
         server = {"url": request.base_url, "description": "this mock server"}

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from generator.mock._http import MockRequest
+from apimart_codegen.mock._http import MockRequest
 
 STATUS_FAULTS: Final[Mapping[str, int]] = {
     "429": 429,

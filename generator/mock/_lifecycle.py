@@ -27,10 +27,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from generator.jsonvalue import MISSING, is_int, is_number
-from generator.mock import _ids
-from generator.mock._messages import FAILURE_REASONS, FailureReason
-from generator.spec.model import ModelSpec
+from apimart_codegen.jsonvalue import MISSING, is_int, is_number
+from apimart_codegen.mock import _ids
+from apimart_codegen.mock._messages import FAILURE_REASONS, FailureReason
+from apimart_codegen.spec.model import ModelSpec
 
 PENDING_SHARE: Final = 0.1
 """The share of a task's run spent ``pending`` before it starts ``processing``."""

@@ -11,8 +11,8 @@ from typing import Final
 
 import uvicorn
 
-from generator.mock._api import MockAPI
-from generator.mock._asgi import AbortableH11Protocol
+from apimart_codegen.mock._api import MockAPI
+from apimart_codegen.mock._asgi import AbortableH11Protocol
 
 LOOPBACK: Final = "127.0.0.1"
 START_TIMEOUT: Final = 10.0

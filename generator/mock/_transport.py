@@ -12,9 +12,9 @@ import time
 import anyio
 import httpx
 
-from generator.mock._core import MockCore
-from generator.mock._faults import Injection
-from generator.mock._http import MockRequest, Reply
+from apimart_codegen.mock._core import MockCore
+from apimart_codegen.mock._faults import Injection
+from apimart_codegen.mock._http import MockRequest, Reply
 
 
 class InProcessTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote
 
-from generator.mock import _ids
-from generator.mock._media import sniff_image
-from generator.mock._multipart import MultipartError, read_form
+from apimart_codegen.mock import _ids
+from apimart_codegen.mock._media import sniff_image
+from apimart_codegen.mock._multipart import MultipartError, read_form
 
 UPLOAD_LIMIT: Final = 20 * 1024 * 1024
 """The largest accepted file, 20 MB."""

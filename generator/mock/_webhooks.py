@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import anyio
 import httpx
 
-from generator.mock._clock import Clock
+from apimart_codegen.mock._clock import Clock
 
 RETRY_DELAYS: Final = (10.0, 30.0, 60.0)
 """Mock seconds (at speed 1) between a failed attempt and the next one."""

@@ -1,7 +1,7 @@
 """``apimart mock``: serve the mock API over HTTP until Ctrl-C.
 
 Exit codes: 0 after a clean stop, 2 for bad options (bad fault spec, port in use...),
-1 for problems in the specs (reported by ``generator.cli``).
+1 for problems in the specs (reported by ``apimart_codegen.cli``).
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Final
 
-from generator import paths
-from generator.mock._faults import Fault, FaultSpecError, parse_faults
+from apimart_codegen import paths
+from apimart_codegen.mock._faults import Fault, FaultSpecError, parse_faults
 
 if TYPE_CHECKING:
     import socket
 
     import uvicorn
 
-    from generator.mock._api import MockAPI
+    from apimart_codegen.mock._api import MockAPI
 
 DEFAULT_PORT: Final = 8000
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -104,9 +104,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     """Load the specs, bind, print the URL, serve until SIGINT (Ctrl-C) or SIGTERM."""
-    from generator.mock._api import MockAPI
-    from generator.mock._server import bind, build_server
-    from generator.spec.loader import load_specs
+    from apimart_codegen.mock._api import MockAPI
+    from apimart_codegen.mock._server import bind, build_server
+    from apimart_codegen.spec.loader import load_specs
 
     stop = _Stop()
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -168,7 +168,7 @@ def _serve(
 ) -> None:
     import logging
 
-    from generator.mock._server import url_of
+    from apimart_codegen.mock._server import url_of
 
     print(f"mock listening on {url_of(sock)}", flush=True)
     keys = f"{len(args.api_keys)} key(s)" if args.api_keys else "any key"

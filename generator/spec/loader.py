@@ -15,12 +15,12 @@ from typing import Any
 
 import jsonschema
 
-from generator import conditions
-from generator.jsonvalue import EACH, MISSING, json_type
-from generator.kinds import RULE_KINDS
-from generator.kinds.base import RuleKind
-from generator.spec import meta_schema, yaml_loc
-from generator.spec.model import (
+from apimart_codegen import conditions
+from apimart_codegen.jsonvalue import EACH, MISSING, json_type
+from apimart_codegen.kinds import RULE_KINDS
+from apimart_codegen.kinds.base import RuleKind
+from apimart_codegen.spec import meta_schema, yaml_loc
+from apimart_codegen.spec.model import (
     Condition,
     Example,
     Mode,
@@ -35,7 +35,7 @@ from generator.spec.model import (
     Unchecked,
     split_path,
 )
-from generator.spec.yaml_loc import Loc, LocDict, LocList
+from apimart_codegen.spec.yaml_loc import Loc, LocDict, LocList
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from generator import conditions
-from generator.kinds.base import RuleKind
+from apimart_codegen import conditions
+from apimart_codegen.kinds.base import RuleKind
 
 NAME = r"^[a-z][a-z0-9_]*$"
 MODEL_NAME = r"^[a-z0-9][a-z0-9.\-]*$"

@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from generator.jsonvalue import EACH, MISSING, label
-from generator.spec.yaml_loc import Loc
+from apimart_codegen.jsonvalue import EACH, MISSING, label
+from apimart_codegen.spec.yaml_loc import Loc
 
 Severity = Literal["error", "warning"]
 
@@ -24,7 +24,7 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """A predicate over a payload: ``op`` is one of generator.conditions.OPERATORS."""
+    """A predicate over a payload: ``op`` is one of apimart_codegen.conditions.OPERATORS."""
 
     op: str
     path: tuple[str, ...] = ()

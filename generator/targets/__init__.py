@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from generator.registry import TARGETS_GROUP, Registry
-from generator.targets.base import Target
+from apimart_codegen.registry import TARGETS_GROUP, Registry
+from apimart_codegen.targets.base import Target
 
 TARGETS: Registry[Target] = Registry(
     TARGETS_GROUP, "target", lambda value: isinstance(value, Target)

@@ -12,8 +12,8 @@ from typing import ClassVar
 
 import jinja2
 
-from generator.kinds.base import RuleKind
-from generator.spec.model import SpecSet
+from apimart_codegen.kinds.base import RuleKind
+from apimart_codegen.spec.model import SpecSet
 
 Files = dict[str, str]
 """Relative path (with '/') → file content."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from generator.spec.model import SpecSet
+from apimart_codegen.spec.model import SpecSet
 
 DISTRIBUTION = "apimart"
 """The generated client's distribution (and import) name."""

@@ -3,7 +3,7 @@
 It writes ``generated/pyproject.toml`` and the ``README.md`` a package index shows, so the
 standard build front end (``python -m build generated``) makes a wheel holding the
 ``apimart`` package (with ``py.typed``) and the JSON Schemas as ``apimart/schemas``. It
-depends on httpx alone. Name and version come from ``generator.targets.release``: a changed
+depends on httpx alone. Name and version come from ``apimart_codegen.targets.release``: a changed
 spec changes the version.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from generator.kinds.base import RuleKind
-from generator.spec.model import SpecSet
-from generator.targets.base import Files, Target
-from generator.targets.release import DISTRIBUTION, release_version
+from apimart_codegen.kinds.base import RuleKind
+from apimart_codegen.spec.model import SpecSet
+from apimart_codegen.targets.base import Files, Target
+from apimart_codegen.targets.release import DISTRIBUTION, release_version
 
 CLIENT_REQUIRES = ("httpx>=0.27",)
 

@@ -13,12 +13,12 @@ import keyword
 from collections.abc import Mapping
 from typing import Any
 
-from generator.jsonvalue import EACH
-from generator.kinds.base import RuleKind
-from generator.spec.model import Example, ModelSpec, Parameter, SpecSet
-from generator.targets.base import Files, Target, ruff_format
-from generator.targets.jsonschema._conditions import condition_text
-from generator.targets.python import CLIENT_MEMBERS, METHOD_OPTIONS, python_name
+from apimart_codegen.jsonvalue import EACH
+from apimart_codegen.kinds.base import RuleKind
+from apimart_codegen.spec.model import Example, ModelSpec, Parameter, SpecSet
+from apimart_codegen.targets.base import Files, Target, ruff_format
+from apimart_codegen.targets.jsonschema._conditions import condition_text
+from apimart_codegen.targets.python import CLIENT_MEMBERS, METHOD_OPTIONS, python_name
 
 
 def cell(text: str) -> str:

@@ -16,12 +16,12 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from generator.kinds.base import RuleKind
-from generator.kinds.schema import Schema, at_path
-from generator.spec.model import ModelSpec, Parameter, Rule, SpecSet
-from generator.targets.base import Files, Target
-from generator.targets.jsonschema._conditions import Modes, condition_schema, condition_text
-from generator.targets.jsonschema._merge import merge, tidy
+from apimart_codegen.kinds.base import RuleKind
+from apimart_codegen.kinds.schema import Schema, at_path
+from apimart_codegen.spec.model import ModelSpec, Parameter, Rule, SpecSet
+from apimart_codegen.targets.base import Files, Target
+from apimart_codegen.targets.jsonschema._conditions import Modes, condition_schema, condition_text
+from apimart_codegen.targets.jsonschema._merge import merge, tidy
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 EXTENSION = "x-apimart-rules"

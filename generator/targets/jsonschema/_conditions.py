@@ -1,4 +1,4 @@
-"""A rule's ``when`` (generator.conditions) in JSON Schema: the ``if`` of its ``if``/``then``.
+"""A rule's ``when`` (apimart_codegen.conditions) in JSON Schema: the ``if`` of its ``if``/``then``.
 
 Each operator has one translation, looked up in a table, exact to the interpreter's
 meaning: ``present`` is "given" (not missing, null, "", [] or {}), ``equals`` and
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from generator.kinds.schema import Schema, anchored, given, reaches
-from generator.spec.model import Condition
+from apimart_codegen.kinds.schema import Schema, anchored, given, reaches
+from apimart_codegen.spec.model import Condition
 
 Modes = Mapping[str, Condition]
 

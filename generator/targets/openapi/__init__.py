@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from generator.kinds.base import RuleKind
-from generator.spec.model import ModelSpec, SpecSet
-from generator.targets.base import Files, Target
-from generator.targets.jsonschema import model_schema, render_json
-from generator.targets.openapi._wire import (
+from apimart_codegen.kinds.base import RuleKind
+from apimart_codegen.spec.model import ModelSpec, SpecSet
+from apimart_codegen.targets.base import Files, Target
+from apimart_codegen.targets.jsonschema import model_schema, render_json
+from apimart_codegen.targets.openapi._wire import (
     LANGUAGES,
     POLL_ERRORS,
     REQUEST_ID,
@@ -29,7 +29,7 @@ from generator.targets.openapi._wire import (
     ref,
     statuses,
 )
-from generator.targets.release import release_version
+from apimart_codegen.targets.release import release_version
 
 VENDOR_URL = "https://api.apimart.ai"
 MOCK_URL = "http://127.0.0.1:8000"

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import conditions
-from generator.jsonvalue import EACH, escape, pointer
-from generator.kinds.base import Code, RuleKind, literal
-from generator.spec.model import ModelSpec, Parameter, Rule, SpecFile, SpecSet
-from generator.targets.base import Files, Target, docstring, ruff_format, template_env
+from apimart_codegen import conditions
+from apimart_codegen.jsonvalue import EACH, escape, pointer
+from apimart_codegen.kinds.base import Code, RuleKind, literal
+from apimart_codegen.spec.model import ModelSpec, Parameter, Rule, SpecFile, SpecSet
+from apimart_codegen.targets.base import Files, Target, docstring, ruff_format, template_env
 
 HERE = Path(__file__).parent
 PACKAGE = "apimart"
