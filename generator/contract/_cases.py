@@ -58,6 +58,16 @@ class Case:
     """The rules whose condition held: the rules this case kept or broke."""
     edge: str | None = None
 
+    def __repr__(self) -> str:  # Hypothesis prints failing cases: keep them readable
+        body = repr(self.payload)
+        if len(body) > 400:
+            body = body[:400] + f"... ({len(body)} characters)"
+        about = f", rule={self.rule!r}" if self.rule else ""
+        return f"Case({self.model!r}, {self.kind!r}{about}, payload={body})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # Hypothesis's printer
+        printer.text(repr(self))
+
     @property
     def errors(self) -> tuple[Expected, ...]:
         return tuple(e for e in self.expected if e.severity == "error")
