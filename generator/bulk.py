@@ -71,14 +71,15 @@ class LineJudge:
         self.models: dict[str, str] = {}
         """A model name → the start of its valid result's JSON, made once."""
 
-    def value(self, raw: bytes, number: int) -> object:
-        """The body on one line; PayloadError as ``payloads.parse`` words it."""
+    def value(self, raw: bytes, number: int, *, screened: bool = False) -> object:
+        """The body on one line; PayloadError as ``payloads.parse`` words it. ``screened``:
+        the line's chunk holds no ``\\u`` escape and no number that could overflow, so
+        only the line's own size, byte order mark and brackets are left to look at."""
         suspect = (
             len(raw) > MAX_BYTES
             or raw.startswith(b"\xef\xbb\xbf")  # a byte order mark: parse() drops it
             or raw.count(b"[") + raw.count(b"{") > MAX_DEPTH
-            or b"\\u" in raw
-            or _maybe_huge(raw)
+            or (not screened and (b"\\u" in raw or _maybe_huge(raw)))
         )
         if not suspect:
             try:
@@ -91,9 +92,12 @@ class LineJudge:
         """The result lines of ``lines`` (number, raw bytes without the newline), joined."""
         out = []
         validate, dumps = self.validate, json.dumps
+        lines = list(lines)
+        joined = b"\n".join(raw for _, raw in lines)  # looked through once, not per line
+        screened = b"\\u" not in joined and not _maybe_huge(joined)
         for number, raw in lines:
             try:
-                payload = self.value(raw, number)
+                payload = self.value(raw, number, screened=screened)
             except PayloadError as exc:
                 counts[2] += 1
                 out.append(dumps(_unreadable(number, str(exc)), ensure_ascii=False))

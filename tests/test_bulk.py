@@ -82,6 +82,16 @@ def test_every_line_gets_the_verdict_and_message_of_the_careful_reading(
     assert _run(source, use_orjson=use_orjson) == expected
 
 
+@pytest.mark.parametrize("chunk", [1, 3])
+def test_a_chunk_screened_as_a_whole_gives_the_same_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Chunks with no escape and no long number skip those per-line looks; the rest keep them."""
+    monkeypatch.setattr(bulk, "CHUNK", chunk)
+    source = _file(tmp_path, LINES)
+    assert _run(source) == _reference(source)
+
+
 def test_the_fast_parsers_agree_line_by_line(tmp_path: Path) -> None:
     pytest.importorskip("orjson")
     source = _file(tmp_path, LINES)
