@@ -8,7 +8,8 @@ generated validators unchanged:
   ``payloads.parse``, so both paths give the same verdict and the same message;
 * the depth and "unsendable" walks run only when the raw line could need them (more
   brackets than the depth limit; a ``\\u`` escape, which is how a lone surrogate gets in;
-  a number that could overflow to infinity, or that orjson reads otherwise);
+  a number that could overflow to infinity, or that orjson reads otherwise); escapes and
+  long numbers are looked for once per chunk, and per line only in a chunk that has some;
 * a valid body's result line is formatted directly, results are written a chunk at a time;
 * ``jobs > 1`` validates chunks in worker processes, at most a few chunks in flight (memory
   stays flat on any file size), results written in input order.
