@@ -1,8 +1,9 @@
-"""The mock as an ASGI application, and the uvicorn protocol that lets it drop connections.
+"""The mock as an ASGI application, and the uvicorn protocols that let it drop connections.
 
 ASGI has no way for an application to close a connection without answering: an app that
-raises or returns early gets a 500 from the server. :class:`AbortableH11Protocol` (uvicorn's
-HTTP/1.1 protocol) puts the connection's ``abort`` into each request's scope under
+raises or returns early gets a 500 from the server. :func:`http_protocol` gives uvicorn's
+HTTP/1.1 protocol (its httptools one, or its h11 one when httptools cannot be imported)
+that puts the connection's ``abort`` into each request's scope under
 ``extensions["apimart.abort"]``; the app calls it for the ``drop`` faults and waits for the
 server to see the connection gone, so no answer at all is sent.
 """
@@ -10,6 +11,7 @@ server to see the connection gone, so no answer at all is sent.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final, cast
 from urllib.parse import parse_qsl
@@ -142,16 +144,39 @@ async def _drop(scope: Scope, receive: Receive) -> None:
             pass
 
 
+def _with_abort(app: ASGIApp, transport: asyncio.Transport) -> ASGIApp:
+    """``app``, seeing the connection's abort in each scope (uvicorn makes a scope per request)."""
+    abort = {ABORT_EXTENSION: {"abort": transport.abort}}
+
+    async def app_with_abort(scope: Scope, receive: Receive, send: Send) -> None:
+        extensions = scope.get("extensions")
+        scope["extensions"] = abort if not extensions else {**extensions, **abort}
+        await app(scope, receive, send)
+
+    return app_with_abort
+
+
 class AbortableH11Protocol(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol, giving apps the connection's abort (see module docstring)."""
+    """uvicorn's h11 protocol, giving apps the connection's abort (see module docstring)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        app = cast(ASGIApp, self.app)
+        self.app = cast(Any, _with_abort(cast(ASGIApp, self.app), transport))
 
-        async def app_with_abort(scope: Scope, receive: Receive, send: Send) -> None:
-            extensions = dict(scope.get("extensions") or {})
-            extensions[ABORT_EXTENSION] = {"abort": transport.abort}
-            await app({**scope, "extensions": extensions}, receive, send)
 
-        self.app = cast(Any, app_with_abort)
+@functools.cache
+def http_protocol() -> type[asyncio.Protocol]:
+    """uvicorn's httptools protocol (C parser) made abortable, or the h11 one without httptools."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:  # httptools is a dependency, but a bare install may lack its wheel
+        return AbortableH11Protocol
+
+    class AbortableHttpToolsProtocol(HttpToolsProtocol):
+        """uvicorn's httptools protocol, giving apps the connection's abort."""
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self.app = cast(Any, _with_abort(cast(ASGIApp, self.app), transport))
+
+    return AbortableHttpToolsProtocol
