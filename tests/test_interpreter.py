@@ -114,8 +114,10 @@ def recursive_walk(root: object, pattern: tuple[str, ...], base: str = "") -> It
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.sampled_from(["a", "b~/", ""]),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(["a", "b", "c~/"]), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["a", "b", "c~/"]), inner, max_size=3)
+    ),
     max_leaves=30,
 )
 patterns = st.lists(st.sampled_from(["a", "b", "c~/", EACH]), max_size=4).map(tuple)
