@@ -6,13 +6,13 @@ generated validators to identical verdicts, so each implementation checks the ot
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from generator import conditions
-from generator.jsonvalue import EACH, escape, is_present, show
+from generator.jsonvalue import EACH, escape, is_present, show, walk
 from generator.kinds import RULE_KINDS
-from generator.kinds.base import RuleKind
+from generator.kinds.base import Finding, RuleKind
 from generator.spec.model import ModelSpec, Rule, Severity, SpecSet
 
 BODY_RULE = "apimart/body-type"
@@ -58,8 +58,9 @@ class ModelJudge:
     found, its modes gathered, and its place noted. A rule whose kind judges each value its
     path reaches (the kinds that keep ``RuleKind.check``) reaches nothing when the path's
     first key is absent, so such a rule is skipped, its ``when`` unasked, when the payload
-    lacks that key; a path of one key is read straight off the payload, with no walk.
-    Every other rule (``required``, cross-field kinds) runs on every payload.
+    lacks that key; a path of one key is read straight off the payload, and a longer path is
+    walked once per payload for all the rules on it. Every other rule (``required``,
+    cross-field kinds) runs its kind's own ``check`` on every payload.
     """
 
     def __init__(self, model: ModelSpec, kinds: Mapping[str, RuleKind] | None = None) -> None:
@@ -72,6 +73,7 @@ class ModelJudge:
         fields = payload if isinstance(payload, dict) else _NO_FIELDS
         modes = self.modes
         known_modes: dict[str, bool] = {}
+        reached: dict[tuple[str, ...], list[tuple[str, object]]] = {}
         errors: list[Violation] = []
         warnings: list[Violation] = []
         for rule, kind, key, pointer, is_error in self.steps:
@@ -87,8 +89,15 @@ class ModelJudge:
                     holds = conditions.holds(when, payload, modes)
                 if not holds:
                     continue
-            if pointer is None:
-                findings = kind.check(rule, payload)
+            if pointer is _OWN_CHECK:
+                findings: Iterable[Finding] = kind.check(rule, payload)
+            elif pointer is _WALK:
+                values = reached.get(rule.path)
+                if values is None:
+                    values = reached[rule.path] = list(walk(payload, rule.path))
+                findings = [
+                    finding for at, value in values for finding in kind.check_value(rule, at, value)
+                ]
             elif key is None:  # the body itself
                 findings = kind.check_value(rule, pointer, payload)
             else:
@@ -100,24 +109,27 @@ class ModelJudge:
 
 
 _NO_FIELDS: Mapping[str, object] = {}
+_OWN_CHECK = "own check"
+_WALK = "walk"
 
-_Step = tuple[Rule, RuleKind, str | None, str | None, bool]
-"""A rule, its kind, the top-level key it needs (None: always runs), the JSON Pointer of the
-value it judges when that is one fixed value (None: the kind walks the payload itself), and
-whether it is an error (else a warning)."""
+_Step = tuple[Rule, RuleKind, str | None, str, bool]
+"""A rule, its kind, the top-level key it needs (None: it always runs), how it judges, and
+whether it is an error (else a warning). How it judges is a JSON Pointer when the rule
+judges one fixed value (the body itself, or one of its fields), ``_WALK`` when it judges
+each value its path reaches, and ``_OWN_CHECK`` when its kind reads the payload itself."""
 
 
 def _step(rule: Rule, kinds: Mapping[str, RuleKind] | None) -> _Step:
     kind = kinds[rule.kind] if kinds is not None else RULE_KINDS.get(rule.kind)
     is_error = rule.severity == "error"
-    walks = type(kind).check is RuleKind.check  # judges each value its path reaches
-    if not walks or (rule.path and rule.path[0] == EACH):
-        return rule, kind, None, None, is_error
+    if type(kind).check is not RuleKind.check:
+        return rule, kind, None, _OWN_CHECK, is_error
     if not rule.path:
         return rule, kind, None, "", is_error
-    field = rule.path[0]
-    pointer = "/" + escape(field) if len(rule.path) == 1 else None
-    return rule, kind, field, pointer, is_error
+    if rule.path[0] == EACH:
+        return rule, kind, None, _WALK, is_error
+    key = rule.path[0]
+    return rule, kind, key, "/" + escape(key) if len(rule.path) == 1 else _WALK, is_error
 
 
 def judge_model(
