@@ -88,9 +88,37 @@ class MockASGIApp:
 
 
 async def _read_request(scope: Scope, receive: Receive) -> MockRequest | None:
-    body = bytearray()
-    seen = 0
-    while True:
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        return None
+    body = message.get("body", b"")
+    if message.get("more_body", False):  # a body in several pieces: gather them
+        body = await _rest_of_body(bytearray(body), receive)
+        if body is None:
+            return None
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    host = headers.get("host") or _host_of(scope.get("server"))
+    query_string = scope.get("query_string", b"")
+    return MockRequest(
+        method=scope["method"],
+        path=scope["path"],
+        base_url=f"{scope.get('scheme', 'http')}://{host}",
+        headers=headers,
+        query=tuple(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+        if query_string
+        else (),
+        body=body if len(body) <= BODY_LIMIT else bytes(body[: BODY_LIMIT + 1]),
+        truncated=len(body) > BODY_LIMIT,
+    )
+
+
+async def _rest_of_body(body: bytearray, receive: Receive) -> bytearray | None:
+    """The whole body, of which ``body`` came first; past BODY_LIMIT bytes only counted."""
+    seen = len(body)
+    while seen <= DRAIN_LIMIT:
         message = await receive()
         if message["type"] == "http.disconnect":
             return None
@@ -98,24 +126,9 @@ async def _read_request(scope: Scope, receive: Receive) -> MockRequest | None:
         seen += len(chunk)
         if len(body) <= BODY_LIMIT:
             body += chunk
-        if not message.get("more_body", False) or seen > DRAIN_LIMIT:
+        if not message.get("more_body", False):
             break
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    host = headers.get("host") or _host_of(scope.get("server"))
-    return MockRequest(
-        method=scope["method"],
-        path=scope["path"],
-        base_url=f"{scope.get('scheme', 'http')}://{host}",
-        headers=headers,
-        query=tuple(
-            parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        ),
-        body=bytes(body[: BODY_LIMIT + 1]),
-        truncated=len(body) > BODY_LIMIT,
-    )
+    return body
 
 
 def _host_of(server: tuple[str, int | None] | None) -> str:
