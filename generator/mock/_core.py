@@ -139,7 +139,8 @@ class MockCore:
             self._requests += 1
             number = self._requests
         reply = self._answer(request, injection)
-        return reply.with_header("x-request-id", _ids.request_id(self.options.seed, number))
+        request_id = ("x-request-id", _ids.request_id(self.options.seed, number))
+        return Reply(reply.status, (*reply.headers, request_id), reply.body)
 
     # -- state for the public surface ----------------------------------------------------
 

@@ -71,9 +71,13 @@ class Reply:
         return json.loads(self.body)
 
 
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_JSON_TYPE: Final = ("content-type", "application/json")
+
+
 def json_reply(status: int, payload: object, *, headers: Sequence[tuple[str, str]] = ()) -> Reply:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    return Reply(status, (("content-type", "application/json"), *headers), body)
+    body = _ENCODER.encode(payload).encode()
+    return Reply(status, (_JSON_TYPE, *headers), body)
 
 
 def error_reply(
