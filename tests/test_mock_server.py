@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ import pytest
 
 from generator.interpreter import Interpreter
 from generator.mock import MockAPI, MockServer, VirtualClock
-from generator.mock._asgi import INLINE_BODY_LIMIT
+from generator.mock._asgi import INLINE_BODY_LIMIT, AbortableH11Protocol, http_protocol
 from generator.mock._uploads import UPLOAD_LIMIT
 from tests.support import specs
 
@@ -295,3 +296,31 @@ def test_a_large_body_judged_in_a_worker_thread_gets_the_same_verdict(
     assert len(judged_in) == 2
     assert judged_in[0] not in (server_thread, "MainThread")  # a worker thread
     assert judged_in[1] == "MainThread"  # in process: no thread hop
+
+
+def test_the_server_parses_http_with_httptools() -> None:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    assert issubclass(http_protocol(), HttpToolsProtocol)
+
+
+@pytest.mark.parametrize("spec", ["drop", "drop-after"])
+def test_without_httptools_h11_serves_the_mock_and_drops_connections(
+    monkeypatch: pytest.MonkeyPatch, spec: str
+) -> None:
+    http_protocol.cache_clear()
+    # None in sys.modules makes the import fail, as on an install without httptools.
+    monkeypatch.setitem(sys.modules, "uvicorn.protocols.http.httptools_impl", None)
+    try:
+        assert http_protocol() is AbortableH11Protocol
+        api = MockAPI(specs=specs(), clock=VirtualClock())
+        with (
+            MockServer(api) as server,
+            httpx.Client(base_url=server.base_url, headers=AUTH, trust_env=False) as client,
+        ):
+            assert client.post("/v1/videos/generations", json=BODY).status_code == 200
+            with pytest.raises(httpx.RemoteProtocolError):
+                client.post("/v1/videos/generations", json=BODY, headers={"X-Mock-Fault": spec})
+        assert len(api.tasks) == (2 if spec == "drop-after" else 1)
+    finally:
+        http_protocol.cache_clear()
