@@ -93,7 +93,7 @@ def polls(task_id: str) -> Load:
 
 
 @contextmanager
-def serving(command: Sequence[str], port: int, *, timeout: float = 60.0) -> Iterator[None]:
+def serving(command: Sequence[str], port: int, *, timeout: float = 60.0) -> Iterator[int]:
     """Run a server process until the block ends; wait until it answers HTTP on ``port``."""
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -106,7 +106,7 @@ def serving(command: Sequence[str], port: int, *, timeout: float = 60.0) -> Iter
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{' '.join(command)} did not answer within {timeout} s")
             time.sleep(0.1)
-        yield
+        yield process.pid
     finally:
         process.terminate()
         try:
@@ -186,19 +186,40 @@ def wrk_script(requests: Sequence[bytes]) -> str:
     )
 
 
-def measure(port: int, load: Load, *, warm_up: bool) -> tuple[float, int]:
-    """Answers per second and the count of non-2xx answers (after a short warm-up, if asked)."""
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One timed run: answers per second, how many were not 2xx, and the server's CPU time
+    (user + system, from /proc) per answer in microseconds (None where /proc is missing)."""
+
+    rate: float
+    not_ok: int
+    cpu_us: float | None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used so far (Linux), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(port: int, pid: int, load: Load, *, warm_up: bool) -> Sample:
+    """Load the server on ``port`` (process ``pid``) for SECONDS, after a warm-up if asked."""
     wrk = shutil.which("wrk")
     if wrk is None:
         if warm_up:
             run_load(HOST, port, load.requests, connections=CONNECTIONS, seconds=WARMUP_SECONDS)
+        before = cpu_seconds(pid)
         result = run_load(HOST, port, load.requests, connections=CONNECTIONS, seconds=SECONDS)
-        return result.rate, result.not_ok
+        return Sample(result.rate, result.not_ok, _per_answer(before, pid, result.answers))
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(wrk_script(load.requests))
     try:
         url = f"http://{HOST}:{port}/"
         for seconds in (WARMUP_SECONDS, SECONDS) if warm_up else (SECONDS,):
+            before = cpu_seconds(pid)
             out = subprocess.run(
                 [wrk, "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "-s", script.name, url],
                 capture_output=True,
@@ -208,10 +229,19 @@ def measure(port: int, load: Load, *, warm_up: bool) -> tuple[float, int]:
     finally:
         os.unlink(script.name)
     rate = re.search(r"Requests/sec:\s*([\d.]+)", out)
+    answers = re.search(r"(\d+) requests in", out)
     not_ok = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
-    if rate is None:
+    if rate is None or answers is None:
         raise RuntimeError(f"wrk printed no rate:\n{out}")
-    return float(rate.group(1)), int(not_ok.group(1)) if not_ok else 0
+    cpu = _per_answer(before, pid, int(answers.group(1)))
+    return Sample(float(rate.group(1)), int(not_ok.group(1)) if not_ok else 0, cpu)
+
+
+def _per_answer(before: float | None, pid: int, answers: int) -> float | None:
+    after = cpu_seconds(pid)
+    if before is None or after is None or not answers:
+        return None
+    return (after - before) / answers * 1e6
 
 
 # -- the table -----------------------------------------------------------------------------
@@ -223,28 +253,29 @@ def main() -> int:
     mock = [python, "-m", "generator.cli", "mock", "--port", str(MOCK_PORT)]
     mock += ["--api-key", API_KEY]
     post = submissions()
-    rates: dict[tuple[str, str], float] = {}
+    best: dict[tuple[str, str], Sample] = {}
     problems: list[str] = []
 
-    def record(server: str, load: Load, port: int, *, warm_up: bool) -> None:
-        rate, not_ok = measure(port, load, warm_up=warm_up)
-        rates[server, load.name] = max(rate, rates.get((server, load.name), 0.0))
-        if not_ok:
-            problems.append(f"{server} {load.name}: {not_ok} answer(s) were not 2xx")
+    def record(server: str, load: Load, port: int, pid: int, *, warm_up: bool) -> None:
+        sample = measure(port, pid, load, warm_up=warm_up)
+        if (server, load.name) not in best or sample.rate > best[server, load.name].rate:
+            best[server, load.name] = sample
+        if sample.not_ok:
+            problems.append(f"{server} {load.name}: {sample.not_ok} answer(s) were not 2xx")
 
-    with serving(floor, FLOOR_PORT), serving(mock, MOCK_PORT):
+    with serving(floor, FLOOR_PORT) as floor_pid, serving(mock, MOCK_PORT) as mock_pid:
         get = polls(first_task_id(MOCK_PORT))
         for round_ in range(ROUNDS):
             for load in (post, get):
-                record("floor", load, FLOOR_PORT, warm_up=round_ == 0)
-                record("mock", load, MOCK_PORT, warm_up=round_ == 0)
+                record("floor", load, FLOOR_PORT, floor_pid, warm_up=round_ == 0)
+                record("mock", load, MOCK_PORT, mock_pid, warm_up=round_ == 0)
     prism, prism_note = prism_command()
     if prism is not None:
-        with serving(prism, PRISM_PORT, timeout=120):
+        with serving(prism, PRISM_PORT, timeout=120) as prism_pid:
             for load in (post, get):
-                record("prism", load, PRISM_PORT, warm_up=True)
+                record("prism", load, PRISM_PORT, prism_pid, warm_up=True)
 
-    print_table(rates, prism_note if prism is not None else None)
+    print_table(best, prism_note if prism is not None else None)
     if prism is None:
         print(f"Prism rows skipped: {prism_note}")
     for problem in problems:
@@ -252,7 +283,7 @@ def main() -> int:
     return 1 if any(problem.startswith("mock") for problem in problems) else 0
 
 
-def print_table(rates: dict[tuple[str, str], float], prism_version: str | None) -> None:
+def print_table(best: dict[tuple[str, str], Sample], prism_version: str | None) -> None:
     versions = ", ".join(
         f"{name} {importlib.metadata.version(name)}" for name in ("uvicorn", "httptools")
     )
@@ -263,33 +294,38 @@ def print_table(rates: dict[tuple[str, str], float], prism_version: str | None) 
         f"Python {platform.python_version()}, {versions}"
         + (f", Prism {prism_version}" if prism_version else "")
     )
-    rows = [("row", "req/s", "floor/peer req/s", "ratio", "goal")]
+    rows = [("row", "req/s", "peer req/s", "ratio", "goal", "server CPU µs/req (mock, peer)")]
     for peer, label in (("floor", "uvicorn floor"), ("prism", "Prism")):
         for load in ("POST submit", "GET task poll"):
-            if (peer, load) not in rates:
+            if (peer, load) not in best:
                 continue
-            mine, theirs = rates["mock", load], rates[peer, load]
-            ratio = mine / theirs
+            mine, theirs = best["mock", load], best[peer, load]
+            ratio = mine.rate / theirs.rate
             verdict = "met" if ratio >= GOALS[peer] else "missed"
             rows.append(
                 (
                     f"mock {load} vs {label}",
-                    f"{mine:,.0f}",
-                    f"{theirs:,.0f}",
+                    f"{mine.rate:,.0f}",
+                    f"{theirs.rate:,.0f}",
                     f"{ratio:.2f}x",
                     f">= {GOALS[peer]:g}x: {verdict}",
+                    f"{_us(mine.cpu_us)}, {_us(theirs.cpu_us)}",
                 )
             )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
         cells = [
-            cell.ljust(width) if column in (0, 4) else cell.rjust(width)
+            cell.rjust(width) if column in (1, 2, 3) else cell.ljust(width)
             for column, (cell, width) in enumerate(zip(row, widths, strict=True))
         ]
         print("| " + " | ".join(cells) + " |")
         if index == 0:
             print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
     print(f"reproduce: {COMMAND}")
+
+
+def _us(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f}"
 
 
 if __name__ == "__main__":
