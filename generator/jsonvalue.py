@@ -20,9 +20,8 @@ _SHOW_LIMIT: Final = 60
 
 def json_type(value: object) -> str:
     """The JSON type name of a decoded JSON value."""
-    name = _JSON_TYPES.get(type(value))
-    if name is not None:
-        return name
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
@@ -36,18 +35,6 @@ def json_type(value: object) -> str:
     if isinstance(value, dict):
         return "object"
     return type(value).__name__
-
-
-_JSON_TYPES: Final[dict[type, str]] = {
-    type(None): "null",
-    bool: "boolean",
-    int: "integer",
-    float: "number",
-    str: "string",
-    list: "array",
-    dict: "object",
-}
-"""The exact types ``json.loads`` makes (subclasses take the slower way above)."""
 
 
 def is_int(value: object) -> TypeGuard[int]:
@@ -140,25 +127,18 @@ def pointer(segments: Sequence[str | int]) -> str:
 def walk(root: object, pattern: Sequence[str], base: str = "") -> Iterator[tuple[str, object]]:
     """Every (JSON Pointer, value) that ``pattern`` reaches in ``root``; EACH fans out over arrays.
 
-    Keys that are absent, and steps into values of the wrong type, reach nothing. Values
-    come in document order (depth first), found one path segment at a time.
+    Keys that are absent, and steps into values of the wrong type, reach nothing.
     """
-    level: list[tuple[str, object]] = [(base, root)]
-    for head in pattern:
-        reached: list[tuple[str, object]] = []
-        if head == EACH:
-            for at, node in level:
-                if isinstance(node, list):
-                    reached += [(f"{at}/{index}", item) for index, item in enumerate(node)]
-        else:
-            step = "/" + escape(head)
-            for at, node in level:
-                if isinstance(node, dict) and head in node:
-                    reached.append((at + step, node[head]))
-        if not reached:
-            return iter(())
-        level = reached
-    return iter(level)
+    if not pattern:
+        yield base, root
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == EACH:
+        if isinstance(root, list):
+            for index, item in enumerate(root):
+                yield from walk(item, rest, f"{base}/{index}")
+    elif isinstance(root, dict) and head in root:
+        yield from walk(root[head], rest, f"{base}/{escape(head)}")
 
 
 def get(root: object, keys: Sequence[str]) -> object:

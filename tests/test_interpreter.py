@@ -1,10 +1,10 @@
 """The rule interpreter's shortcuts change no verdict.
 
 ``ModelJudge`` looks each rule's kind up once, skips a rule whose path starts at a key the
-payload lacks, and reads one-key paths straight off the payload; ``walk`` finds values one
-path segment at a time. Each is held here to the plain reading of the specs it replaces:
-every rule of the model, its ``when`` asked, its kind's ``check`` run on the whole payload,
-and a recursive walk, on every documented example and variants that break or drop each field.
+payload lacks, reads one-key paths straight off the payload, and finds the values of longer
+paths with ``reach``. Each is held here to the plain reading of the specs it replaces:
+every rule of the model, its ``when`` asked, its kind's ``check`` run on the whole payload
+(on every documented example and variants that break or drop each field), and ``walk``.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from generator import conditions
-from generator.interpreter import Interpreter, ModelJudge, Verdict, Violation
-from generator.jsonvalue import EACH, escape, walk
+from generator.interpreter import Interpreter, ModelJudge, Verdict, Violation, reach
+from generator.jsonvalue import EACH, walk
 from generator.kinds import RULE_KINDS
 from generator.spec.model import ModelSpec
 from tests.support import specs
@@ -98,20 +98,6 @@ def test_the_interpreter_uses_one_judge_per_model() -> None:
     assert interpreter.judge(body) == plain_verdict(model, body)
 
 
-def recursive_walk(root: object, pattern: tuple[str, ...], base: str = "") -> Iterator[Any]:
-    """The walk as it was written first: depth first, one generator per step."""
-    if not pattern:
-        yield base, root
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == EACH:
-        if isinstance(root, list):
-            for index, item in enumerate(root):
-                yield from recursive_walk(item, rest, f"{base}/{index}")
-    elif isinstance(root, dict) and head in root:
-        yield from recursive_walk(root[head], rest, f"{base}/{escape(head)}")
-
-
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.sampled_from(["a", "b~/", ""]),
     lambda inner: (
@@ -125,7 +111,7 @@ patterns = st.lists(st.sampled_from(["a", "b", "c~/", EACH]), max_size=4).map(tu
 
 @settings(max_examples=400, deadline=None)
 @given(json_values, patterns)
-def test_walk_reaches_what_the_recursive_walk_reaches_in_the_same_order(
+def test_reach_finds_what_walk_finds_in_the_same_order(
     root: object, pattern: tuple[str, ...]
 ) -> None:
-    assert list(walk(root, pattern)) == list(recursive_walk(root, pattern))
+    assert reach(root, pattern) == list(walk(root, pattern))
