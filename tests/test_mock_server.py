@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ import anyio
 import httpx
 import pytest
 
+from apimart_codegen.interpreter import Interpreter
 from apimart_codegen.mock import MockAPI, MockServer, VirtualClock
+from apimart_codegen.mock._asgi import INLINE_BODY_LIMIT, AbortableH11Protocol, http_protocol
 from apimart_codegen.mock._uploads import UPLOAD_LIMIT
 from tests.support import specs
 
@@ -255,3 +258,69 @@ def test_a_large_body_is_judged_off_the_event_loop(monkeypatch: pytest.MonkeyPat
             release.set()
             sender.join(30)
     assert answers == [200]
+
+
+def test_a_large_body_judged_in_a_worker_thread_gets_the_same_verdict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over 64 KiB the socket path judges in a worker thread; in process it judges inline."""
+    api = MockAPI(specs=specs(), clock=VirtualClock(), seed=3)
+    judged_in: list[str] = []
+    judge = api.core.interpreter.judge
+
+    def watched_judge(payload: object) -> Any:
+        judged_in.append(threading.current_thread().name)
+        return judge(payload)
+
+    monkeypatch.setattr(api.core.interpreter, "judge", watched_judge)
+    big = {
+        "model": "wan2.7-image",
+        "prompt": "a kite " * 12_000,
+        "image_urls": ["not a url"] * 12,
+        "n": 99,
+    }
+    assert len(json.dumps(big)) > INLINE_BODY_LIMIT
+    with MockServer(api) as server:
+        with httpx.Client(base_url=server.base_url, headers=AUTH, trust_env=False) as client:
+            over_socket = client.post("/v1/images/generations", json=big)
+        server_thread = f"apimart-mock {server.base_url}"
+    with api.client(api_key="load-test") as client:
+        in_process = client.post("/v1/images/generations", json=big)
+
+    assert over_socket.status_code == in_process.status_code == 400
+    assert over_socket.json()["error"] == in_process.json()["error"]
+    expected = Interpreter(specs()).judge(big)
+    assert len(expected.errors) >= 3
+    violations = over_socket.json()["error"]["violations"]
+    assert violations == [violation.to_dict() for violation in expected.errors]
+    assert len(judged_in) == 2
+    assert judged_in[0] not in (server_thread, "MainThread")  # a worker thread
+    assert judged_in[1] == "MainThread"  # in process: no thread hop
+
+
+def test_the_server_parses_http_with_httptools() -> None:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    assert issubclass(http_protocol(), HttpToolsProtocol)
+
+
+@pytest.mark.parametrize("spec", ["drop", "drop-after"])
+def test_without_httptools_h11_serves_the_mock_and_drops_connections(
+    monkeypatch: pytest.MonkeyPatch, spec: str
+) -> None:
+    http_protocol.cache_clear()
+    # None in sys.modules makes the import fail, as on an install without httptools.
+    monkeypatch.setitem(sys.modules, "uvicorn.protocols.http.httptools_impl", None)
+    try:
+        assert http_protocol() is AbortableH11Protocol
+        api = MockAPI(specs=specs(), clock=VirtualClock())
+        with (
+            MockServer(api) as server,
+            httpx.Client(base_url=server.base_url, headers=AUTH, trust_env=False) as client,
+        ):
+            assert client.post("/v1/videos/generations", json=BODY).status_code == 200
+            with pytest.raises(httpx.RemoteProtocolError):
+                client.post("/v1/videos/generations", json=BODY, headers={"X-Mock-Fault": spec})
+        assert len(api.tasks) == (2 if spec == "drop-after" else 1)
+    finally:
+        http_protocol.cache_clear()

@@ -226,8 +226,19 @@ def test_an_idempotency_key_reused_for_another_request_is_refused_with_422(
         (b'{"model": "wan2.6", "prompt": "\\ud800"}', "lone surrogate (\\ud800)", "/prompt"),
         (b'{"model": "wan2.6", "prompt": "p", "seed": 1e400}', "too large", "/seed"),
         (b'{"model": "wan2.6", "prompt": "p", "\\udc00": 1}', "a key holds", "/"),
+        (b'{"model": "wan2.6", "metadata": ' + b"[" * 65 + b"]" * 65 + b"}", "nests deeper", None),
+        (b'{"model": "wan2.6", "seed": [1, ' + b"9" * 400 + b".5]}", "too large", "/seed/1"),
+        (b'{"model": "wan2.6", "seed": -2E+0308}', "too large", "/seed"),
     ],
-    ids=["100000-deep", "lone-surrogate", "1e400", "surrogate-key"],
+    ids=[
+        "100000-deep",
+        "lone-surrogate",
+        "1e400",
+        "surrogate-key",
+        "66-deep",
+        "400-digits",
+        "-2E+0308",
+    ],
 )
 def test_bodies_json_cannot_carry_are_refused_with_400(
     client: httpx.Client, raw: bytes, message: str, param: str | None

@@ -32,6 +32,10 @@ def member_test(code: Code, values: Sequence[Any], *, negate: bool = False) -> t
 
 def is_member(value: object, values: Sequence[Any]) -> bool | None:
     """True/False, or None when ``value`` is of a JSON type none of the options has."""
+    if isinstance(value, str):  # the common case: a string equals only an equal string
+        if value in values:
+            return True
+        return False if any(isinstance(option, str) for option in values) else None
     if json_type(value) not in {json_type(v) for v in values}:
         return None
     return any(json_equal(value, option) for option in values)

@@ -1,8 +1,9 @@
-"""The mock as an ASGI application, and the uvicorn protocol that lets it drop connections.
+"""The mock as an ASGI application, and the uvicorn protocols that let it drop connections.
 
 ASGI has no way for an application to close a connection without answering: an app that
-raises or returns early gets a 500 from the server. :class:`AbortableH11Protocol` (uvicorn's
-HTTP/1.1 protocol) puts the connection's ``abort`` into each request's scope under
+raises or returns early gets a 500 from the server. :func:`http_protocol` gives uvicorn's
+HTTP/1.1 protocol (its httptools one, or its h11 one when httptools cannot be imported)
+that puts the connection's ``abort`` into each request's scope under
 ``extensions["apimart.abort"]``; the app calls it for the ``drop`` faults and waits for the
 server to see the connection gone, so no answer at all is sent.
 """
@@ -10,6 +11,7 @@ server to see the connection gone, so no answer at all is sent.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final, cast
 from urllib.parse import parse_qsl
@@ -86,9 +88,37 @@ class MockASGIApp:
 
 
 async def _read_request(scope: Scope, receive: Receive) -> MockRequest | None:
-    body = bytearray()
-    seen = 0
-    while True:
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        return None
+    body = message.get("body", b"")
+    if message.get("more_body", False):  # a body in several pieces: gather them
+        body = await _rest_of_body(bytearray(body), receive)
+        if body is None:
+            return None
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    host = headers.get("host") or _host_of(scope.get("server"))
+    query_string = scope.get("query_string", b"")
+    return MockRequest(
+        method=scope["method"],
+        path=scope["path"],
+        base_url=f"{scope.get('scheme', 'http')}://{host}",
+        headers=headers,
+        query=tuple(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+        if query_string
+        else (),
+        body=body if len(body) <= BODY_LIMIT else bytes(body[: BODY_LIMIT + 1]),
+        truncated=len(body) > BODY_LIMIT,
+    )
+
+
+async def _rest_of_body(body: bytearray, receive: Receive) -> bytearray | None:
+    """The whole body, of which ``body`` came first; past BODY_LIMIT bytes only counted."""
+    seen = len(body)
+    while seen <= DRAIN_LIMIT:
         message = await receive()
         if message["type"] == "http.disconnect":
             return None
@@ -96,24 +126,9 @@ async def _read_request(scope: Scope, receive: Receive) -> MockRequest | None:
         seen += len(chunk)
         if len(body) <= BODY_LIMIT:
             body += chunk
-        if not message.get("more_body", False) or seen > DRAIN_LIMIT:
+        if not message.get("more_body", False):
             break
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    host = headers.get("host") or _host_of(scope.get("server"))
-    return MockRequest(
-        method=scope["method"],
-        path=scope["path"],
-        base_url=f"{scope.get('scheme', 'http')}://{host}",
-        headers=headers,
-        query=tuple(
-            parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        ),
-        body=bytes(body[: BODY_LIMIT + 1]),
-        truncated=len(body) > BODY_LIMIT,
-    )
+    return body
 
 
 def _host_of(server: tuple[str, int | None] | None) -> str:
@@ -126,7 +141,7 @@ def _host_of(server: tuple[str, int | None] | None) -> str:
 
 async def _send_reply(send: Send, reply: Reply) -> None:
     headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in reply.headers]
-    headers.append((b"content-length", str(len(reply.body)).encode()))
+    headers.append((b"content-length", b"%d" % len(reply.body)))
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": reply.body, "more_body": False})
 
@@ -142,16 +157,39 @@ async def _drop(scope: Scope, receive: Receive) -> None:
             pass
 
 
+def _with_abort(app: ASGIApp, transport: asyncio.Transport) -> ASGIApp:
+    """``app``, seeing the connection's abort in each scope (uvicorn makes a scope per request)."""
+    abort = {ABORT_EXTENSION: {"abort": transport.abort}}
+
+    async def app_with_abort(scope: Scope, receive: Receive, send: Send) -> None:
+        extensions = scope.get("extensions")
+        scope["extensions"] = abort if not extensions else {**extensions, **abort}
+        await app(scope, receive, send)
+
+    return app_with_abort
+
+
 class AbortableH11Protocol(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol, giving apps the connection's abort (see module docstring)."""
+    """uvicorn's h11 protocol, giving apps the connection's abort (see module docstring)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        app = cast(ASGIApp, self.app)
+        self.app = cast(Any, _with_abort(cast(ASGIApp, self.app), transport))
 
-        async def app_with_abort(scope: Scope, receive: Receive, send: Send) -> None:
-            extensions = dict(scope.get("extensions") or {})
-            extensions[ABORT_EXTENSION] = {"abort": transport.abort}
-            await app({**scope, "extensions": extensions}, receive, send)
 
-        self.app = cast(Any, app_with_abort)
+@functools.cache
+def http_protocol() -> type[asyncio.Protocol]:
+    """uvicorn's httptools protocol (C parser) made abortable, or the h11 one without httptools."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:  # httptools is a dependency, but a bare install may lack its wheel
+        return AbortableH11Protocol
+
+    class AbortableHttpToolsProtocol(HttpToolsProtocol):
+        """uvicorn's httptools protocol, giving apps the connection's abort."""
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self.app = cast(Any, _with_abort(cast(ASGIApp, self.app), transport))
+
+    return AbortableHttpToolsProtocol

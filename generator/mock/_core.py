@@ -15,11 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from apimart_codegen.interpreter import Interpreter, Verdict, judge_model
+from apimart_codegen.interpreter import Interpreter, Verdict
 from apimart_codegen.jsonvalue import MISSING, is_present, show, unsendable
 from apimart_codegen.mock import _ids
 from apimart_codegen.mock._clock import Clock
 from apimart_codegen.mock._faults import (
+    NO_FAULT,
     Fault,
     FaultBook,
     FaultSpecError,
@@ -90,6 +91,8 @@ class MockCore:
         self.options = options
         self.clock = clock
         self.interpreter = Interpreter(specs)
+        self._models = {model.name: model for model in specs.models}
+        self._envelopes = {model.name: _EnvelopeTemplate(model) for model in specs.models}
         run = _ids.run_token()
         self.lifecycle = TaskLifecycle(
             seed=options.seed, speed=options.speed, failure_rate=options.failure_rate, run=run
@@ -125,6 +128,8 @@ class MockCore:
             own = request_faults(request)
         except FaultSpecError as exc:
             return Injection(refusal=f"bad fault spec: {exc}")
+        if not own and not self.faults.standing:
+            return NO_FAULT
         key_holder = self._api_key(request) or ""
         return self.faults.decide(identity(request, key_holder=key_holder), own)
 
@@ -134,7 +139,8 @@ class MockCore:
             self._requests += 1
             number = self._requests
         reply = self._answer(request, injection)
-        return reply.with_header("x-request-id", _ids.request_id(self.options.seed, number))
+        request_id = ("x-request-id", _ids.request_id(self.options.seed, number))
+        return Reply(reply.status, (*reply.headers, request_id), reply.body)
 
     # -- state for the public surface ----------------------------------------------------
 
@@ -203,7 +209,11 @@ class MockCore:
             return owner
         idempotency_key = request.header("idempotency-key")
         body = _json_body(request.body)
-        fingerprint = _fingerprint(request.path, request.body if isinstance(body, Reply) else body)
+        fingerprint = (
+            _fingerprint(request.path, request.body if isinstance(body, Reply) else body)
+            if idempotency_key
+            else b""
+        )
         replay = self._replay(owner, idempotency_key, fingerprint)
         if replay is not None:
             return replay
@@ -232,7 +242,7 @@ class MockCore:
         if task.webhook is not None:
             self.outbox.schedule(task_id=task.id, webhook=task.webhook, due_at=task.ends_at)
         warned = ", ".join(warning.rule for warning in verdict.warnings)
-        return self._envelope(task).with_header(WARNINGS_HEADER, warned)
+        return self._envelope(task, (WARNINGS_HEADER, warned))
 
     def _replay(self, owner: str, key: str | None, fingerprint: bytes) -> Reply | None:
         """The answer for an Idempotency-Key already used: the same task, or 422; else None."""
@@ -252,16 +262,16 @@ class MockCore:
         of one it accepts."""
         lenient = self._lenient(request.path, body)
         if lenient is not None:
-            return lenient, judge_model(lenient, body, self.interpreter.kinds)
+            return lenient, self.interpreter.judges[lenient.name].judge(body)
         name = body.get("model") if isinstance(body, dict) else None
-        if isinstance(name, str) and name and self.specs.model(name) is None:
+        model = self._models.get(name) if isinstance(name, str) else None
+        if isinstance(name, str) and name and model is None:
             return error_reply(
                 400,
                 f"no available channel for model {name}",
                 code="get_channel_failed",
                 type_="apimart_error",
             )
-        model = self.specs.model(name) if isinstance(name, str) else None
         if model is not None and model.endpoint != request.path:
             message = (
                 f"model {name} is a {model.output} model: send it to "
@@ -295,7 +305,7 @@ class MockCore:
             broken = "model-required"
         elif not isinstance(name, str):
             broken = "model-type"
-        elif self.specs.model(name) is None:
+        elif name not in self._models:
             broken = "model-enum"
         else:
             return None
@@ -305,10 +315,8 @@ class MockCore:
                 return model
         return None
 
-    def _envelope(self, task: Task) -> Reply:
-        model = self.specs.model(task.model)
-        assert model is not None
-        return json_reply(200, envelope(model, task.id))
+    def _envelope(self, task: Task, *headers: tuple[str, str]) -> Reply:
+        return self._envelopes[task.model].reply(task.id, headers)
 
     # -- GET /v1/tasks/{id} ----------------------------------------------------------------
 
@@ -429,24 +437,53 @@ def _json_body(raw: bytes) -> Any:
     a number that overflows to infinity), are refused like malformed JSON.
     (A decoded JSON value is never a Reply, so callers tell the two apart with isinstance.)
     """
+    overflowed = False
+
+    def parse_float(text: str) -> float:
+        nonlocal overflowed
+        number = float(text)
+        overflowed = overflowed or number - number != 0  # infinity (NaN is no JSON number)
+        return number
+
     try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(
+            raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=parse_float
+        )
     except (UnicodeDecodeError, ValueError) as exc:
         return error_reply(400, f"the request body is not valid JSON: {exc}")
     except RecursionError:
         value = None
         too_deep = True
     else:
-        too_deep = depth(value) > MAX_DEPTH
+        # Each level opens with a bracket: with few of them, no need to measure.
+        brackets = raw.count(b"[") + raw.count(b"{")
+        too_deep = brackets > MAX_DEPTH and depth(value) > MAX_DEPTH
     if too_deep:
         return error_reply(400, f"the request body nests deeper than {MAX_DEPTH} levels")
-    problem = unsendable(value)
+    # A lone surrogate comes only from a \u escape; infinity was seen by parse_float.
+    problem = unsendable(value) if overflowed or b"\\u" in raw else None
     if problem is not None:
         pointer, reason = problem
         where = pointer or "/"
         message = f"the request body cannot be read at {where}: {reason}"
         return error_reply(400, message, param=where)
     return value
+
+
+class _EnvelopeTemplate:
+    """A model's submission answer (``envelope``) as bytes around the task id, built once."""
+
+    _HOLE: Final = "task_HOLE"
+
+    def __init__(self, model: ModelSpec) -> None:
+        reply = json_reply(200, envelope(model, self._HOLE))
+        self.headers = reply.headers
+        self.before, hole, self.after = reply.body.partition(self._HOLE.encode())
+        assert hole, "the envelope holds the task id"
+
+    def reply(self, task_id: str, headers: tuple[tuple[str, str], ...]) -> Reply:
+        body = self.before + task_id.encode("ascii") + self.after
+        return Reply(200, (*self.headers, *headers), body)
 
 
 def _reject_constant(name: str) -> object:

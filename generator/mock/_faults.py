@@ -72,7 +72,9 @@ def parse_faults(texts: Iterable[str]) -> tuple[Fault, ...]:
 
 def request_faults(request: MockRequest) -> tuple[Fault, ...]:
     """The faults a request asks for itself (header, then query); raises FaultSpecError."""
-    header = request.header(FAULT_HEADER)
+    header = request.headers.get(FAULT_HEADER)
+    if not header and not request.query:
+        return ()
     return parse_faults(([header] if header else []) + request.query_values(FAULT_QUERY))
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Final
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, NamedTuple
 
 ERROR_TYPES: Final[Mapping[int, str]] = {
     400: "invalid_request_error",
@@ -28,19 +29,19 @@ ERROR_TYPES: Final[Mapping[int, str]] = {
 """The documented ``error.type`` of each HTTP status the mock answers with."""
 
 
-@dataclass(frozen=True, slots=True)
-class MockRequest:
+class MockRequest(NamedTuple):
     """One HTTP request as the mock core sees it.
 
     ``headers`` has lower-case names; ``base_url`` is ``scheme://host[:port]`` as the client
     addressed the mock, so the URLs the mock hands out point back at it. ``truncated`` says
-    the transport stopped reading a body that was over the size limit.
+    the transport stopped reading a body that was over the size limit. (A NamedTuple rather
+    than a frozen dataclass: one is made per request, and it is made several times faster.)
     """
 
     method: str
     path: str
     base_url: str
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = MappingProxyType({})
     query: Sequence[tuple[str, str]] = ()
     body: bytes = b""
     truncated: bool = False
@@ -71,9 +72,13 @@ class Reply:
         return json.loads(self.body)
 
 
+_ENCODER: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_JSON_TYPE: Final = ("content-type", "application/json")
+
+
 def json_reply(status: int, payload: object, *, headers: Sequence[tuple[str, str]] = ()) -> Reply:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    return Reply(status, (("content-type", "application/json"), *headers), body)
+    body = _ENCODER.encode(payload).encode()
+    return Reply(status, (_JSON_TYPE, *headers), body)
 
 
 def error_reply(

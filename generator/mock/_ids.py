@@ -18,15 +18,20 @@ _COUNTER_CHARS: Final = 10
 _RANDOM_CHARS: Final = 16
 
 
+_PAIRS: Final = tuple(high + low for high in CROCKFORD for low in CROCKFORD)
+"""Every two-character string, indexed by the 10 bits it stands for."""
+
+
 def crockford(value: int, width: int) -> str:
     """``value`` in Crockford base32, left-padded with zeros to ``width`` characters."""
-    if value < 0 or value >= 32**width:
+    if value < 0 or value >= 1 << (5 * width):
         raise ValueError(f"{value} does not fit in {width} base32 characters")
-    chars = []
-    for _ in range(width):
-        value, digit = divmod(value, 32)
-        chars.append(CROCKFORD[digit])
-    return "".join(reversed(chars))
+    pairs = []
+    for _ in range(width // 2):  # two characters at a time, from the right
+        pairs.append(_PAIRS[value & 1023])
+        value >>= 10
+    text = "".join(reversed(pairs))
+    return CROCKFORD[value] + text if width % 2 else text
 
 
 def run_token() -> bytes:

@@ -40,6 +40,8 @@ VIDEO_BASE, VIDEO_PER_SECOND = 20.0, 4.0
 IMAGE_BASE, IMAGE_PER_IMAGE = 8.0, 6.0
 DEFAULT_VIDEO_SECONDS: Final = 5.0
 _TIERS: Final = {"1K": 1.0, "2K": 2.0, "4K": 4.0}
+_LINES: Final = re.compile(r"(\d+)[pP]")
+_PIXELS: Final = re.compile(r"(\d+)[x*](\d+)")
 
 Status = Literal["pending", "processing", "completed", "failed"]
 
@@ -225,7 +227,7 @@ def _value(model: ModelSpec, body: Mapping[str, Any], name: str) -> object:
 
 
 def _resolution_lines(resolution: object) -> int:
-    match = re.fullmatch(r"(\d+)[pP]", resolution) if isinstance(resolution, str) else None
+    match = _LINES.fullmatch(resolution) if isinstance(resolution, str) else None
     return int(match.group(1)) if match else 720
 
 
@@ -242,7 +244,7 @@ def _scale_of(value: object) -> float | None:
         return None
     if value in _TIERS:
         return _TIERS[value]
-    match = re.fullmatch(r"(\d+)[x*](\d+)", value)
+    match = _PIXELS.fullmatch(value)
     if match:
         return math.sqrt(int(match.group(1)) * int(match.group(2))) / 1024
     return None

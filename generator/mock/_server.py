@@ -12,7 +12,7 @@ from typing import Final
 import uvicorn
 
 from apimart_codegen.mock._api import MockAPI
-from apimart_codegen.mock._asgi import AbortableH11Protocol
+from apimart_codegen.mock._asgi import http_protocol
 
 LOOPBACK: Final = "127.0.0.1"
 START_TIMEOUT: Final = 10.0
@@ -46,7 +46,7 @@ def build_server(api: MockAPI, *, access_log: bool = False) -> uvicorn.Server:
     """A uvicorn server for ``api.app`` that can drop connections (see ``_asgi``)."""
     config = uvicorn.Config(
         api.app,
-        http=AbortableH11Protocol,
+        http=http_protocol(),
         interface="asgi3",
         lifespan="on",
         log_config=None,

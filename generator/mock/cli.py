@@ -175,8 +175,7 @@ def _serve(
     faults = ", ".join(str(f) for f in api.options.faults) or "none"
     dropped = f", dropped rules: {', '.join(args.drop_rules)}" if args.drop_rules else ""
     print(
-        f"seed {args.seed}, speed {args.speed:g}x, {keys}, faults: {faults}{dropped}; "
-        "Ctrl-C stops",
+        f"seed {args.seed}, speed {args.speed:g}x, {keys}, faults: {faults}{dropped}; Ctrl-C stops",
         flush=True,
     )
     if args.access_log:
