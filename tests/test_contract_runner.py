@@ -21,7 +21,8 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
-from apimart_codegen.contract._runner import Options, Runner
+from apimart_codegen.contract._report import replay, summary
+from apimart_codegen.contract._runner import Finding, Options, RuleStats, Run, Runner
 from apimart_codegen.contract._sensitivity import accept_all, sensitivity
 from apimart_codegen.contract._targets import Budget, Target, estimate, in_process
 from tests.support import ROOT, MockProcess, run_cli, specs
@@ -100,6 +101,27 @@ def test_a_forgetful_server_breaks_the_lifecycle() -> None:
     )
     findings = Runner(specs(), target, Options(seed=1)).lifecycle(examples=10)
     assert findings and "same Idempotency-Key made task" in findings[0].message
+
+
+def test_replay_lines_and_the_summary_name_what_broke() -> None:
+    run = Run(target="http://127.0.0.1:9", seed=5, target_flags="--base-url http://127.0.0.1:9")
+    for model, rule in [
+        ("wan2.6", "wan2.6/duration-enum"),
+        ("wan2.6", "wan2.6/positive"),
+        ("lifecycle", "apimart/lifecycle"),
+    ]:
+        run.stats.setdefault(model, {})[rule] = RuleStats(rule)
+        run.findings.append(Finding(model, rule, "refuses-allowed", "x"))
+    base = "apimart contract --base-url http://127.0.0.1:9 --seed 5"
+    assert replay(run, "wan2.6", "wan2.6/duration-enum") == (
+        f"{base} --model wan2.6 --rule wan2.6/duration-enum"
+    )
+    assert replay(run, "wan2.6", "wan2.6/positive") == f"{base} --model wan2.6"
+    assert replay(run, "lifecycle", "apimart/lifecycle") == base
+    assert summary(run).endswith(
+        ": 1 rule, 1 with contract violations; also broken: bodies that keep every rule, "
+        "the task lifecycle"
+    )
 
 
 def test_budgets_are_hard_limits() -> None:

@@ -10,6 +10,8 @@ from xml.etree import ElementTree
 from apimart_codegen.contract._runner import DRIFT, Finding, Run
 
 HEADER = ("rule", "kept", "broke", "accepted", "refused", "verdict")
+_NOT_RULES = ("/positive", "/lifecycle")
+"""Rows of the table that are not rules of a spec."""
 
 
 def table(run: Run, out: TextIO, *, every_rule: bool = True) -> None:
@@ -22,7 +24,7 @@ def table(run: Run, out: TextIO, *, every_rule: bool = True) -> None:
                 str(s.broke),
                 str(s.accepted),
                 str(s.refused),
-                s.verdict if not s.rule.endswith(("/positive", "/lifecycle")) else _plain(s),
+                s.verdict if not s.rule.endswith(_NOT_RULES) else _plain(s),
             )
             for s in stats.values()
             if every_rule or s.findings
@@ -53,9 +55,17 @@ def table(run: Run, out: TextIO, *, every_rule: bool = True) -> None:
 
 
 def replay(run: Run, model: str, rule: str) -> str:
-    """The command that runs this one rule again, against the same target, with the same seed."""
-    target = f" {run.target_flags}" if run.target_flags else ""
-    return f"apimart contract{target} --seed {run.seed} --model {model} --rule {rule}"
+    """The command that runs this one rule again, against the same target, with the same seed.
+
+    The task lifecycle runs with every model and no --rule; a model's positive bodies and
+    the polling of their tasks run with that model and no --rule."""
+    command = "apimart contract" + (f" {run.target_flags}" if run.target_flags else "")
+    command += f" --seed {run.seed}"
+    if model == "lifecycle":
+        return command
+    if rule.endswith(_NOT_RULES):
+        return f"{command} --model {model}"
+    return f"{command} --model {model} --rule {rule}"
 
 
 def _plain(stats: Any) -> str:
@@ -77,14 +87,27 @@ def _unique(findings: list[Finding]) -> list[Finding]:
 
 
 def summary(run: Run) -> str:
-    rules = sum(1 for s in run.rules() if not s.rule.endswith(("/positive", "/lifecycle")))
-    found = len({f.rule for f in run.findings})
+    rules = sum(1 for s in run.rules() if not s.rule.endswith(_NOT_RULES))
+    broken = {f.rule for f in run.findings}
+    found = len({rule for rule in broken if not rule.endswith(_NOT_RULES)})
+    also = [
+        what
+        for suffix, what in (
+            ("/positive", "bodies that keep every rule"),
+            ("/lifecycle", "the task lifecycle"),
+        )
+        if any(rule.endswith(suffix) for rule in broken)
+    ]
+    verdict = f"{found} with contract violations" if found else "no contract violations"
+    if also:
+        verdict += ("; also broken: " if found else "; broken: ") + ", ".join(also)
     return (
         f"{run.cases} cases ({run.cases_per_second:.0f}/s), {run.requests} requests in "
         f"{run.seconds:.1f} s against {run.target}, seed {run.seed}: {rules} rule"
         + ("s, " if rules != 1 else ", ")
-        + (f"{found} with contract violations" if found else "no contract violations")
+        + verdict
     )
+
 
 
 def to_json(run: Run) -> dict[str, Any]:
