@@ -280,6 +280,18 @@ def test_a_server_that_accepts_everything_exits_1_and_keeps_the_key_out(
     assert secret not in done.stdout + done.stderr
 
 
+def test_a_server_that_only_rate_limits_stops_the_run_with_exit_2() -> None:
+    """A 429 judges no body: after the retries it is not counted as a refusal."""
+    mock = MockProcess("--fault", "429")
+    try:
+        done = run_cli("contract", "--base-url", mock.url, "--model", "wan2.6", "--negatives", "1")
+    finally:
+        mock.stop()
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "still rate limited (HTTP 429) after 4 attempts" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from hypothesis import HealthCheck, Phase, given, seed as hypothesis_seed, settings
+from hypothesis import HealthCheck, Phase, given, reject, seed as hypothesis_seed, settings
 from hypothesis.errors import Unsatisfiable as HypothesisUnsatisfiable
 
 from apimart_codegen.contract import _checks
@@ -318,9 +318,16 @@ class Runner:
     ) -> None:
         """One Hypothesis test: every drawn case exercised; the first violation shrunk."""
         polled = [0]
+        stopped: list[HarnessError] = []  # the server cannot be tested: stop, don't shrink
 
         def check(case: Case) -> None:
-            findings = self.exercise(build.model, case, polled)
+            if stopped:
+                reject()
+            try:
+                findings = self.exercise(build.model, case, polled)
+            except HarnessError as exc:
+                stopped.append(exc)
+                reject()
             if findings:
                 raise ContractBroken(findings)
 
@@ -349,12 +356,17 @@ class Runner:
                 for finding in exc.findings:
                     self._record(build.model, finding)
         except HypothesisUnsatisfiable:
-            self.run.notes.append(f"{what}: no case could be built (the spec's rules conflict?)")
+            if not stopped:
+                self.run.notes.append(
+                    f"{what}: no case could be built (the spec's rules conflict?)"
+                )
         except HarnessError:
             raise
         except Exception as exc:  # a bug in a strategy or a check: say so, never hide it
             message = f"{what}: the harness failed: {type(exc).__name__}: {exc}"
             raise HarnessError(message) from exc
+        if stopped:
+            raise stopped[0]
 
     def _record(self, model: ModelSpec, finding: Finding) -> None:
         self.run.findings.append(finding)

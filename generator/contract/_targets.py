@@ -175,9 +175,19 @@ class Target:
             if self.budget is not None and not answer.ok:
                 self.budget.release(model, payload)
             if answer.status not in RETRY_STATUSES or attempt == MAX_ATTEMPTS - 1:
-                return answer
+                return self._not_rate_limited(answer, f"POST {model.endpoint}")
             self._back_off(answer, attempt)
         raise AssertionError("unreachable")
+
+    def _not_rate_limited(self, answer: Answer, what: str) -> Answer:
+        """A 429 says nothing of the body: after every retry it stops the run, as a harness
+        error, rather than pass for a refusal (or a refused allowed body)."""
+        if answer.status == 429:
+            raise HarnessError(
+                f"{self.name}: {what}: still rate limited (HTTP 429) after {MAX_ATTEMPTS} "
+                "attempts; try a lower --rate"
+            )
+        return answer
 
     def post(self, model: ModelSpec, payload: Any, key: str) -> Answer:
         """A submission that must go out (the lifecycle's steps); a skipped one is an error."""
@@ -201,7 +211,7 @@ class Target:
         for attempt in range(MAX_ATTEMPTS):
             answer = self._send("GET", path)
             if answer.status not in RETRY_STATUSES | {502, 504} or attempt == MAX_ATTEMPTS - 1:
-                return answer
+                return self._not_rate_limited(answer, f"GET {path}")
             self._back_off(answer, attempt)
         raise AssertionError("unreachable")
 
