@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import httpx
@@ -25,14 +26,28 @@ from apimart_codegen.contract._report import replay, summary
 from apimart_codegen.contract._runner import Finding, Options, RuleStats, Run, Runner
 from apimart_codegen.contract._sensitivity import accept_all, sensitivity
 from apimart_codegen.contract._targets import Budget, Target, estimate, in_process
+from apimart_codegen.spec.model import ModelSpec
 from tests.support import ROOT, MockProcess, run_cli, specs
 
 QUICK = Options(max_examples=20, negatives=2, seed=7, shrink=False)
 
 
+SENT: list[tuple[str, Any, bool]] = []
+"""Every body the clean run submitted: (model, payload, accepted)."""
+
+
 @pytest.fixture(scope="module")
 def clean_run() -> Runner:
-    runner = Runner(specs(), in_process(specs=specs()), QUICK)
+    target = in_process(specs=specs())
+    submit = target.submit
+
+    def recording(model: ModelSpec, payload: Any, key: str | None = None) -> Any:
+        answer = submit(model, payload, key)
+        SENT.append((model.name, payload, getattr(answer, "ok", False)))
+        return answer
+
+    target.submit = recording  # type: ignore[method-assign]
+    runner = Runner(specs(), target, QUICK)
     runner.execute()
     return runner
 
@@ -51,6 +66,29 @@ def test_the_mock_passes_with_every_rule_kept_and_broken(clean_run: Runner) -> N
         positives = run.stats[model.name][f"{model.name}/positive"]
         assert positives.accepted == positives.kept == QUICK.max_examples
     assert run.stats["lifecycle"]["apimart/lifecycle"].kept > 0
+
+
+def test_every_option_and_every_edge_is_sent_and_accepted(clean_run: Runner) -> None:
+    """Each enum option, and each range's ends, reach the server in a body it accepts."""
+    accepted: dict[str, list[Any]] = {}
+    for model, payload, ok in SENT:
+        if ok:
+            accepted.setdefault(model, []).append(payload)
+    missing = []
+    for model in specs().models:
+        for rule in model.rules:
+            top = rule.path[0] if len(rule.path) == 1 else None
+            if top is None:
+                continue
+            if rule.kind == "enum":
+                wanted = list(rule.params["values"])
+            elif rule.kind == "range":
+                wanted = [rule.params[end] for end in ("min", "max") if end in rule.params]
+            else:
+                continue
+            given = [body.get(top) for body in accepted[model.name] if isinstance(body, dict)]
+            missing += [(rule.id, v) for v in wanted if not any(g == v for g in given)]
+    assert missing == []
 
 
 def test_every_rule_dropped_from_the_mock_is_named() -> None:
@@ -180,10 +218,12 @@ def test_one_rule_chosen_is_the_only_row(tmp_path: Path) -> None:
     done = run_cli("contract", "--rule", "duration-enum", "--seed", "3", "--report", str(report))
     assert done.returncode == 0, done.stderr
     data = json.loads(report.read_text())
+    # the rule's row, and the tasks of the bodies it accepted, followed to their end
     assert {model: list(rows) for model, rows in data["models"].items()} == {
-        "wan2.6": ["wan2.6/duration-enum"]
+        "wan2.6": ["wan2.6/duration-enum", "wan2.6/lifecycle"]
     }
-    assert data["models"]["wan2.6"]["wan2.6/duration-enum"]["refused"] == 3
+    row = data["models"]["wan2.6"]["wan2.6/duration-enum"]
+    assert (row["kept"], row["accepted"], row["refused"]) == (6, 6, 3)  # 5, 10, 15 twice each
     assert done.stdout.rstrip().endswith(": 1 rule, no contract violations")
 
 

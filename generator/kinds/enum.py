@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +75,16 @@ class EnumKind(RuleKind):
 
     def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
         plan.only(rule.params["values"])
+
+    def edges(self, rule: Rule) -> list[tuple[str, Any, bool]]:
+        """Each option, kept: the contract run sends every one of them at least once."""
+        return [
+            (f"option {json.dumps(v, ensure_ascii=False)}", v, True) for v in rule.params["values"]
+        ]
+
+    def keep_at(self, rule: Rule, plan: Plan, ctx: Context, measure: Any) -> None:
+        plan.require()
+        plan.only([measure])
 
     def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break:
         from hypothesis import strategies as st
