@@ -226,7 +226,9 @@ def _in_workers(
 
 
 def default_jobs(jobs: int) -> int:
-    """``--jobs 0``: every core."""
+    """The worker processes for ``--jobs``: 0 means every core, and more processes than
+    cores would only compete for them (and could exhaust memory), so at most one per core."""
     import os
 
-    return jobs if jobs > 0 else (os.cpu_count() or 1)
+    cores = os.cpu_count() or 1
+    return min(jobs, cores) if jobs > 0 else cores

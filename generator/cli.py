@@ -89,6 +89,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number of 0 or more (0: every core)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (every core) or more, got {value}")
+    return value
+
+
 def _shown(path: Path) -> Path:
     """A path as a user in the working directory would type it."""
     try:
@@ -276,10 +287,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     val.add_argument(
         "--jobs",
-        type=int,
+        type=_jobs,
         default=1,
         metavar="N",
-        help="with --jsonl: validate in N processes, results in input order (0: every core)",
+        help="with --jsonl: validate in N processes (at most one per core), results in input "
+        "order (0: every core)",
     )
     val.set_defaults(run=cmd_validate)
 

@@ -12,6 +12,7 @@ import pytest
 
 from apimart_codegen import bulk
 from apimart_codegen.payloads import read_lines
+from tests.support import run_cli
 
 VALID = {"model": "wan2.6", "prompt": "a kite"}
 LINES = [
@@ -120,3 +121,15 @@ def test_a_long_run_of_chunks_stays_bounded_in_flight(monkeypatch: pytest.Monkey
     assert first[1] == [1, 0, 0]
     assert len(seen) <= 5  # 2 per worker in flight, plus the one just read
     assert len(list(results)) == 49
+
+
+def test_jobs_are_at_most_one_per_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert [bulk.default_jobs(n) for n in (0, 1, 3, 4, 99999)] == [4, 1, 3, 4, 4]
+
+
+@pytest.mark.parametrize("jobs", ["-1", "two", "1.5"])
+def test_a_bad_jobs_value_is_a_usage_error(jobs: str, tmp_path: Path) -> None:
+    done = run_cli("validate", "--jsonl", "--jobs", jobs, _file(tmp_path, LINES[:1]))
+    assert done.returncode == 2
+    assert "argument --jobs:" in done.stderr and "Traceback" not in done.stderr
