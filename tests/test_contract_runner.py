@@ -454,3 +454,19 @@ def test_the_pytest_suite_fails_on_a_drifted_server_naming_the_rule() -> None:
     assert "1 failed, 3 passed" in out, out
     assert "wan2.6/duration-enum: the API accepts what the docs forbid" in out
     assert f"replay: apimart contract --base-url {mock.url} --seed 4 --model wan2.6" in out
+
+
+def test_reports_get_the_users_umask_and_a_bad_target_is_exit_2(tmp_path: Path) -> None:
+    report = tmp_path / "run.json"
+    old = os.umask(0o022)
+    try:
+        done = run_cli("contract", "--rule", "wan2.6/duration-enum", "--report", str(report))
+    finally:
+        os.umask(old)
+    assert done.returncode == 0, done.stderr
+    assert report.stat().st_mode & 0o777 == 0o644
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    done = run_cli("contract", "--rule", "wan2.6/duration-enum", "--junit", str(folder))
+    assert done.returncode == 2 and "cannot write" in done.stderr
+    assert "Traceback" not in done.stderr and folder.is_dir()

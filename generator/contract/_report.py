@@ -175,16 +175,23 @@ def write_junit(run: Run, path: Path) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write whole or not at all: a temporary file beside the target, then a rename."""
+    """Write whole or not at all: a temporary file beside the target, then a rename. A target
+    that exists and is not a regular file (a device, a pipe) is written to as it is."""
     import os
-    import tempfile
+    import secrets
 
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8") as stream:
+            stream.write(text)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    # 0o666 less the umask, as any file the user creates (mkstemp would make it 0o600)
+    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
         os.replace(temp, path)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
