@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Final, Literal
 
 from hypothesis import HealthCheck, Phase, given, reject, seed as hypothesis_seed, settings
@@ -255,7 +256,7 @@ class Runner:
                 build,
                 f"{rule.id} at {edge[0]}",
                 EDGE_EXAMPLES,
-                lambda edge=edge: build_strategy(build, "boundary", rule, edge),  # type: ignore[misc]
+                partial(build_strategy, build, "boundary", rule, edge),
             )
         return self.run.findings[before:]
 
