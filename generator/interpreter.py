@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from apimart_codegen import conditions
-from apimart_codegen.jsonvalue import EACH, escape, is_present, show
+from apimart_codegen.jsonvalue import EACH, escape, is_present, show, walk
 from apimart_codegen.kinds import RULE_KINDS
 from apimart_codegen.kinds.base import Finding, RuleKind
 from apimart_codegen.spec.model import ModelSpec, Rule, Severity, SpecSet
@@ -94,7 +94,7 @@ class ModelJudge:
             elif pointer is _WALK:
                 values = reached.get(rule.path)
                 if values is None:
-                    values = reached[rule.path] = reach(payload, rule.path)
+                    values = reached[rule.path] = walk(payload, rule.path)
                 findings = [
                     finding for at, value in values for finding in kind.check_value(rule, at, value)
                 ]
@@ -130,28 +130,6 @@ def _step(rule: Rule, kinds: Mapping[str, RuleKind] | None) -> _Step:
         return rule, kind, None, _WALK, is_error
     key = rule.path[0]
     return rule, kind, key, "/" + escape(key) if len(rule.path) == 1 else _WALK, is_error
-
-
-def reach(root: object, pattern: tuple[str, ...]) -> list[tuple[str, object]]:
-    """Every (JSON Pointer, value) ``pattern`` reaches in ``root``, as ``jsonvalue.walk`` finds
-    them and in its order, found one path segment at a time rather than one generator a step.
-    """
-    level: list[tuple[str, object]] = [("", root)]
-    for head in pattern:
-        reached: list[tuple[str, object]] = []
-        if head == EACH:
-            for at, node in level:
-                if isinstance(node, list):
-                    reached += [(f"{at}/{index}", item) for index, item in enumerate(node)]
-        else:
-            step = "/" + escape(head)
-            for at, node in level:
-                if isinstance(node, dict) and head in node:
-                    reached.append((at + step, node[head]))
-        if not reached:
-            return reached
-        level = reached
-    return level
 
 
 def judge_model(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Final, TypeGuard
 
 EACH: Final = "*"
@@ -125,21 +125,29 @@ def pointer(segments: Sequence[str | int]) -> str:
     return "".join("/" + escape(segment) for segment in segments)
 
 
-def walk(root: object, pattern: Sequence[str], base: str = "") -> Iterator[tuple[str, object]]:
+def walk(root: object, pattern: Sequence[str]) -> list[tuple[str, object]]:
     """Every (JSON Pointer, value) that ``pattern`` reaches in ``root``; EACH fans out over arrays.
 
-    Keys that are absent, and steps into values of the wrong type, reach nothing.
+    Keys that are absent, and steps into values of the wrong type, reach nothing. Found one
+    path segment at a time (no generator per step): validators and the interpreter call it
+    on every payload.
     """
-    if not pattern:
-        yield base, root
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == EACH:
-        if isinstance(root, list):
-            for index, item in enumerate(root):
-                yield from walk(item, rest, f"{base}/{index}")
-    elif isinstance(root, dict) and head in root:
-        yield from walk(root[head], rest, f"{base}/{escape(head)}")
+    level: list[tuple[str, object]] = [("", root)]
+    for head in pattern:
+        reached: list[tuple[str, object]] = []
+        if head == EACH:
+            for at, node in level:
+                if isinstance(node, list):
+                    reached += [(f"{at}/{index}", item) for index, item in enumerate(node)]
+        else:
+            step = "/" + escape(head)
+            for at, node in level:
+                if isinstance(node, dict) and head in node:
+                    reached.append((at + step, node[head]))
+        if not reached:
+            return reached
+        level = reached
+    return level
 
 
 def get(root: object, keys: Sequence[str]) -> object:

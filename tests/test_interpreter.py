@@ -2,9 +2,10 @@
 
 ``ModelJudge`` looks each rule's kind up once, skips a rule whose path starts at a key the
 payload lacks, reads one-key paths straight off the payload, and finds the values of longer
-paths with ``reach``. Each is held here to the plain reading of the specs it replaces:
+paths once with ``walk``. Each is held here to the plain reading of the specs it replaces:
 every rule of the model, its ``when`` asked, its kind's ``check`` run on the whole payload
-(on every documented example and variants that break or drop each field), and ``walk``.
+(on every documented example and variants that break or drop each field), and ``walk`` to
+its recursive definition.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from apimart_codegen import conditions
-from apimart_codegen.interpreter import Interpreter, ModelJudge, Verdict, Violation, reach
+from apimart_codegen.interpreter import Interpreter, ModelJudge, Verdict, Violation
 from apimart_codegen.jsonvalue import EACH, walk
 from apimart_codegen.kinds import RULE_KINDS
 from apimart_codegen.spec.model import ModelSpec
@@ -111,7 +112,25 @@ patterns = st.lists(st.sampled_from(["a", "b", "c~/", EACH]), max_size=4).map(tu
 
 @settings(max_examples=400, deadline=None)
 @given(json_values, patterns)
-def test_reach_finds_what_walk_finds_in_the_same_order(
+def test_walk_finds_what_the_recursive_definition_finds_in_the_same_order(
     root: object, pattern: tuple[str, ...]
 ) -> None:
-    assert reach(root, pattern) == list(walk(root, pattern))
+    assert walk(root, pattern) == list(_walk_recursively(root, pattern))
+
+
+def _walk_recursively(
+    root: object, pattern: tuple[str, ...], base: str = ""
+) -> Iterator[tuple[str, object]]:
+    """What a path reaches, by its definition: EACH fans out over a list, a key steps into a
+    dict that has it, anything else reaches nothing."""
+    if not pattern:
+        yield base, root
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == EACH:
+        if isinstance(root, list):
+            for index, item in enumerate(root):
+                yield from _walk_recursively(item, rest, f"{base}/{index}")
+    elif isinstance(root, dict) and head in root:
+        step = head.replace("~", "~0").replace("/", "~1")
+        yield from _walk_recursively(root[head], rest, f"{base}/{step}")
