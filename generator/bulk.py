@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring as _quote  # as json.dumps quotes a str
 from typing import Any, TextIO
 
-from apimart_codegen.payloads import MAX_BYTES, MAX_DEPTH, PayloadError, _open, parse
+from apimart_codegen.payloads import MAX_BYTES, PayloadError, _open, may_nest_too_deep, parse
 
 CHUNK = 2000
 """Lines per chunk: per write, and per task of a worker process."""
@@ -79,7 +79,7 @@ class LineJudge:
         suspect = (
             len(raw) > MAX_BYTES
             or raw.startswith(b"\xef\xbb\xbf")  # a byte order mark: parse() drops it
-            or raw.count(b"[") + raw.count(b"{") > MAX_DEPTH
+            or may_nest_too_deep(raw)
             or (not screened and (b"\\u" in raw or _maybe_huge(raw)))
         )
         if not suspect:

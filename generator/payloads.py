@@ -49,6 +49,17 @@ def depth(value: object) -> int:
     return depth
 
 
+def may_nest_too_deep(raw: bytes) -> bool:
+    """Whether the JSON text ``raw`` could nest deeper than MAX_DEPTH. Each level opens with
+    a bracket, so with no more brackets than that there is nothing to measure."""
+    return raw.count(b"[") + raw.count(b"{") > MAX_DEPTH
+
+
+def nests_too_deep(raw: bytes, value: object) -> bool:
+    """Whether ``value``, decoded from ``raw``, nests deeper than MAX_DEPTH."""
+    return may_nest_too_deep(raw) and depth(value) > MAX_DEPTH
+
+
 def parse(data: bytes, *, where: str, line: int | None = None) -> object:
     """The JSON value in ``data``; PayloadError names ``where`` (and ``line`` of a JSONL file)."""
     at = where if line is None else f"{where}:{line}"
@@ -69,7 +80,7 @@ def parse(data: bytes, *, where: str, line: int | None = None) -> object:
         raise PayloadError(f"{at}: malformed JSON: {exc}") from None
     except RecursionError:
         raise PayloadError(f"{at}: JSON nested too deeply (limit {MAX_DEPTH} levels)") from None
-    if depth(value) > MAX_DEPTH:
+    if nests_too_deep(data, value):
         raise PayloadError(f"{at}: JSON nested too deeply (limit {MAX_DEPTH} levels)")
     problem = unsendable(value)
     if problem is not None:

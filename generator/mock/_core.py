@@ -34,7 +34,7 @@ from apimart_codegen.mock._media import mp4, result_png
 from apimart_codegen.mock._messages import LANGUAGES
 from apimart_codegen.mock._uploads import UPLOAD_LIMIT, UploadRejected, UploadStore
 from apimart_codegen.mock._webhooks import WebhookOutbox
-from apimart_codegen.payloads import MAX_DEPTH, depth
+from apimart_codegen.payloads import MAX_DEPTH, nests_too_deep
 from apimart_codegen.spec.model import ModelSpec, SpecSet
 
 BODY_LIMIT: Final = UPLOAD_LIMIT + 1024 * 1024
@@ -455,9 +455,7 @@ def _json_body(raw: bytes) -> Any:
         value = None
         too_deep = True
     else:
-        # Each level opens with a bracket: with few of them, no need to measure.
-        brackets = raw.count(b"[") + raw.count(b"{")
-        too_deep = brackets > MAX_DEPTH and depth(value) > MAX_DEPTH
+        too_deep = nests_too_deep(raw, value)
     if too_deep:
         return error_reply(400, f"the request body nests deeper than {MAX_DEPTH} levels")
     # A lone surrogate comes only from a \u escape; infinity was seen by parse_float.
