@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring as _quote  # as json.dumps quotes a str
 from typing import Any, TextIO
 
-from apimart_codegen.payloads import MAX_BYTES, PayloadError, _open, may_nest_too_deep, parse
+from apimart_codegen.payloads import MAX_BYTES, PayloadError, may_nest_too_deep, open_source, parse
 
 CHUNK = 2000
 """Lines per chunk: per write, and per task of a worker process."""
@@ -174,7 +174,7 @@ def validate_lines(
     source: str, validate: Validate, out: TextIO, *, jobs: int = 1, use_orjson: bool = True
 ) -> Counts:
     """Validate every line of ``source`` (a path or ``-``), writing one result per line."""
-    stream, where = _open(source)
+    stream, where = open_source(source)
     counts: Counts = [0, 0, 0]
     try:
         if jobs <= 1:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,13 +19,6 @@ MAX_DEPTH = 64
 
 class PayloadError(Exception):
     """Input that is not a readable JSON request body."""
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    number: int
-    payload: object | None
-    error: str | None
 
 
 def _no_constants(name: str) -> object:
@@ -89,7 +80,8 @@ def parse(data: bytes, *, where: str, line: int | None = None) -> object:
     return value
 
 
-def _open(source: str) -> tuple[BinaryIO, str]:
+def open_source(source: str) -> tuple[BinaryIO, str]:
+    """A file to read bodies from (``-``: standard input) and its name for messages."""
     if source == "-":
         if sys.stdin is None:
             raise PayloadError("<stdin>: standard input is closed")
@@ -101,7 +93,7 @@ def _open(source: str) -> tuple[BinaryIO, str]:
 
 
 def read_one(source: str) -> object:
-    stream, where = _open(source)
+    stream, where = open_source(source)
     try:
         data = stream.read(MAX_BYTES + 1)
     except OSError as exc:
@@ -110,19 +102,3 @@ def read_one(source: str) -> object:
         if source != "-":
             stream.close()
     return parse(data, where=where)
-
-
-def read_lines(source: str) -> Iterator[Line]:
-    """One Line per non-blank input line; a bad line is reported and the rest go on."""
-    stream, where = _open(source)
-    try:
-        for number, raw in enumerate(stream, start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield Line(number, parse(raw.rstrip(b"\r\n"), where=where, line=number), None)
-            except PayloadError as exc:
-                yield Line(number, None, str(exc))
-    finally:
-        if source != "-":
-            stream.close()

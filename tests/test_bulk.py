@@ -11,7 +11,7 @@ import apimart
 import pytest
 
 from apimart_codegen import bulk
-from apimart_codegen.payloads import read_lines
+from apimart_codegen.payloads import PayloadError, parse
 from tests.support import run_cli
 
 VALID = {"model": "wan2.6", "prompt": "a kite"}
@@ -53,15 +53,20 @@ def _file(tmp_path: Path, lines: list[bytes]) -> str:
 def _reference(source: str) -> tuple[str, list[int]]:
     """What reading each line with payloads.parse and validating it gives."""
     out, counts = [], [0, 0, 0]
-    for line in read_lines(source):
-        if line.error is not None:
-            counts[2] += 1
-            result = bulk._unreadable(line.number, line.error)
-        else:
-            report = apimart.validate(line.payload)
-            result = {"line": line.number, **report.to_dict()}
-            counts[0 if report.valid else 1 if report.model is not None else 2] += 1
-        out.append(json.dumps(result, ensure_ascii=False) + "\n")
+    with open(source, "rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            try:
+                payload = parse(raw.rstrip(b"\r\n"), where=source, line=number)
+            except PayloadError as exc:
+                counts[2] += 1
+                result = bulk._unreadable(number, str(exc))
+            else:
+                report = apimart.validate(payload)
+                result = {"line": number, **report.to_dict()}
+                counts[0 if report.valid else 1 if report.model is not None else 2] += 1
+            out.append(json.dumps(result, ensure_ascii=False) + "\n")
     return "".join(out), counts
 
 

@@ -13,10 +13,6 @@ from apimart._report import Report, Violation
 _PERCENT = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?%")
 
 
-def fail(sink: list[Violation], at: str, rule: str, message: str) -> None:
-    sink.append(Violation(at, rule, message))
-
-
 def report(
     model: str, errors: list[Violation], warnings: list[Violation], order: Mapping[str, int]
 ) -> Report:

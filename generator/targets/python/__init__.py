@@ -40,7 +40,6 @@ HELPERS = {
     "_show": ("_jsonvalue", "show"),
     "_suggest": ("_jsonvalue", "suggest"),
     "_suggest_key": ("_jsonvalue", "suggest_key"),
-    "_fail": ("_checks", "fail"),
     "_report": ("_checks", "report"),
     "_got": ("_checks", "got"),
     "_hundredths_total": ("_checks", "hundredths_total"),
