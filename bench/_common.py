@@ -9,13 +9,36 @@ from __future__ import annotations
 import copy
 import json
 import platform
+import resource
+import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_child(
+    argv: Sequence[str], env: Mapping[str, str] | None = None, *, output: bool = False
+) -> tuple[float, float, str]:
+    """Run ``argv`` once as a fresh process: (wall s, CPU s of the process and its children,
+    its standard output, or "" when ``output`` is False and it goes to /dev/null)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(
+        argv,
+        env=env,
+        stdout=subprocess.PIPE if output else subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.stdout or ""
 
 
 def best_of(run: Callable[[], object], *, rounds: int = 7) -> float:

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from _common import table
+from _common import run_child, table
 
 COMMAND = ".venv/bin/python bench/generate_bench.py"
 ROUNDS = 3
@@ -29,7 +27,7 @@ BUDGET = 1.0
 
 def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(wall s, CPU s) best of ROUNDS, and the last run's output."""
-    runs = [_once(argv, env) for _ in range(ROUNDS)]
+    runs = [run_child(argv, env, output=True) for _ in range(ROUNDS)]
     return min(r[0] for r in runs), min(r[1] for r in runs), runs[-1][2]
 
 
@@ -45,7 +43,7 @@ def main() -> None:
         timed = []
         for n in range(ROUNDS):  # into an empty folder each time: every file written
             argv = [apimart, "generate", "--out", str(Path(folder) / f"run{n}")]
-            timed.append(_once(argv, env))
+            timed.append(run_child(argv, env, output=True))
         wall, cpu = min(t[0] for t in timed), min(t[1] for t in timed)
         summary = timed[-1][2].strip().splitlines()[-1]
     rows.append(["python -c pass (for scale)", f"{floor[0]:.3f}", f"{floor[1]:.3f}", "-"])
@@ -65,16 +63,6 @@ def main() -> None:
     )
     print(f"generate: {summary}")
     print(f"contract: {line.strip()}  →  {rate.group(1) if rate else '?'} cases/s, as it reports")
-
-
-def _once(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, done.stdout
 
 
 if __name__ == "__main__":

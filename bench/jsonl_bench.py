@@ -14,13 +14,11 @@ from __future__ import annotations
 import json
 import os
 import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from _common import ROOT, payloads, table
+from _common import ROOT, payloads, run_child, table
 
 sys.path.insert(0, str(ROOT))
 
@@ -49,15 +47,8 @@ with open(os.devnull, "w") as out:
 
 def measure(argv: list[str]) -> tuple[float, float, int]:
     """(CPU seconds, wall seconds) best of ROUNDS, and the peak resident set in KiB."""
-    best_cpu, best_wall = float("inf"), float("inf")
-    for _ in range(ROUNDS):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        best_cpu, best_wall = min(best_cpu, cpu), min(best_wall, wall)
+    runs = [run_child(argv) for _ in range(ROUNDS)]
+    best_cpu, best_wall = min(run[1] for run in runs), min(run[0] for run in runs)
     return best_cpu, best_wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
@@ -140,9 +131,7 @@ def main() -> None:
         write_lines(path, bodies, BIG)
         argv = [apimart, "validate", "--jsonl", "--jobs", "2", str(path)]
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        start = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        wall = time.perf_counter() - start
+        wall = run_child(argv)[0]
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(
             f"{BIG:,} lines ({path.stat().st_size / 2**20:.0f} MiB) with --jobs 2: "

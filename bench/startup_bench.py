@@ -10,13 +10,12 @@ Run from the project root: ``make bench`` (or ``.venv/bin/python bench/startup_b
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _common import table
+from _common import run_child, table
 
 COMMAND = ".venv/bin/python bench/startup_bench.py"
 RUNS = 15
@@ -24,15 +23,9 @@ RUNS = 15
 
 def cpu_ms(argv: list[str], env: dict[str, str]) -> float:
     """The median CPU time of RUNS fresh processes running ``argv``, in milliseconds."""
-    subprocess.run(argv, env=env, capture_output=True, check=False)  # warm the caches
-    times = []
-    for _ in range(RUNS):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(argv, env=env, capture_output=True, check=False)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        times.append(used * 1000)
-    return sorted(times)[len(times) // 2]
+    run_child(argv, env)  # warm the caches
+    times = sorted(run_child(argv, env)[1] * 1000 for _ in range(RUNS))
+    return times[len(times) // 2]
 
 
 def main() -> None:
