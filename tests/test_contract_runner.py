@@ -256,11 +256,14 @@ def test_a_mock_that_drops_a_rule_over_a_socket_exits_1_naming_it(tmp_path: Path
         "--rule wan2.6/duration-enum" in done.stdout
     )
     failed = [
-        case.get("name")
+        case
         for case in ElementTree.parse(junit).getroot().iter("testcase")
         if case.find("failure") is not None
     ]
-    assert failed == ["wan2.6/duration-enum"]
+    assert [case.get("name") for case in failed] == ["wan2.6/duration-enum"]
+    evidence = (failed[0].findtext("failure") or "").splitlines()
+    assert [line.split(":")[0] for line in evidence] == ["payload", "answer", "reproduce", "replay"]
+    assert evidence[-1].startswith(f"replay: apimart contract --base-url {mock.url} --seed 2")
 
 
 class _AcceptAll(BaseHTTPRequestHandler):

@@ -10,8 +10,10 @@ from xml.etree import ElementTree
 from apimart_codegen.contract._runner import DRIFT, Finding, Run
 
 HEADER = ("rule", "kept", "broke", "accepted", "refused", "verdict")
-_NOT_RULES = ("/positive", "/lifecycle")
-"""Rows of the table that are not rules of a spec."""
+_NOT_RULES = {"/positive": "bodies that keep every rule", "/lifecycle": "the task lifecycle"}
+"""Rows of the table that are not rules of a spec (by the end of their id), and what they
+stand for."""
+_NOT_RULE_ENDS = tuple(_NOT_RULES)
 
 
 def table(run: Run, out: TextIO, *, every_rule: bool = True) -> None:
@@ -24,7 +26,7 @@ def table(run: Run, out: TextIO, *, every_rule: bool = True) -> None:
                 str(s.broke),
                 str(s.accepted),
                 str(s.refused),
-                s.verdict if not s.rule.endswith(_NOT_RULES) else _plain(s),
+                s.verdict if not s.rule.endswith(_NOT_RULE_ENDS) else _plain(s),
             )
             for s in stats.values()
             if every_rule or s.findings
@@ -42,16 +44,22 @@ def table(run: Run, out: TextIO, *, every_rule: bool = True) -> None:
             print("  " + "  ".join(cells), file=out)
     for number, finding in enumerate(_unique(run.findings), start=1):
         print(f"\n[{number}] {finding.rule}: {DRIFT[finding.kind]}", file=out)
-        print(f"    {finding.message}", file=out)
-        if finding.payload is not None:
-            print(
-                f"    payload (shrunk): {json.dumps(finding.payload, ensure_ascii=False)}", file=out
-            )
-        if finding.status is not None:
-            print(f"    answer: HTTP {finding.status} {finding.answer[:300]}", file=out)
-        if finding.curl:
-            print(f"    reproduce: {finding.curl}", file=out)
-        print(f"    replay: {replay(run, finding.model, finding.rule)}", file=out)
+        for line in [finding.message, *details(finding, run)]:
+            print(f"    {line}", file=out)
+
+
+def details(finding: Finding, run: Run, *, answer_chars: int = 300) -> list[str]:
+    """A finding's evidence, a line each: the payload (shrunk unless --no-shrink), the
+    server's answer, a curl command that sends it again, the command that replays it."""
+    lines = []
+    if finding.payload is not None:
+        lines.append(f"payload: {json.dumps(finding.payload, ensure_ascii=False)}")
+    if finding.status is not None:
+        lines.append(f"answer: HTTP {finding.status} {finding.answer[:answer_chars]}")
+    if finding.curl:
+        lines.append(f"reproduce: {finding.curl}")
+    lines.append(f"replay: {replay(run, finding.model, finding.rule)}")
+    return lines
 
 
 def replay(run: Run, model: str, rule: str) -> str:
@@ -63,7 +71,7 @@ def replay(run: Run, model: str, rule: str) -> str:
     command += f" --seed {run.seed}"
     if model == "lifecycle":
         return command
-    if rule.endswith(_NOT_RULES):
+    if rule.endswith(_NOT_RULE_ENDS):
         return f"{command} --model {model}"
     return f"{command} --model {model} --rule {rule}"
 
@@ -87,17 +95,10 @@ def _unique(findings: list[Finding]) -> list[Finding]:
 
 
 def summary(run: Run) -> str:
-    rules = sum(1 for s in run.rules() if not s.rule.endswith(_NOT_RULES))
+    rules = sum(1 for s in run.rules() if not s.rule.endswith(_NOT_RULE_ENDS))
     broken = {f.rule for f in run.findings}
-    found = len({rule for rule in broken if not rule.endswith(_NOT_RULES)})
-    also = [
-        what
-        for suffix, what in (
-            ("/positive", "bodies that keep every rule"),
-            ("/lifecycle", "the task lifecycle"),
-        )
-        if any(rule.endswith(suffix) for rule in broken)
-    ]
+    found = len({rule for rule in broken if not rule.endswith(_NOT_RULE_ENDS)})
+    also = [what for end, what in _NOT_RULES.items() if any(rule.endswith(end) for rule in broken)]
     verdict = f"{found} with contract violations" if found else "no contract violations"
     if also:
         verdict += ("; also broken: " if found else "; broken: ") + ", ".join(also)
@@ -107,7 +108,6 @@ def summary(run: Run) -> str:
         + ("s, " if rules != 1 else ", ")
         + verdict
     )
-
 
 
 def to_json(run: Run) -> dict[str, Any]:
@@ -161,14 +161,7 @@ def write_junit(run: Run, path: Path) -> None:
                 failure = ElementTree.SubElement(
                     case, "failure", message=f"{DRIFT[first.kind]}: {first.message}"
                 )
-                failure.text = "\n".join(
-                    [
-                        f"payload: {json.dumps(first.payload, ensure_ascii=False)}",
-                        f"answer: HTTP {first.status} {first.answer[:500]}",
-                        f"reproduce: {first.curl}",
-                        f"replay: {replay(run, model, rule)}",
-                    ]
-                )
+                failure.text = "\n".join(details(first, run, answer_chars=500))
             elif not s.broke and not s.kept:
                 ElementTree.SubElement(case, "skipped", message="no case reached this rule")
     _write(path, ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
