@@ -388,6 +388,13 @@ def test_the_sensitivity_command_scores_each_model() -> None:
     assert done.stdout.splitlines()[1].split() == ["wan2.6", str(rules), str(rules), "-"]
 
 
+def test_sensitivity_takes_a_rule_by_its_bare_name_like_a_run_does() -> None:
+    done = run_cli("contract", "--sensitivity", "--rule", "duration-enum", "--seed", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[1].split() == ["wan2.6", "1", "1", "-"]
+    assert "sensitivity: 1/1 rules detected" in done.stdout
+
+
 def test_a_rule_the_suite_cannot_tell_apart_lowers_the_score(tmp_path: Path) -> None:
     """Two rules that refuse the same thing: dropping either changes nothing a client sees."""
     copy = tmp_path / "specs"

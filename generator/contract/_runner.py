@@ -212,11 +212,7 @@ class Runner:
         return self.run
 
     def _wanted(self, model: ModelSpec) -> list[str]:
-        if not self.options.rules:
-            return [rule.id for rule in model.rules]
-        ids = {rule.id for rule in model.rules}
-        wanted = [r if "/" in r else f"{model.name}/{r}" for r in self.options.rules]
-        return [r for r in wanted if r in ids]
+        return chosen_rules(model, self.options.rules)
 
     def model(self, model: ModelSpec) -> None:
         wanted = self._wanted(model)
@@ -621,6 +617,13 @@ class Runner:
             step = self.options.poll_interval if self.target.advance is None else 15.0
             waited += step
             self.target.wait(step)
+
+
+def chosen_rules(model: ModelSpec, rules: Iterable[str]) -> list[str]:
+    """The ids of ``model``'s rules that ``--rule`` names (every rule when it names none),
+    in spec order; a rule is named by its id (``wan2.6/duration-enum``) or its bare name."""
+    named = {r if "/" in r else f"{model.name}/{r}" for r in rules}
+    return [rule.id for rule in model.rules if not named or rule.id in named]
 
 
 def build_strategy(build: CaseBuilder, kind: str, rule: Any = None, edge: Any = None) -> Any:

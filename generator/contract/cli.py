@@ -167,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _sensitivity(args: argparse.Namespace, specs: Any, seed: int) -> int:
     """Drop each chosen rule from an in-process mock in turn; exit 1 unless each is named."""
+    from apimart_codegen.contract._runner import chosen_rules
     from apimart_codegen.contract._sensitivity import sensitivity
 
     if args.base_url or args.live or args.dry_run:
@@ -182,9 +183,7 @@ def _sensitivity(args: argparse.Namespace, specs: Any, seed: int) -> int:
         print(f"apimart contract: unknown model {unknown[0]!r}", file=sys.stderr)
         return EXIT_USAGE
     chosen = [model for model in specs.models if not args.model or model.name in args.model]
-    wanted = [
-        rule.id for model in chosen for rule in model.rules if not args.rule or rule.id in args.rule
-    ]
+    wanted = [rule for model in chosen for rule in chosen_rules(model, args.rule)]
     if args.rule and not wanted:
         print(f"apimart contract: no rule {args.rule[0]!r} in the chosen models", file=sys.stderr)
         return EXIT_USAGE
