@@ -92,9 +92,9 @@ def test_the_generator_wheel_holds_the_generator_not_the_client(generator_wheel:
     names = _names(generator_wheel)
     assert "apimart_codegen/cli.py" in names
     assert "apimart_codegen/targets/python/templates/_client.py.j2" in names
-    # the folder generator/ installs as apimart_codegen, every module of it, and nothing as
-    # a top-level "generator" (a name other packages use)
-    folder = ROOT / "generator"
+    # the folder generator/apimart_codegen/ installs as apimart_codegen, every module of it
+    # (found by setuptools, not listed), and nothing as a top-level "generator"
+    folder = ROOT / "generator" / "apimart_codegen"
     modules = {
         "apimart_codegen/" + path.relative_to(folder).as_posix()
         for path in folder.rglob("*.py")

@@ -1,4 +1,4 @@
-# Copied verbatim from generator/jsonvalue.py by apimart generate. Do not edit.
+# Copied verbatim from generator/apimart_codegen/jsonvalue.py by apimart generate. Do not edit.
 """JSON value primitives: types, equality, JSON Pointers, walking and display.
 
 This module uses the standard library only. The python target copies it verbatim into the

@@ -14,7 +14,7 @@ from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind, go
 from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 JUNK: tuple[Any, ...] = ("x", "true", 7, 2.5, True, False, ["x"], {"x": [1]})
 """Values of every JSON type (none of them empty): what a type break puts in a field."""

@@ -18,7 +18,7 @@ from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind, op
 from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 _MEDIA_TYPES = {
     "type": "array",

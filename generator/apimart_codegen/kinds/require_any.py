@@ -11,7 +11,7 @@ from apimart_codegen.kinds.schema import given
 from apimart_codegen.spec.model import Rule, split_path
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 POINTERS = {"type": "array", "minItems": 2, "items": {"type": "string", "pattern": "^/"}}
 

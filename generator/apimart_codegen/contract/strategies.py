@@ -17,8 +17,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from apimart_codegen.contract._cases import Case, CaseBuilder, CaseKind
-from apimart_codegen.contract._plan import Unsatisfiable
 from apimart_codegen.kinds.base import RuleKind
+from apimart_codegen.plans import Unsatisfiable
 from apimart_codegen.spec.model import ModelSpec, Rule, SpecSet
 
 

@@ -12,7 +12,7 @@ from apimart_codegen.kinds.schema import Schema, at_path
 from apimart_codegen.spec.model import Rule, split_path
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 
 class TotalItemsKind(RuleKind):

@@ -20,10 +20,10 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 
 from apimart_codegen import conditions
-from apimart_codegen.contract._plan import OMIT, Draw, Pin, Plan, Unsatisfiable, fork
 from apimart_codegen.interpreter import BODY_RULE, MODEL_RULE
 from apimart_codegen.jsonvalue import EACH, MISSING, escape, get
 from apimart_codegen.kinds.base import Break, RuleKind, Steer
+from apimart_codegen.plans import OMIT, Draw, Pin, Plan, Unsatisfiable, fork
 from apimart_codegen.spec.model import Condition, ModelSpec, Rule, Severity
 
 CaseKind = Literal["positive", "negative", "boundary"]
@@ -93,8 +93,9 @@ class NoStrategies(Exception):
     """A rule kind that cannot build cases (a plugin without strategies)."""
 
 
-class Context:
-    """What a kind sees while a case is built: the fields drawn so far and its own role."""
+class CaseContext:
+    """What a kind sees while a case is built (``plans.Context``): the fields drawn so far
+    and its own role."""
 
     def __init__(self, builder: CaseBuilder, draw: Draw, payload: dict[str, Any]) -> None:
         self.builder = builder
@@ -253,7 +254,7 @@ class CaseBuilder:
             body = (Expected(BODY_RULE, "", "error"),)
             return Case(self.model.name, "negative", junk, target.id, body, (target.id,))
         payload: dict[str, Any] = {}
-        ctx = Context(self, draw, payload)
+        ctx = CaseContext(self, draw, payload)
         wants: dict[str, list[Steer]] = {}
         breaking = target is not None and (edge is None or not edge[2])
         if target is not None:

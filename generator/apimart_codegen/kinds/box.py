@@ -10,7 +10,7 @@ from apimart_codegen.kinds.base import Break, Code, Finding, RuleKind, got
 from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 
 class BoxKind(RuleKind):
@@ -57,7 +57,7 @@ class BoxKind(RuleKind):
 
 def order_corners(draw: Any, value: Any, pinned: frozenset[int]) -> Any:
     """Put a drawn box's corners in order: x1 < x2 and y1 < y2 (pinned coordinates stay)."""
-    from apimart_codegen.contract import Unsatisfiable
+    from apimart_codegen.plans import Unsatisfiable
 
     if not isinstance(value, list) or len(value) != 4 or not all(map(is_int, value)):
         return value

@@ -14,7 +14,7 @@ from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind, go
 from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 Interval = Sequence[float | int | None]
 
@@ -132,7 +132,7 @@ class BoundsKind(RuleKind):
     shows_value: ClassVar[bool] = False
     """Whether a message shows the value itself (numbers) or only its measure (lengths)."""
     facet: ClassVar[str]
-    """The plan facet this kind bounds (apimart_codegen.contract.Plan): numbers, length or count."""
+    """The plan facet this kind bounds (apimart_codegen.plans.Plan): numbers, length or count."""
     least: ClassVar[float | None] = 0
     """The smallest measure a given value can have (a length is never negative)."""
 
@@ -183,7 +183,7 @@ class BoundsKind(RuleKind):
         plan.bound(self.facet, [(measure, measure)])
 
     def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break | None:
-        from apimart_codegen.contract import complement
+        from apimart_codegen.plans import complement
 
         if measure is not None:
             spans = [(measure, measure)]
@@ -193,7 +193,7 @@ class BoundsKind(RuleKind):
         floor = 1 if self.least is not None else None
         target = plan
         if EACH in rule.path[1:]:
-            from apimart_codegen.contract import fork
+            from apimart_codegen.plans import fork
 
             target = fork(plan)
         target.require()

@@ -617,7 +617,8 @@ class PythonTarget(Target):
             files[f"{PACKAGE}/{name}"] = env.get_template("model_methods.py.j2").render(context)
         shared = (Path(__file__).parents[2] / "jsonvalue.py").read_text(encoding="utf-8")
         files[f"{PACKAGE}/_jsonvalue.py"] = (
-            "# Copied verbatim from generator/jsonvalue.py by apimart generate. Do not edit.\n"
+            "# Copied verbatim from generator/apimart_codegen/jsonvalue.py by apimart generate."
+            " Do not edit.\n"
             + shared
         )
         files[f"{PACKAGE}/py.typed"] = ""

@@ -14,12 +14,12 @@ import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from hypothesis import strategies as st
 
 from apimart_codegen.jsonvalue import EACH
-from apimart_codegen.spec.model import Parameter
+from apimart_codegen.spec.model import Parameter, Rule
 
 Interval = tuple[float | None, float | None]
 Need = Literal["free", "present", "absent"]
@@ -339,3 +339,26 @@ def fork(plan: Plan) -> Plan:
         shapers=list(plan.shapers),
         properties=dict(plan.properties),
     )
+
+
+class Context(Protocol):
+    """What a rule kind sees while a case is built: the fields drawn so far and its own role.
+
+    The contract harness's case builder implements it; it is declared here, below both the
+    kinds and the harness, so that a kind needs nothing from ``apimart_codegen.contract``.
+    """
+
+    field: str
+    plan: Plan | None
+
+    def value(self, path: Sequence[str]) -> object:
+        """The value at a wildcard-free path of the payload so far (MISSING if not there)."""
+        ...
+
+    def is_drawn(self, path: Sequence[str]) -> bool:
+        """Whether the field at the head of ``path`` has been drawn already."""
+        ...
+
+    def breaks_too(self, rule: Rule, at: str) -> None:
+        """Record that what this case pins necessarily breaks ``rule`` as well."""
+        ...

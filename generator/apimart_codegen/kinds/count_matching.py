@@ -11,7 +11,7 @@ from apimart_codegen.kinds.schema import at_path, reaches
 from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 
 class CountMatchingKind(RuleKind):
@@ -70,7 +70,7 @@ class CountMatchingKind(RuleKind):
         def shape(draw: Any, items: Any, pinned: frozenset[int]) -> Any:
             from hypothesis import strategies as st
 
-            from apimart_codegen.contract import Unsatisfiable
+            from apimart_codegen.plans import Unsatisfiable
 
             def matches(item: Any) -> bool:
                 return isinstance(item, dict) and json_equal(item.get(key, MISSING), equals)

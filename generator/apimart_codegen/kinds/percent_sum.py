@@ -16,7 +16,7 @@ from apimart_codegen.kinds.base import Break, Code, Finding, RuleKind
 from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 WHOLE = 10000
 """100.00% in hundredths: no single percentage is larger."""
@@ -108,7 +108,7 @@ def share(draw: Any, items: Any, pinned: frozenset[int], key: str, total: int) -
     already stops the sum from being judged, and then any shares do.
     """
 
-    from apimart_codegen.contract import Unsatisfiable
+    from apimart_codegen.plans import Unsatisfiable
 
     if not isinstance(items, list):
         return items

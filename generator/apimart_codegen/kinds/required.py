@@ -11,7 +11,7 @@ from apimart_codegen.kinds.schema import PRESENT, at_path
 from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 
 class RequiredKind(RuleKind):
@@ -59,7 +59,7 @@ class RequiredKind(RuleKind):
     def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break:
         from hypothesis import strategies as st
 
-        from apimart_codegen.contract import OMIT
+        from apimart_codegen.plans import OMIT
 
         # left out, or null (which counts as not given): either way the field is absent
         return Break(lambda draw, _drawn: draw(st.sampled_from([OMIT, None])))

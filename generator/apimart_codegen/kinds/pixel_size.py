@@ -15,7 +15,7 @@ from apimart_codegen.kinds.schema import anchored, integer_range
 from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 
 def _sides(value: str) -> tuple[int, int] | None:

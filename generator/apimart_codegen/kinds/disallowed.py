@@ -15,7 +15,7 @@ from apimart_codegen.kinds.schema import ABSENT
 from apimart_codegen.spec.model import Condition, Rule
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 
 class DisallowedKind(RuleKind):
@@ -59,7 +59,7 @@ class DisallowedKind(RuleKind):
             plan.forbid()
 
     def violate(self, rule: Rule, plan: Plan, ctx: Context, *, measure: Any = None) -> Break | None:
-        from apimart_codegen.contract import fork
+        from apimart_codegen.plans import fork
 
         target = fork(plan) if EACH in rule.path[1:] else plan
         target.require()

@@ -23,8 +23,7 @@ from apimart_codegen.jsonvalue import EACH, escape, pointer, show, walk
 from apimart_codegen.spec.model import Condition, Rule, Severity
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract._cases import Context
-    from apimart_codegen.contract._plan import Plan
+    from apimart_codegen.plans import Context, Plan
 
 
 class Finding(NamedTuple):

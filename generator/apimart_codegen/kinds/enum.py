@@ -11,7 +11,7 @@ from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind, go
 from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
-    from apimart_codegen.contract import Context, Plan
+    from apimart_codegen.plans import Context, Plan
 
 
 def member_test(code: Code, values: Sequence[Any], *, negate: bool = False) -> tuple[str, str]:
