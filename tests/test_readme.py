@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from apimart import TaskStatus
+
 from tests.support import ROOT
 
 README = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
