@@ -167,6 +167,10 @@ def _pull(args: argparse.Namespace) -> int:
         specs = list(load_specs(Path(args.specs)).files)
     if (args.print or args.url) and len(specs) != 1:
         raise DocsError("--print and --url take exactly one FAMILY")
+    if not (args.out or args.print) and paths.is_bundled(Path(args.docs_root)):
+        raise DocsError(
+            "the pages bundled with the package are not written to: give --out DIR or --print"
+        )
     failed = 0
     for spec in specs:
         url = args.url or spec.url

@@ -168,6 +168,9 @@ class SpecFile:
 @dataclass(frozen=True, slots=True)
 class SpecSet:
     files: tuple[SpecFile, ...]
+    release: int | None = None
+    """The release number these specs are generated as (``targets.release.numbered``); None
+    until numbered."""
 
     @property
     def models(self) -> tuple[ModelSpec, ...]:
@@ -195,7 +198,7 @@ class SpecSet:
             )
             for spec in self.files
         )
-        return SpecSet(files)
+        return replace(self, files=files)
 
 
 def split_path(text: str) -> tuple[str, ...]:
