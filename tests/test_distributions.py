@@ -23,7 +23,7 @@ import pytest
 from apimart_codegen.mock import MockAPI, MockServer, VirtualClock
 from apimart_codegen.targets.release import release_version
 from tests import wheels
-from tests.support import DOCS_ROOT, ROOT, SPECS, specs
+from tests.support import DOCS_ROOT, GENERATED, ROOT, SPECS, specs
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,11 @@ def test_the_client_wheel_is_apimart_alone_typed_with_its_schemas(client_wheel: 
     schemas = sorted(n for n in names if n.startswith("apimart/schemas/"))
     assert schemas == sorted(f"apimart/schemas/{m.name}.schema.json" for m in specs().models)
     assert not [n for n in names if n.startswith(("generator/", "apimart_codegen/"))]
+    # no command: its description (what an index shows) says where the `apimart` command is
+    assert not [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    description = " ".join(meta.split())
+    assert "it installs no command. The `apimart` command" in description
+    assert "`pip install apimart-codegen`" in description
 
 
 def test_the_generator_wheel_holds_the_generator_not_the_client(generator_wheel: Path) -> None:
@@ -80,21 +85,19 @@ def test_the_generator_wheel_holds_the_generator_not_the_client(generator_wheel:
 def test_the_generator_wheel_bundles_the_specs_pages_and_ledger_it_was_built_from(
     generator_wheel: Path,
 ) -> None:
-    names = wheels.wheel_names(generator_wheel)
-    bundled = sorted(n for n in names if n.startswith("apimart_codegen/bundled/"))
-    expected = sorted(
-        [f"apimart_codegen/bundled/specs/{p.name}" for p in SPECS.glob("*.yaml")]
-        + [f"apimart_codegen/bundled/vendor-docs/{p.name}" for p in DOCS_ROOT.iterdir()
-           if p.is_file() and p.suffix != ".new"]
-        + ["apimart_codegen/bundled/release.json"]
-    )  # fmt: skip
-    assert bundled == expected
+    prefix = "apimart_codegen/bundled/"
+    sources = {
+        **{f"{prefix}specs/{p.name}": p for p in SPECS.glob("*.yaml")},
+        **{
+            f"{prefix}vendor-docs/{p.name}": p
+            for p in DOCS_ROOT.iterdir()
+            if p.is_file() and p.suffix != ".new"
+        },
+        f"{prefix}release.json": GENERATED / "release.json",
+    }
     with zipfile.ZipFile(generator_wheel) as archive:
-        for name in bundled:
-            source = ROOT / name.removeprefix("apimart_codegen/bundled/").replace(
-                "release.json", "generated/release.json"
-            )
-            assert archive.read(name) == source.read_bytes(), name
+        bundled = {n: archive.read(n) for n in archive.namelist() if n.startswith(prefix)}
+    assert bundled == {name: path.read_bytes() for name, path in sources.items()}
 
 
 def test_twine_check_passes_for_both(client_wheel: Path, generator_wheel: Path) -> None:
