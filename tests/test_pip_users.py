@@ -174,3 +174,28 @@ def test_contract_against_the_installed_mock(installed: Installed, mock_url: str
     summary = result.stdout.strip().splitlines()[-1]
     assert re.search(rf": {rules} rules, no contract violations$", summary), summary
     assert "wan2.6/duration-enum" in result.stdout
+
+
+def test_submit_waits_and_downloads_from_the_installed_mock(
+    installed: Installed, mock_url: str
+) -> None:
+    body = installed.home / "body.json"
+    body.write_text('{"model": "wan2.7-image", "prompt": "a kestrel", "n": 2}', encoding="utf-8")
+    out = installed.home / "results"
+    result = subprocess.run(
+        [str(installed.bin / "apimart"), "submit", str(body), "--base-url", mock_url,
+         "--out", str(out), "--poll-interval", "0.2", "--timeout", "60"],
+        capture_output=True, text=True, cwd=installed.home, timeout=wheels.TIMEOUT, check=False,
+        env={**installed.env, "APIMART_API_KEY": "sk-installed"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = sorted(path.name for path in out.iterdir())
+    assert len(files) == 2 and all(name.endswith(".png") for name in files), files
+    assert all((out / name).read_bytes().startswith(b"\x89PNG") for name in files)
+
+
+def test_demo_runs_every_bundled_example(installed: Installed) -> None:
+    result = installed.run("demo", "--speed", "1000")
+    assert result.returncode == 0, result.stdout + result.stderr
+    examples = sum(len(model.examples) for model in specs().models)
+    assert f"{examples}/{examples} tasks completed with their files" in result.stdout
