@@ -470,6 +470,8 @@ def _parameters(
             if items:
                 param["items"] = items
                 _fill(items, collected, name, "items", value)
+                if block.item_type == "url" and "format" not in items:
+                    items["format"] = "http-url"  # the type line says array<url>
                 if "items" in items:
                     _fill(items["items"], collected, name, "items.items")
                 _children_into(items, block, collected, name, "items")

@@ -250,9 +250,13 @@ def _flattened_blocks(
     section: list[Line], text: str, bodies: list[Body]
 ) -> tuple[list[Block], list[Line]]:
     """Description lines matched to the names the request bodies send, in the same order."""
-    names = _body_order(bodies)
     heads = [i for i, line in enumerate(section) if _is_head(line.text)]
-    matched = _align(names, [section[i].text for i in heads])
+    texts = [section[i].text for i in heads]
+    # the bodies leave some orders open: the one whose names fit the lines best is taken
+    names, matched = max(
+        ((names, _align(names, texts)) for names in (_body_order(bodies), _body_order(bodies, late=True))),
+        key=lambda pair: sum(_score(pair[0][n], texts[h]) for n, h in pair[1].items()),
+    )
     starts: dict[int, str] = {heads[h]: names[n] for n, h in matched.items()}
     blocks: list[Block] = []
     leftover: list[Line] = []
@@ -280,16 +284,22 @@ def _looks_like_new_parameter(line: Line) -> bool:
     return bool(re.match(r"^(Whether|Specified|Seed|Random|Negative|Reference|Video|Image)\b", line.text))
 
 
-def _body_order(bodies: list[Body]) -> list[str]:
-    """The top-level names the bodies send, merged into one order that keeps each body's."""
+def _body_order(bodies: list[Body], *, late: bool = False) -> list[str]:
+    """The top-level names the bodies send, merged into one order that keeps each body's; a
+    name new to the order goes right after the one before it in its body (or, ``late``,
+    right before the one after it)."""
     order: list[str] = []
     for body in bodies:
         keys = list(body.body)
         for index, key in enumerate(keys):
             if key in order:
                 continue
+            before = next((k for k in reversed(keys[:index]) if k in order), None)
             after = next((k for k in keys[index + 1 :] if k in order), None)
-            order.insert(order.index(after) if after else len(order), key)
+            if late and after is not None:
+                order.insert(order.index(after), key)
+            else:
+                order.insert(order.index(before) + 1 if before else 0, key)
     return order
 
 

@@ -394,6 +394,25 @@ def _priority(text: str, scope: Scope) -> list[Finding]:
     return [Finding("rule", None, text, rule=rule)]
 
 
+@recogniser("ignored in a mode")
+def _ignored_in_mode(text: str, scope: Scope) -> list[Finding]:
+    """"thinking_mode and color_palette are ignored in sequential mode", said of a boolean
+    switch: each named parameter is ignored (a warning) while the switch is on."""
+    found = re.search(r"^([\w, ]+?) (?:is|are) ignored in (\w+) mode", text)
+    switch = param_for(found.group(2), scope) if found else None
+    if found is None or switch is None or switch != scope.name or scope.type != "boolean":
+        return []
+    out = []
+    for name in re.split(r"\s*(?:,|\band\b)\s*", found.group(1)):
+        if name in scope.parameters and name != switch:
+            rule = {"id": f"{name}-ignored-with-{switch}", "kind": "disallowed",
+                    "path": f"/{name}", "severity": "warning",
+                    "when": {"equals": {"path": f"/{switch}", "value": True}},
+                    "message": f"{name} is ignored when {switch} is true"}  # fmt: skip
+            out.append(Finding("rule", None, text, rule=rule))
+    return out
+
+
 @recogniser("box")
 def _box(text: str, scope: Scope) -> list[Finding]:
     """"Structure: [[[x1, y1, x2, y2], ...], ...]": nested lists ending in a corner pair."""
