@@ -237,14 +237,19 @@ def test_apply_with_nothing_to_do_and_with_a_rest(tmp_path: Path) -> None:
                     "--specs", "specs", "--docs", "vendor-docs", cwd=root)  # fmt: skip
     assert same.returncode == 0 and "nothing to apply" in same.stdout
     page = (DOCS / "wan2.6.txt").read_text(encoding="utf-8")
-    page = page.replace("Supported values: 5, 10, 15 seconds only", "Supported values: 5, 10 seconds only")
+    page = page.replace(
+        "Supported values: 5, 10, 15 seconds only", "Supported values: 5, 10 seconds only"
+    )
     page = page.replace("prompt parameter is required", "prompt parameter is recommended")
     (root / "new.txt").write_text(page, encoding="utf-8")
     rest = _apimart("docs", "diff", "wan2.6", "new.txt", "--apply", "--specs", "specs",
                     "--docs", "vendor-docs", cwd=root)  # fmt: skip
     assert rest.returncode == 1, rest.stdout + rest.stderr
     assert "applied: duration: enum [5, 10, 15] -> [5, 10]" in rest.stdout
-    assert "prompt-required-text-to-video" in rest.stdout or "prompt parameter is required" in rest.stdout
+    assert (
+        "prompt-required-text-to-video" in rest.stdout
+        or "prompt parameter is required" in rest.stdout
+    )
 
 
 def test_scaffold_command_refuses_to_replace_a_file(tmp_path: Path) -> None:

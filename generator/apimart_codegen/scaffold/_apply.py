@@ -81,7 +81,9 @@ def splice(original: str, before: str, after: str) -> str:
     stay byte for byte as the person wrote them."""
     o_lines, b_lines, a_lines = (t.splitlines(keepends=True) for t in (original, before, after))
     mapped: dict[int, int] = {}
-    for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, b_lines, o_lines, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, _ in difflib.SequenceMatcher(
+        None, b_lines, o_lines, autojunk=False
+    ).get_opcodes():
         if tag == "equal":
             mapped.update({i1 + k: j1 + k for k in range(i2 - i1)})
     out = list(o_lines)
@@ -124,7 +126,9 @@ def _node(param: Any, target: str) -> Any:
     return param.get(target) if target else param
 
 
-def _carry(where: str, target: str, before: Any, after: Any, spec: Any, text: str, result: ApplyResult) -> None:
+def _carry(
+    where: str, target: str, before: Any, after: Any, spec: Any, text: str, result: ApplyResult
+) -> None:
     old_node, new_node, node = _node(before, target), _node(after, target), _node(spec, target)
     if not isinstance(old_node, dict) or not isinstance(new_node, dict) or node is None:
         return
@@ -188,7 +192,9 @@ def _quotes(data: Any) -> list[tuple[str, str]]:
                 if key == "source" and isinstance(value, str):
                     found.append((where or "/", value))
                 elif key == "cite" and isinstance(value, dict):
-                    found.extend((f"{where}/cite/{k}", v) for k, v in value.items() if isinstance(v, str))
+                    found.extend(
+                        (f"{where}/cite/{k}", v) for k, v in value.items() if isinstance(v, str)
+                    )
                 elif key not in ("body", "examples_body"):
                     walk(value, f"{where}/{key}")
         elif isinstance(node, list):

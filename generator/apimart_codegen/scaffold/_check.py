@@ -50,13 +50,15 @@ def _header(doc: str, draft: Draft) -> list[str]:
     lines = [f"Drafted by `apimart docs scaffold` from {doc}: every rule quotes its sentence."]
     if draft.review:
         lines.append(
-            f"{len(draft.review)} sentence(s) under `unchecked:` say \"review:\": the page states "
+            f'{len(draft.review)} sentence(s) under `unchecked:` say "review:": the page states '
         )
         lines.append("them, no rule was drafted; write the rule or keep them with a reason.")
     return lines
 
 
-def _loaded(text: str, spec: dict[str, Any], docs_root: Path, page_text: str) -> tuple[Any, Path, Path]:
+def _loaded(
+    text: str, spec: dict[str, Any], docs_root: Path, page_text: str
+) -> tuple[Any, Path, Path]:
     from apimart_codegen.spec.loader import load_specs
 
     work = Path(tempfile.mkdtemp(prefix="apimart-scaffold-"))

@@ -39,7 +39,9 @@ def scaffold_command(
     if result.draft.problems:
         raise DocsError("; ".join(result.draft.problems))
     if args.out and Path(args.out).exists():
-        raise DocsError(f"{args.out} exists; the draft never replaces a spec (choose another --out)")
+        raise DocsError(
+            f"{args.out} exists; the draft never replaces a spec (choose another --out)"
+        )
     if not (docs_root / doc).is_file():
         docs_root.mkdir(parents=True, exist_ok=True)
         _write(docs_root / doc, text)
@@ -107,7 +109,9 @@ def apply(args: argparse.Namespace, spec: Any, stored: str, new: str, label: str
     path = Path(args.specs) / Path(spec.path).name
     result = apply_page(path, stored, new, notes=notes)
     for body in diff.bodies:
-        result.named.append(f"request body {body.change} ({body.example or 'no example'}): edit examples by hand")
+        result.named.append(
+            f"request body {body.change} ({body.example or 'no example'}): edit examples by hand"
+        )
     for parameter in diff.parameters:
         if not any(parameter.pointer.strip("/") in line for line in result.applied):
             result.named.append(f"{parameter.pointer}: a parameter the spec does not know")

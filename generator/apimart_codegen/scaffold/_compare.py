@@ -18,7 +18,9 @@ from typing import Any
 
 from apimart_codegen.scaffold._check import _loaded, scaffold
 
-SINGLE = frozenset({"type", "required", "enum", "range", "length", "item_count", "format", "media_type"})
+SINGLE = frozenset(
+    {"type", "required", "enum", "range", "length", "item_count", "format", "media_type"}
+)
 
 
 @dataclass(slots=True)

@@ -141,7 +141,9 @@ def _models(page: Page) -> list[str]:
                 name = option.group(1)
                 if (line.bullet or block.inferred) and re.search(r"\d|-|\.", name):
                     found.append(name)
-            if fixed := re.search(r"\bfixed (?:as|at|to)\s*:?\s*([a-z0-9][\w.\-]*[a-z0-9])", line.text):
+            if fixed := re.search(
+                r"\bfixed (?:as|at|to)\s*:?\s*([a-z0-9][\w.\-]*[a-z0-9])", line.text
+            ):
                 found.append(fixed.group(1))
     for body in page.bodies:
         name = body.body.get("model")
@@ -165,16 +167,17 @@ def _model_entries(page: Page, models: list[str], collected: _Collected) -> dict
         response = {"code": page.response.get("code")}
         if "message" in page.response:
             response["message"] = page.response["message"]
-        response["status"] = first.get("status", "submitted") if isinstance(first, dict) else "submitted"
+        response["status"] = (
+            first.get("status", "submitted") if isinstance(first, dict) else "submitted"
+        )
     entries: dict[str, Any] = {}
     block = page.block("model")
     for name in models:
         described = ""
         quote = None
         for line in block.lines if block else []:
-            if option := _OPTION.match(line.text):
-                if option.group(1) == name:
-                    described, quote = option.group(2).strip(" -—–"), line.text
+            if (option := _OPTION.match(line.text)) and option.group(1) == name:
+                described, quote = option.group(2).strip(" -—–"), line.text
         entry: dict[str, Any] = {
             "description": described or f"{name}, drafted from its page.",
             "endpoint": endpoint,
@@ -219,11 +222,13 @@ def _read_block(block: Block, scope: Scope, collected: _Collected, out: Draft) -
         findings = _options(run, scope)
         if findings:
             quote = " ".join(
-                [intro.text] + [("• " if l.bullet else "") + l.text for l in run]
+                [intro.text] + [("• " if item.bullet else "") + item.text for item in run]
             )
             for finding in findings:
-                collected.add(block.name, Finding(finding.keyword, finding.value, quote, finding.target))
-            consumed.update(id(l) for l in run)
+                collected.add(
+                    block.name, Finding(finding.keyword, finding.value, quote, finding.target)
+                )
+            consumed.update(id(item) for item in run)
             collected.used.add(intro.text)
     consumed |= _intervals(lines, scope, collected)
     consumed |= _paired_conditions(lines, scope, collected)
@@ -257,7 +262,10 @@ def _read_line(line: Line, param: str, scope: Scope, collected: _Collected) -> N
         model = model_prefix.group(1)
         for finding in recognise(model_prefix.group(2), scope):
             if finding.rule is None and finding.keyword != "format":
-                collected.add(param, Finding(finding.keyword, finding.value, text, finding.target, model=model))
+                collected.add(
+                    param,
+                    Finding(finding.keyword, finding.value, text, finding.target, model=model),
+                )
         return
     label = re.match(r"^(.{3,80}?):\s+(.*)$", text)
     if label and re.search(r"(?i)\bwhen\b|\bmode\b|\(no |\(with |\(\w+: ", label.group(1)):
@@ -270,19 +278,23 @@ def _read_line(line: Line, param: str, scope: Scope, collected: _Collected) -> N
         label = re.match(r"^(When .{3,80}?):\s+(.*)$", clause.text)
         if label and (found := conditional(label.group(1), label.group(2), scope)):
             for finding in found:
-                collected.add(param, Finding(finding.keyword, finding.value, clause.text, rule=finding.rule))
+                collected.add(
+                    param, Finding(finding.keyword, finding.value, clause.text, rule=finding.rule)
+                )
             continue
         found = recognise(clause.text, scope)
         if not found and re.search(r"(?i)\bwhen\b", clause.text):
             found = conditional(clause.text, "", scope)
         for finding in found:
             if finding.keyword == "format" and finding.value == "data":
-                finding = Finding("format", "http-url-or-image-data-uri", finding.quote, finding.target)
+                finding = Finding(
+                    "format", "http-url-or-image-data-uri", finding.quote, finding.target
+                )
             collected.add(param, finding)
 
 
 def _intervals(lines: list[Line], scope: Scope, collected: _Collected) -> set[int]:
-    """"0 (default): keep the whole video" beside "Integer between 2-10: take that many":
+    """ "0 (default): keep the whole video" beside "Integer between 2-10: take that many":
     the values and ranges a number may take, as one rule of intervals."""
     if scope.type != "integer":
         return set()
@@ -293,7 +305,11 @@ def _intervals(lines: list[Line], scope: Scope, collected: _Collected) -> set[in
         if found := re.match(r"^(\d+)\s*(?:\(default\))?\s*:", line.text):
             singles.append((line, int(found.group(1))))
         else:
-            bounds = [f for f in recognise(line.text.split(":")[0], scope) if f.keyword in ("minimum", "maximum")]
+            bounds = [
+                f
+                for f in recognise(line.text.split(":")[0], scope)
+                if f.keyword in ("minimum", "maximum")
+            ]
             if len(bounds) == 2:
                 spans.append((line, bounds[0].value, bounds[1].value))
     if not singles or not spans:
@@ -310,7 +326,7 @@ def _intervals(lines: list[Line], scope: Scope, collected: _Collected) -> set[in
 
 
 def _paired_conditions(lines: list[Line], scope: Scope, collected: _Collected) -> set[int]:
-    """"Standard mode: 1–4" beside "Sequential mode (enable_sequential: true): 1–12": the
+    """ "Standard mode: 1–4" beside "Sequential mode (enable_sequential: true): 1–12": the
     list's one stated condition, and its opposite for the other item."""
     labelled = []
     for line in lines:
@@ -329,7 +345,9 @@ def _paired_conditions(lines: list[Line], scope: Scope, collected: _Collected) -
     for (line, label, statement), when in zip(labelled, whens, strict=True):
         found = conditional(label, statement, scope, when or {"not": stated})
         for finding in found:
-            collected.add(scope.name, Finding(finding.keyword, finding.value, line.text, rule=finding.rule))
+            collected.add(
+                scope.name, Finding(finding.keyword, finding.value, line.text, rule=finding.rule)
+            )
         if found:
             consumed.add(id(line))
             collected.used.add(line.text)
@@ -340,7 +358,7 @@ def _paired_conditions(lines: list[Line], scope: Scope, collected: _Collected) -
 
 
 def _by_model(text: str, models: str, param: str, scope: Scope, collected: _Collected) -> bool:
-    """"viduq3 supports minimum 3 seconds, viduq3-mix supports minimum 1 second.": each part
+    """ "viduq3 supports minimum 3 seconds, viduq3-mix supports minimum 1 second.": each part
     is said of the model it starts with; "viduq3-mix does not support 540p" agrees with a
     list that leaves 540p out."""
     starts = [m for m in re.finditer(rf"(?:^|(?<=, )|(?<=; ))({models})\b(?!-)", text)]
@@ -359,7 +377,12 @@ def _by_model(text: str, models: str, param: str, scope: Scope, collected: _Coll
             continue
         for finding in recognise(part, scope):
             if finding.rule is None and finding.keyword != "format":
-                collected.add(param, Finding(finding.keyword, finding.value, text, finding.target, model=start.group(1)))
+                collected.add(
+                    param,
+                    Finding(
+                        finding.keyword, finding.value, text, finding.target, model=start.group(1)
+                    ),
+                )
                 used = True
     return used
 
@@ -428,7 +451,9 @@ def _typed(raw: str, type_name: str) -> Any:
 def _title(block: Block) -> str:
     for line in block.lines:
         for clause in clauses(line.text, line.number):
-            text = re.split(r"\s(?:Example|Options|Supported \w+|Default|Required for)\b", clause.text)[0]
+            text = re.split(
+                r"\s(?:Example|Options|Supported \w+|Default|Required for)\b", clause.text
+            )[0]
             return text.rstrip(":").strip() or clause.text
     return ""
 
@@ -485,7 +510,9 @@ def _parameters(
     return params
 
 
-def _children_into(node: dict[str, Any], block: Block, collected: _Collected, name: str, at: str) -> None:
+def _children_into(
+    node: dict[str, Any], block: Block, collected: _Collected, name: str, at: str
+) -> None:
     if not block.children:
         return
     node["type"] = "object"
@@ -493,10 +520,18 @@ def _children_into(node: dict[str, Any], block: Block, collected: _Collected, na
     props = {}
     for child in block.children:
         where = ".".join(t for t in (at, f"properties.{child.name}") if t)
-        has_default = any((None, name, f"{where}", "default") == k[:1] + k[1:] for k in collected.values)
+        has_default = any(
+            (None, name, f"{where}", "default") == k[:1] + k[1:] for k in collected.values
+        )
         has_default = (None, name, where, "default") in collected.values
-        prop = {"type": child.type, "required": True} if child.required and not has_default else {"type": child.type}
-        prop["description"] = child.lines[0].text.split(":", 1)[-1].strip() if child.lines else child.name
+        prop = (
+            {"type": child.type, "required": True}
+            if child.required and not has_default
+            else {"type": child.type}
+        )
+        prop["description"] = (
+            child.lines[0].text.split(":", 1)[-1].strip() if child.lines else child.name
+        )
         prop["source"] = child.lines[0].text
         _fill(prop, collected, name, where)
         props[child.name] = _ordered(prop)
@@ -528,7 +563,7 @@ def _items(block: Block, value: Any) -> dict[str, Any] | None:
 
 
 def _required_fields(node: dict[str, Any], finding: Finding, sample_of: Any) -> None:
-    """"each entry requires hex and ratio": object items with those fields required, each
+    """ "each entry requires hex and ratio": object items with those fields required, each
     of the type the page's bodies send."""
     items = sample_of if isinstance(sample_of, list) else []
     node["type"] = "object"
@@ -556,9 +591,9 @@ def _fill(
             _required_fields(node, finding, sample_of)
             continue
         node[keyword] = finding.value
-        if finding.quote and finding.quote != node.get("source") and keyword != "required":
-            node.setdefault("cite", {})[keyword] = finding.quote
-        elif keyword == "required" and finding.quote not in ("required", node.get("source")):
+        if (finding.quote and finding.quote != node.get("source") and keyword != "required") or (
+            keyword == "required" and finding.quote not in ("required", node.get("source"))
+        ):
             node.setdefault("cite", {})[keyword] = finding.quote
     if "media_types" in node and "format" not in node:
         del node["media_types"]
@@ -628,14 +663,18 @@ def _read_tables(page: Page, models: list[str], names: list[str], collected: _Co
                 _model_row(row, found.group(1), found.group(2), heads, names, models, collected)
 
 
-def _table_row(row: Line, columns: list[str], names: list[str], models: list[str], collected: _Collected) -> None:
+def _table_row(
+    row: Line, columns: list[str], names: list[str], models: list[str], collected: _Collected
+) -> None:
     label = re.match(r"^[A-Za-z ]+", row.text)
     if label is None:
         return
     param = _param_named(label.group(0), names)
     if param is None:
         return
-    cells = re.findall(r"(\d+)\s*[-–~]\s*(\d+)(?:\s*(?:seconds?|images?|videos?|characters?))?", row.text)
+    cells = re.findall(
+        r"(\d+)\s*[-–~]\s*(\d+)(?:\s*(?:seconds?|images?|videos?|characters?))?", row.text
+    )
     if len(cells) != len(columns):
         return
     for model, (low, high) in zip(columns, cells, strict=True):
@@ -645,10 +684,22 @@ def _table_row(row: Line, columns: list[str], names: list[str], models: list[str
         collected.add(param, Finding(highs, int(high), row.text, model=model))
 
 
-def _model_row(row: Line, model: str, rest: str, heads: list[str], names: list[str], models: list[str], collected: _Collected) -> None:
+def _model_row(
+    row: Line,
+    model: str,
+    rest: str,
+    heads: list[str],
+    names: list[str],
+    models: list[str],
+    collected: _Collected,
+) -> None:
     cells = re.findall(r"(\d+)\s*[-–~]\s*(\d+)\s*(seconds?|images?|videos?|characters?)?", rest)
     params = [_param_named(head, names) for head in heads]
-    ranged = [p for p, head in zip(params, heads, strict=True) if p and re.search(r"(?i)range|images|seconds|count|number", head)]
+    ranged = [
+        p
+        for p, head in zip(params, heads, strict=True)
+        if p and re.search(r"(?i)range|images|seconds|count|number", head)
+    ]
     if len(cells) != len(ranged):
         return
     for param, (low, high, unit) in zip(ranged, cells, strict=True):
@@ -672,11 +723,13 @@ def _param_named(label: str, names: list[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def _review_notes(page: Page, models: list[str], names: list[str], collected: _Collected, out: Draft) -> None:
+def _review_notes(
+    page: Page, models: list[str], names: list[str], collected: _Collected, out: Draft
+) -> None:
     """Clauses a person would read as a constraint that gave no rule: kept under review."""
     seen = {quote for quote, _ in out.review}
     for block in page.blocks:
-        for line in block.lines + [l for c in block.children for l in c.lines]:
+        for line in block.lines + [item for c in block.children for item in c.lines]:
             if line.text in collected.used or line.text.endswith(":"):
                 continue
             for clause in clauses(line.text, line.number):
@@ -730,7 +783,12 @@ def _unchecked(collected: _Collected, out: Draft) -> list[dict[str, Any]]:
     items = []
     for (_, param, _, keyword), finding in collected.values.items():
         if keyword == "media_types" and finding.quote and finding.quote not in collected.placed:
-            items.append((finding.quote, f"{param}: a file's format behind a URL is only known by fetching it; review whether the list should be checked on data URIs"))
+            items.append(
+                (
+                    finding.quote,
+                    f"{param}: a file's format behind a URL is only known by fetching it; review whether the list should be checked on data URIs",
+                )
+            )
     for quote, why in out.review:
         items.append((quote, why))
     seen: set[str] = set()

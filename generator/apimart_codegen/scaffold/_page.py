@@ -161,7 +161,9 @@ def _json_parts(
             if not text[line_start:index].strip() or text[line_start:index].rstrip().endswith(
                 ("'", ":")
             ):
-                covered.update(range(first + 1 if text[line_start:index].strip() else first, last + 1))
+                covered.update(
+                    range(first + 1 if text[line_start:index].strip() else first, last + 1)
+                )
         if isinstance(value, dict) and "code" in value and "data" in value and response is None:
             response = value
         index = end
@@ -254,7 +256,10 @@ def _flattened_blocks(
     texts = [section[i].text for i in heads]
     # the bodies leave some orders open: the one whose names fit the lines best is taken
     names, matched = max(
-        ((names, _align(names, texts)) for names in (_body_order(bodies), _body_order(bodies, late=True))),
+        (
+            (names, _align(names, texts))
+            for names in (_body_order(bodies), _body_order(bodies, late=True))
+        ),
         key=lambda pair: sum(_score(pair[0][n], texts[h]) for n, h in pair[1].items()),
     )
     starts: dict[int, str] = {heads[h]: names[n] for n, h in matched.items()}
@@ -281,7 +286,9 @@ def _is_head(text: str) -> bool:
 
 def _looks_like_new_parameter(line: Line) -> bool:
     """An unnamed line that reads like a parameter's description of its own."""
-    return bool(re.match(r"^(Whether|Specified|Seed|Random|Negative|Reference|Video|Image)\b", line.text))
+    return bool(
+        re.match(r"^(Whether|Specified|Seed|Random|Negative|Reference|Video|Image)\b", line.text)
+    )
 
 
 def _body_order(bodies: list[Body], *, late: bool = False) -> list[str]:

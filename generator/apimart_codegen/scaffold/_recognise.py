@@ -93,7 +93,7 @@ def _unit_keywords(unit: str | None, scope: Scope) -> tuple[str, str, str] | Non
 
 
 def _per(keywords: tuple[str, str, str], per: str | None, unit: str | None) -> tuple[str, str, str]:
-    """"Max 2 boxes per image": a count of each item of the list, not of the list."""
+    """ "Max 2 boxes per image": a count of each item of the list, not of the list."""
     if per and unit and keywords[0] == "min_items" and per.rstrip("s") != unit.rstrip("s"):
         return keywords[0], keywords[1], "items"
     return keywords
@@ -104,7 +104,7 @@ _CONDITIONAL = re.compile(r"\b(when|if|mode|with|without|unless|only when)\b", r
 
 @recogniser("range")
 def _range(text: str, scope: Scope) -> list[Finding]:
-    """"1-7 images", "1 to 16", "2 ~ 15 seconds", "between [2, 10]", "Range: 1-6"."""
+    """ "1-7 images", "1 to 16", "2 ~ 15 seconds", "between [2, 10]", "Range: 1-6"."""
     out = []
     pattern = rf"{_NOT_RATIO}\[?({NUMBER}){_DASH}({NUMBER})\]?(?![\d×x*%]|:\S){_UNIT}{_PER}"
     for found in re.finditer(pattern, text):
@@ -135,7 +135,7 @@ _LOWER = re.compile(
 
 @recogniser("bound")
 def _bound(text: str, scope: Scope) -> list[Finding]:
-    """"up to 800 characters", "Maximum 5 images", "at least 1", "≤ 5", "integer ≥0"."""
+    """ "up to 800 characters", "Maximum 5 images", "at least 1", "≤ 5", "integer ≥0"."""
     out = []
     for pattern, side in ((_UPPER, 1), (_LOWER, 0)):
         for found in pattern.finditer(text):
@@ -195,7 +195,7 @@ def list_values(raw: str, scope: Scope) -> tuple[list[Any], Any] | None:
 
 @recogniser("values")
 def _values(text: str, scope: Scope) -> list[Finding]:
-    """"Supported values: 4, 6, 8, 10", "Only supports: 5 or 10 seconds", "Fixed at 1",
+    """ "Supported values: 4, 6, 8, 10", "Only supports: 5 or 10 seconds", "Fixed at 1",
     "Value range: 1", "1K / 2K / 4K"."""
     found = _LIST.search(text) or (_BARE_LIST.match(text) if scope.type == "string" else None)
     if found is None or _CONDITIONAL.search(text[: found.start()]):
@@ -211,13 +211,18 @@ def _values(text: str, scope: Scope) -> list[Finding]:
         return []
     values, default = parsed
     intro = found.group(0).lower() if found.re is _LIST else ""
-    if scope.type == "string" and len(values) == 1 and not re.match(
-        r"fixed at|must be|value range", intro
+    if (
+        scope.type == "string"
+        and len(values) == 1
+        and not re.match(r"fixed at|must be|value range", intro)
     ):
         return []
-    if scope.type == "string" and not all(re.search(r"\d", str(v)) for v in values):
-        if not re.match(r"(?i)supported values|allowed values|options|one of|must be", found.group(0)):
-            return []  # "Supports publicly accessible URLs": words, not values
+    worded = not all(re.search(r"\d", str(v)) for v in values)
+    explicit = re.match(
+        r"(?i)supported values|allowed values|options|one of|must be", found.group(0)
+    )
+    if scope.type == "string" and worded and not explicit:
+        return []  # "Supports publicly accessible URLs": words, not values
     out = [Finding("enum", values, text)]
     if default is not None:
         out.append(Finding("default", default, text))
@@ -226,7 +231,7 @@ def _values(text: str, scope: Scope) -> list[Finding]:
 
 @recogniser("default")
 def _default(text: str, scope: Scope) -> list[Finding]:
-    """"Default: 5", "(default 1)", "defaults to 2K"."""
+    """ "Default: 5", "(default 1)", "defaults to 2K"."""
     found = re.search(
         rf"(?:\bDefault(?: value)?\s*(?:is|:)\s*|\(default\s+|defaults to\s+)({_VALUE_TOKEN})",
         text,
@@ -248,7 +253,7 @@ def _default(text: str, scope: Scope) -> list[Finding]:
 
 @recogniser("fixed model")
 def _fixed(text: str, scope: Scope) -> list[Finding]:
-    """"Video generation model name, fixed as wan2.6"."""
+    """ "Video generation model name, fixed as wan2.6"."""
     found = re.search(r"\bfixed (?:as|at|to)\s*:?\s*([a-z0-9][a-z0-9.\-]*[a-z0-9])", text)
     if found is None or scope.type != "string":
         return []
@@ -264,7 +269,7 @@ _MEDIA = {
 
 @recogniser("media types")
 def _media(text: str, scope: Scope) -> list[Finding]:
-    """"Supported formats: PNG, JPEG, JPG, WebP", "JPEG / PNG / WEBP / BMP"."""
+    """ "Supported formats: PNG, JPEG, JPG, WebP", "JPEG / PNG / WEBP / BMP"."""
     words = re.findall(r"\b([A-Za-z0-9]{3,4})\b", text)
     types = []
     for word in words:
@@ -309,8 +314,10 @@ def param_for(noun: str, scope: Scope) -> str | None:
 
 @recogniser("require one of")
 def _require_any(text: str, scope: Scope) -> list[Finding]:
-    """"at least one of this and video_urls must be provided"."""
-    found = re.search(r"(?i)at least one of (?:this|these) and (\w+) must be (?:provided|given)", text)
+    """ "at least one of this and video_urls must be provided"."""
+    found = re.search(
+        r"(?i)at least one of (?:this|these) and (\w+) must be (?:provided|given)", text
+    )
     other = param_for(found.group(1), scope) if found else None
     if other is None:
         return []
@@ -322,7 +329,7 @@ def _require_any(text: str, scope: Scope) -> list[Finding]:
 
 @recogniser("total count")
 def _total(text: str, scope: Scope) -> list[Finding]:
-    """"(total images + videos ≤ 5)"."""
+    """ "(total images + videos ≤ 5)"."""
     found = re.search(rf"(?i)total (\w+) \+ (\w+)\s*(?:≤|<=|at most|up to)\s*({NUMBER})", text)
     if found is None:
         return []
@@ -337,7 +344,7 @@ def _total(text: str, scope: Scope) -> list[Finding]:
 
 @recogniser("same length")
 def _same_length(text: str, scope: Scope) -> list[Finding]:
-    """"Outer array length must equal the length of image_urls"."""
+    """ "Outer array length must equal the length of image_urls"."""
     found = re.search(r"(?i)length must (?:equal|match) (?:the (?:length|number) of )?(\w+)", text)
     other = param_for(found.group(1), scope) if found else None
     if other is None or other == scope.name:
@@ -349,8 +356,10 @@ def _same_length(text: str, scope: Scope) -> list[Finding]:
 
 @recogniser("percent sum")
 def _percent_sum(text: str, scope: Scope) -> list[Finding]:
-    """"All ratio values must sum to exactly 100.00%"."""
-    found = re.search(rf"(?i)all (\w+) values must (?:sum|add up) to (?:exactly )?({NUMBER})%", text)
+    """ "All ratio values must sum to exactly 100.00%"."""
+    found = re.search(
+        rf"(?i)all (\w+) values must (?:sum|add up) to (?:exactly )?({NUMBER})%", text
+    )
     if found is None or scope.type != "array":
         return []
     rule = {"id": f"{scope.name}-sum", "kind": "percent_sum", "path": f"/{scope.name}",
@@ -361,7 +370,7 @@ def _percent_sum(text: str, scope: Scope) -> list[Finding]:
 
 @recogniser("fields required")
 def _fields(text: str, scope: Scope) -> list[Finding]:
-    """"each entry requires hex and ratio": the fields every item of the list carries."""
+    """ "each entry requires hex and ratio": the fields every item of the list carries."""
     found = re.search(r"(?i)each (?:entry|item|object|element) requires ([\w, ]+?)(?:$|[.;])", text)
     if found is None or scope.type != "array":
         return []
@@ -371,7 +380,7 @@ def _fields(text: str, scope: Scope) -> list[Finding]:
 
 @recogniser("only first used")
 def _only_first(text: str, scope: Scope) -> list[Finding]:
-    """"Only the 1st video is used": the rest are ignored, a warning."""
+    """ "Only the 1st video is used": the rest are ignored, a warning."""
     found = re.search(r"(?i)only the (?:1st|first) \w+ (?:is|will be) used", text)
     if found is None or scope.type != "array":
         return []
@@ -383,7 +392,7 @@ def _only_first(text: str, scope: Scope) -> list[Finding]:
 
 @recogniser("takes priority")
 def _priority(text: str, scope: Scope) -> list[Finding]:
-    """"Takes priority over the audio parameter": the other is ignored when this is given."""
+    """ "Takes priority over the audio parameter": the other is ignored when this is given."""
     found = re.search(r"(?i)takes priority over (?:the )?(\w+)(?: parameter)?", text)
     other = param_for(found.group(1), scope) if found else None
     if other is None or other == scope.name:
@@ -396,7 +405,7 @@ def _priority(text: str, scope: Scope) -> list[Finding]:
 
 @recogniser("ignored in a mode")
 def _ignored_in_mode(text: str, scope: Scope) -> list[Finding]:
-    """"thinking_mode and color_palette are ignored in sequential mode", said of a boolean
+    """ "thinking_mode and color_palette are ignored in sequential mode", said of a boolean
     switch: each named parameter is ignored (a warning) while the switch is on."""
     found = re.search(r"^([\w, ]+?) (?:is|are) ignored in (\w+) mode", text)
     switch = param_for(found.group(2), scope) if found else None
@@ -415,7 +424,7 @@ def _ignored_in_mode(text: str, scope: Scope) -> list[Finding]:
 
 @recogniser("box")
 def _box(text: str, scope: Scope) -> list[Finding]:
-    """"Structure: [[[x1, y1, x2, y2], ...], ...]": nested lists ending in a corner pair."""
+    """ "Structure: [[[x1, y1, x2, y2], ...], ...]": nested lists ending in a corner pair."""
     found = re.search(r"(\[+)\s*x1,\s*y1,\s*x2,\s*y2\s*\]", text)
     if found is None or scope.type != "array":
         return []

@@ -27,7 +27,7 @@ def round_trip() -> YAML:
 def scalar(value: Any) -> Any:
     """A string YAML would misread, or one with quotes-worthy characters, double-quoted."""
     if isinstance(value, str):
-        plain = _PLAIN.match(value) and value.lower() not in _YAML_WORDS and not value[-1:] == " "
+        plain = _PLAIN.match(value) and value.lower() not in _YAML_WORDS and value[-1:] != " "
         return value if plain else DoubleQuotedScalarString(value)
     return value
 
