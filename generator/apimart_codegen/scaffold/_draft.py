@@ -110,13 +110,14 @@ def draft_spec(
             "POSTed to it with /callback appended.",
             "source": {"doc": "API_NOTES.md", "quote": WEBHOOK_QUOTE},
         }
+    model_entries = _model_entries(page, models, collected)
     _review_notes(page, models, names, collected, out)
     out.spec = {
         "doc": doc,
         **({"url": url} if url else {}),
         "family": family,
         "body": {"closed": "warning", "source": _request_heading(page)},
-        "models": _model_entries(page, models, collected),
+        "models": model_entries,
         "parameters": parameters,
         **({"rules": _rules(collected)} if collected.rules else {}),
         "examples": [
