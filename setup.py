@@ -46,6 +46,9 @@ REQUIRES = [
     "hypothesis>=6.100",
     # `apimart docs pull`: the vendor's HTML pages turned into the text the specs quote
     "beautifulsoup4>=4.12",
+    # `apimart docs scaffold` writes drafts and `docs diff --apply` edits specs in place,
+    # keeping their comments, key order and layout (a round-trip YAML library)
+    "ruamel.yaml>=0.19",
 ]
 
 

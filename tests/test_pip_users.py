@@ -123,6 +123,15 @@ def test_lint_reads_the_bundled_specs_and_pages(installed: Installed) -> None:
         "apimart docs pull: the pages bundled with the package are not written to: "
         "give --out DIR or --print\n"
     )
+    page = installed.home / "page.txt"
+    page.write_text("Request Parameters\nmodel\nstring\nfixed as wan2.6\n", encoding="utf-8")
+    for args, message in (
+        (["diff", "wan2.6", str(page), "--apply"], "the specs bundled with the package"),
+        (["scaffold", str(page)], "the pages bundled with the package"),
+    ):
+        refused = installed.run("docs", *args)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert message in refused.stderr and "Traceback" not in refused.stderr
 
 
 def test_generate_writes_what_the_checkout_holds(installed: Installed) -> None:
