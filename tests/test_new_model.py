@@ -40,6 +40,8 @@ AFFECTED = [
     "tests/test_interpreter.py::test_the_judge_agrees_with_the_plain_reading_on_examples_and_broken_variants",
     "tests/test_mock_submit.py::test_each_model_gets_the_envelope_of_its_page",
     "tests/test_release.py::test_the_committed_ledger_is_the_release_of_the_specs",
+    "tests/test_docs_scaffold.py::test_each_stored_page_drafts_a_spec_that_lints",
+    "tests/test_docs_scaffold.py::test_re_derivation_meets_its_goals",
     "contract_tests/",  # with --apimart-model kestrel-1: every rule of the new model
 ]
 
