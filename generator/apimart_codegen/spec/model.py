@@ -179,6 +179,9 @@ class SpecFile:
 @dataclass(frozen=True, slots=True)
 class SpecSet:
     files: tuple[SpecFile, ...]
+    dropped: frozenset[str] = frozenset()
+    """The rule ids :meth:`without_rules` took out: a spec that never declared a rule did not
+    drop it (the mock tells the two apart when it chooses a model, see ``MockCore``)."""
 
     @property
     def models(self) -> tuple[ModelSpec, ...]:
@@ -206,7 +209,7 @@ class SpecSet:
             )
             for spec in self.files
         )
-        return SpecSet(files)
+        return SpecSet(files, self.dropped | dropped)
 
 
 def split_path(text: str) -> tuple[str, ...]:
