@@ -221,6 +221,10 @@ def test_the_contract_run_holds_the_mock_to_the_wire_name(generated: Path, tmp_p
     # each wrong spelling sent was refused; the wire name itself was sent and accepted
     assert enum["broke"] == enum["refused"] > 0 and enum["kept"] == enum["accepted"] > 0
     assert rows[f"{WIRE}/positive"]["accepted"] == 20
+    # and a mock told to drop each rule in turn (model-enum too) is caught on each
+    result = run_cli("contract", "--specs", str(SPECS_DIR), "--sensitivity", "--seed", "1", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "sensitivity: 12/12 rules detected" in result.stdout
     # over a loopback socket too
     server = MockProcess("--specs", str(SPECS_DIR), "--speed", "1000")
     try:
