@@ -24,6 +24,7 @@ import pytest
 
 from apimart_codegen.lint import doc_bodies
 from apimart_codegen.mock import MockAPI, VirtualClock
+from apimart_codegen.scaffold import scaffold
 from apimart_codegen.spec.loader import load_specs
 from tests.support import ROOT, SPECS, MockProcess, run_cli, specs
 
@@ -97,6 +98,15 @@ def test_generate_derives_file_and_python_names_from_the_wire_name(generated: Pa
     schema = json.loads((generated / "schemas" / "omni-flash-ext.schema.json").read_text())
     assert schema["$id"].endswith(":omni-flash-ext.schema.json")
     assert schema["properties"]["model"]["enum"][0] == WIRE
+
+
+def test_scaffold_drafts_the_model_as_the_page_spells_it() -> None:
+    page = (DOCS_DIR / "omni-flash-ext.txt").read_text(encoding="utf-8")
+    result = scaffold(page, doc="omni-flash-ext.txt", docs_root=DOCS_DIR)
+    spec = result.draft.spec
+    assert (list(spec["models"]), spec["family"]) == ([WIRE], "omni-flash-ext")
+    assert spec["parameters"]["model"]["enum"] == [WIRE]
+    assert result.remaining == []  # the draft lints as written
 
 
 # -- the generated package, the mock in process and over a socket ---------------------------
