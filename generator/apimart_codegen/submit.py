@@ -16,11 +16,14 @@ connection failure. ``--format json`` prints exactly one object:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
@@ -184,7 +187,8 @@ def run(args: argparse.Namespace) -> int:
     outcome = Outcome()
     progress = Progress(sys.stderr, enabled=args.format == "text" or sys.stderr.isatty())
     try:
-        code = _submit(args, outcome, progress)
+        with _terminate_cleanly():
+            code = _submit(args, outcome, progress)
     except Stop as stop:
         code = stop.code
     finally:
@@ -264,6 +268,24 @@ def _submit(args: argparse.Namespace, outcome: Outcome, progress: Progress) -> i
                 for path in paths:
                     print(f"saved: {path}")
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """SIGTERM ends the command the way Ctrl-C does: as an exception, so a download under
+    way removes its temporary file (exit 143, 128 + SIGTERM)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _guard(outcome: Outcome, call: Callable[[], T]) -> T:
