@@ -119,6 +119,7 @@ def test_a_redirect_loop_is_the_clients_error(tmp_path: Path) -> None:
         (METADATA, "169.254.169.254 is a private, loopback or link-local address"),
         ("http://10.0.0.8/x.mp4", "private"),
         ("http://[::1/x.mp4", "not a valid URL"),
+        ("http://xn--/x.mp4", "not a valid URL"),  # a malformed IDNA host
         ("https://cdn.example/a\x1b[2Jb.mp4", "control character"),
     ],
 )

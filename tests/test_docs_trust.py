@@ -46,7 +46,7 @@ def test_a_trickling_page_meets_the_overall_timeout(
 ) -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5000\r\n\r\n"
     url = trickle(head + b"<p>x</p>" * 600, 0.02)  # each byte well within a read timeout
-    code, out, err = docs(capsys, "pull", "viduq3", "--url", url, "--print", "--timeout", "0.5")
+    code, _out, err = docs(capsys, "pull", "viduq3", "--url", url, "--print", "--timeout", "0.5")
     assert code == 2
     assert err.rstrip().endswith(f"{url}: no answer within 0.5 s"), err
 
@@ -60,7 +60,7 @@ def test_an_unknown_charset_is_a_message_and_exit_2(
     argv = ["pull", "viduq3", "--url", url, "--print"] if command == "pull" else ["diff"]
     if command == "diff":
         argv += ["viduq3", url]
-    code, out, err = docs(capsys, *argv)
+    code, _out, err = docs(capsys, *argv)
     assert code == 2
     assert f"{url}: unknown charset 'rot13'" in err
 
@@ -73,11 +73,11 @@ def test_html_nested_600_deep_is_a_message_and_exit_2(
 ) -> None:
     page = tmp_path / "deep.html"
     page.write_text(DEEP, encoding="utf-8")
-    code, out, err = docs(capsys, "diff", "wan2.6", str(page))
+    code, _out, err = docs(capsys, "diff", "wan2.6", str(page))
     assert code == 2  # not 1, which would read as drift
     assert f"{page}: the page's HTML is nested too deeply to be read" in err
     url = site.add("/deep", Answer(body=DEEP.encode()))
-    code, out, err = docs(capsys, "pull", "wan2.6", "--url", url, "--print")
+    code, _out, err = docs(capsys, "pull", "wan2.6", "--url", url, "--print")
     assert code == 2
     assert "nested too deeply" in err
 
@@ -112,7 +112,7 @@ def test_a_failed_write_leaves_the_old_page_and_no_partial_file(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "fsync", full)
-    code, out, err = docs(capsys, "pull", "viduq3", "--url", url, "--out", str(tmp_path))
+    code, _out, err = docs(capsys, "pull", "viduq3", "--url", url, "--out", str(tmp_path))
     assert code == 2
     assert f"{tmp_path / 'viduq3.txt'}: cannot be written (No space left on device)" in err
     assert [p.name for p in tmp_path.iterdir()] == ["viduq3.txt"]
