@@ -213,9 +213,9 @@ def run(
             print(f"2. {len(jobs)} examples through apimart.AsyncClient against {shown(base_url)}")
             asyncio.run(_run_all(jobs, base_url, api_key, folder))
         print_table(jobs, folder)
+        failed = [job for job in jobs if not job.ok]  # reads the files: before they go
     if out is None:
         print("   (a temporary folder, removed again: --out DIR keeps the files)")
-    failed = [job for job in jobs if not job.ok]
     total = time.monotonic() - started
     files = sum(len(job.files) for job in jobs)
     print(
