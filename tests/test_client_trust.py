@@ -308,3 +308,28 @@ def test_a_server_echoing_the_key_and_escapes_gets_neither_printed(status: int) 
     assert KEY not in text
     assert "\x1b" not in text and "\x00" not in text
     assert "\\x1b[2J" in text
+
+
+def test_a_failed_tasks_message_is_shown_without_the_key_or_escapes() -> None:
+    said = f"quota for {KEY} exceeded\x1b]0;pwned\x07"
+
+    def route(request: httpx.Request) -> httpx.Response | None:
+        task = {"id": "t1", "status": "failed", "error": {"message": said}}
+        return httpx.Response(200, json={"code": 200, "data": task})
+
+    with api_with(route).client() as client, pytest.raises(apimart.TaskFailedError) as caught:
+        client.wait("t1", poll_interval=1)
+    assert KEY not in str(caught.value) and "\x1b" not in str(caught.value)
+    assert str(caught.value).startswith("task t1 ended failed: quota for ")
+
+
+def test_the_async_client_has_the_deadline_transport_too() -> None:
+    from apimart._netpolicy import AsyncDeadlineTransport
+
+    async def run() -> None:
+        async with apimart.AsyncClient(api_key=KEY, base_url=BASE, deadline=7) as client:
+            transport = client._http._transport
+            assert isinstance(transport, AsyncDeadlineTransport)
+            assert transport.deadline == 7
+
+    asyncio.run(run())

@@ -38,6 +38,9 @@ class Hostile(BaseHTTPRequestHandler):
             name = self.path.rsplit("/", 1)[1]
             url = "file:///etc/passwd" if name == "fileurl" else f"{base}/files/{name}.mp4"
             task = {"id": name, "status": "completed", "result": {"videos": [{"url": [url]}]}}
+            if name == "echo":  # a server that echoes the key, with terminal escapes
+                said = f"bad key {KEY}\x1b[2J\x1b]0;pwned\x07"
+                task = {"id": "echo\x1b[31m", "status": "failed", "error": {"message": said}}
             self._send(200, json.dumps({"code": 200, "data": task}).encode(), "application/json")
         elif self.path == "/files/loop.mp4":
             self.send_response(302)
@@ -164,3 +167,16 @@ def test_the_demo_hides_the_password_of_its_base_url(
     printed = capsys.readouterr()
     assert "hunter2" not in printed.out + printed.err
     assert f"against http://user:***@127.0.0.1:{port}" in printed.out
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_what_a_server_echoes_is_printed_without_the_key_or_escapes(
+    hostile: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, output: str
+) -> None:
+    monkeypatch.setenv("APIMART_API_KEY", KEY)
+    assert main(["wait", "echo", "--base-url", hostile, "--format", output]) == 1
+    printed = capsys.readouterr()
+    text = printed.out + printed.err
+    assert KEY not in text
+    assert "\x1b" not in text and "\x07" not in text
+    assert "ended failed: bad key" in text

@@ -233,7 +233,7 @@ class AsyncClient(AsyncModelMethods):
                         await outcome
                 if task.done:
                     if raise_on_failure and not task.succeeded:
-                        raise TaskFailedError(task)
+                        raise TaskFailedError(task, secret=self._config.api_key)
                     return task
             pause = poll_pause(self._config.retry, poll_interval, failures)
             if timeout is not None:

@@ -214,7 +214,7 @@ class Client(ModelMethods):
                     on_progress(task)
                 if task.done:
                     if raise_on_failure and not task.succeeded:
-                        raise TaskFailedError(task)
+                        raise TaskFailedError(task, secret=self._config.api_key)
                     return task
             pause = poll_pause(self._config.retry, poll_interval, failures)
             if timeout is not None:

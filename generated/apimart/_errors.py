@@ -167,12 +167,15 @@ class UnsafeURLError(APIMartError):
 
 
 class TaskFailedError(APIMartError):
-    """The task ended ``failed`` or ``cancelled``; ``task`` is its last state."""
+    """The task ended ``failed`` or ``cancelled``; ``task`` is its last state.
 
-    def __init__(self, task: Task) -> None:
+    The message (from the server) is shown with ``secret`` (the API key) masked.
+    """
+
+    def __init__(self, task: Task, *, secret: str = "") -> None:
         reason = task.error.message if task.error is not None and task.error.message else ""
         message = f"task {task.id} ended {task.status}" + (f": {reason}" if reason else "")
-        super().__init__(message)
+        super().__init__(redact(message, secret))
         self.task = task
 
 
@@ -194,7 +197,7 @@ class WaitTimeoutError(APIMartError):
         message = f"task {task_id} did not finish within {timeout:g} s{seen}"
         if last_error is not None:
             message += f"; the last poll failed: {last_error.message}"
-        super().__init__(message)
+        super().__init__(redact(message, ""))  # what the server said, control characters escaped
         self.task_id = task_id
         self.timeout = timeout
         self.task = task

@@ -73,7 +73,7 @@ class Progress:
         if not self.enabled:
             return
         percent = "" if task.progress is None else f" {task.progress}%"
-        line = f"{task.id}: {task.status}{percent}"
+        line = shown(f"{task.id}: {task.status}{percent}", keep_newlines=False)
         if self.live:
             self.stream.write("\r" + line.ljust(self.width))
             self.width = max(self.width, len(line))
@@ -194,6 +194,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress.end()
     if outcome.error:
+        outcome.error = shown(outcome.error)  # it may quote the server
         print(f"apimart {args.command}: {outcome.error}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(asdict(outcome), ensure_ascii=False))
@@ -235,7 +236,7 @@ def _submit(args: argparse.Namespace, outcome: Outcome, progress: Progress) -> i
             task_id = handle.id
             outcome.task_id, outcome.status = handle.id, str(handle.status)
             if text:
-                print(f"submitted {handle.id} ({handle.model}): {handle.status}")
+                print(shown(f"submitted {handle.id} ({handle.model}): {handle.status}"))
                 _print_warnings(handle.report)
             if not (args.wait or args.out):
                 return EXIT_OK
@@ -260,13 +261,13 @@ def _submit(args: argparse.Namespace, outcome: Outcome, progress: Progress) -> i
         outcome.results = list(task.urls)
         if text:
             for url in task.urls:
-                print(f"result: {url}")
+                print(shown(f"result: {url}", keep_newlines=False))
         if args.out:
             paths = _guard(outcome, lambda: client.download(task, args.out))
             outcome.files = [str(path) for path in paths]
             if text:
                 for path in paths:
-                    print(f"saved: {path}")
+                    print(shown(f"saved: {path}", keep_newlines=False))
     return EXIT_OK
 
 
@@ -286,6 +287,15 @@ def _terminate_cleanly() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def shown(text: str, *, keep_newlines: bool = True) -> str:
+    """What a server sent, as it may be printed: the key masked, control characters
+    (ESC, NUL, bidi overrides) escaped."""
+    from apimart_codegen.netpolicy import printable, redact
+
+    key = os.environ.get("APIMART_API_KEY", "").strip()
+    return printable(redact(text, [key]), keep_newlines=keep_newlines)
 
 
 def _guard(outcome: Outcome, call: Callable[[], T]) -> T:
