@@ -5,11 +5,11 @@
   socket, then polls the task it got back.
 * Spectral (``spectral:oas``) and Redocly CLI (``recommended``) lint the document with no
   error and no warning except Redocly's ``info-license`` (the project states no license for
-  the vendor's API). Both come from npm, installed on first use into ``tests/.npm``
+  the vendor's API). Both come from npm, installed on first use into ``.tools/npm``
   (ignored by git, kept between runs); without npm these tests skip and say so. A copy of
   the document with a known fault shows that each linter is really judging.
 * Schemathesis's command line, driven by the document the mock serves, finds nothing but
-  the differences the README lists (see ``LISTED_DIFFERENCES``).
+  the differences the README lists (``difference`` names each).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from tests.support import GENERATED, ROOT, specs
 
 DOC = json.loads((GENERATED / "openapi.json").read_text("utf-8"))
 KEY = "tools-key"
-NPM_DIR = ROOT / "tests" / ".npm"
+NPM_DIR = ROOT / ".tools" / "npm"
 NPM_PACKAGES = {"@stoplight/spectral-cli": "6.16.3", "@redocly/cli": "2.77.0"}
 QUIET_NODE = {
     "REDOCLY_TELEMETRY": "off",
