@@ -326,3 +326,23 @@ def test_a_data_uris_declared_type_is_said_exactly() -> None:
     mislabelled = f"data:image/jpeg;base64,{SAMPLES['image/png']}"
     assert validator.is_valid({**base, "image_urls": [mislabelled]})
     assert not validate(MODELS["wan2.7-image"], {**base, "image_urls": [mislabelled]}).valid
+
+
+def test_the_rewrites_for_the_tools_keep_every_verdict() -> None:
+    """``no_union`` and ``opened`` change the shape generators and linters see, not the verdict."""
+    from apimart_codegen.targets.jsonschema import opened
+    from apimart_codegen.targets.jsonschema._merge import no_union
+
+    either = {"anyOf": [{"required": ["a"]}, {"required": ["b"]}], "not": {"required": ["c"]}}
+    partial = {"if": {"properties": {"a": {"const": 1}}}, "then": {"required": ["b"]}}
+    values: list[Any] = [{}, {"a": 1}, {"b": 2}, {"a": 1, "b": 2}, {"a": 2, "c": 3}, {"c": 1}]
+    values += [[], 5]
+    for original, rewritten in ((either, no_union(either)), (partial, opened(partial))):
+        for value in values:
+            expected = jsonschema.Draft202012Validator(original).is_valid(value)
+            assert jsonschema.Draft202012Validator(rewritten).is_valid(value) == expected, value
+    assert "anyOf" not in no_union(either)
+    assert opened(partial)["if"]["additionalProperties"] is True
+    assert "additionalProperties" not in opened({"properties": {"a": {}}})  # a body is not partial
+    with pytest.raises(ValueError, match="unevaluatedProperties"):
+        opened({"allOf": [{"unevaluatedProperties": False}]})
