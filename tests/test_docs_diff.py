@@ -239,3 +239,16 @@ def test_markdown_parameter_lists_and_tables_are_read_under_the_request_heading(
         "## Response\n| task_id | string | not a parameter |\n"
     )
     assert listed_parameters(page) == ["model", "seed", "prompt", "n", "size", "style"]
+
+
+def test_control_characters_from_a_page_reach_the_terminal_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = _edited(
+        tmp_path, "wan2.6.txt", (DURATION, "Supported values: 5, 10 \x1b[2J\x9b31m only")
+    )
+    code = main(["docs", "diff", "wan2.6", str(page)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "\x1b" not in out and "\x9b" not in out
+    assert "+ Video duration (seconds) Supported values: 5, 10 \\x1b[2J\\x9b31m only" in out
