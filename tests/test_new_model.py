@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from apimart_codegen.spec.loader import load_specs
+from tests import wheels
 from tests.support import ROOT
 
 NEW_MODEL = Path(__file__).resolve().parent / "new_model"
@@ -49,13 +50,7 @@ AFFECTED = [
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = tmp_path_factory.mktemp("new-model") / "project"
-    shutil.copytree(
-        ROOT,
-        copy,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "__pycache__", "*.egg-info", ".*_cache", ".hypothesis", "build"
-        ),
-    )
+    shutil.copytree(ROOT, copy, ignore=wheels.COPY_IGNORES)
     shutil.copy(NEW_MODEL / "kestrel.yaml", copy / "specs")
     shutil.copy(NEW_MODEL / "kestrel.md", copy / "vendor-docs")
     return copy

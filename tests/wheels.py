@@ -20,6 +20,11 @@ from packaging.requirements import Requirement
 from tests.support import GENERATED, ROOT
 
 TIMEOUT = 180
+COPY_IGNORES = shutil.ignore_patterns(
+    ".venv", ".git", ".tools", ".npm", "__pycache__", "*.egg-info", ".*_cache", ".hypothesis",
+    "build", "dist",
+)  # fmt: skip
+"""What a copy of the project leaves out: environments, tool installs, caches, build output."""
 
 
 def build(source: Path, out: Path) -> Path:
@@ -45,13 +50,7 @@ def client_wheel(work: Path) -> Path:
 def generator_wheel(work: Path) -> Path:
     """The ``apimart-codegen`` wheel, built from a copy of the project."""
     source = work / "project"
-    shutil.copytree(
-        ROOT,
-        source,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "__pycache__", "*.egg-info", ".*_cache", ".hypothesis", "build"
-        ),
-    )
+    shutil.copytree(ROOT, source, ignore=COPY_IGNORES)
     return build(source, work / "dist")
 
 
