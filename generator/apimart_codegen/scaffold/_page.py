@@ -6,6 +6,10 @@ on a line, its type on the next, then ``required`` and ``default:"x"`` lines, th
 description, list items as ``  • text``. The older, flattened shape lost the names, types
 and bullets: each parameter is a description line, and its name is found in the page's
 own request bodies, which send the parameters in the order the list documents them.
+A Markdown page is read line by line the same way once its markup is set aside: headings,
+list markers and quote markers are not part of a line's text, code fences are skipped,
+and a list item ``- `name` (type, required) — description`` is a parameter's block in one
+line. A line's text is always an exact piece of the page, so a rule quoting it stands.
 """
 
 from __future__ import annotations
@@ -24,10 +28,26 @@ _TYPE_LINE = re.compile(
     r"^(string|integer|number|boolean|object|file|url|array(?:<([a-z]+)>)?)$", re.IGNORECASE
 )
 _DEFAULT_LINE = re.compile(r'^default:\s*"(.*)"$')
+# "required", "Required", "(optional)", "*required*", "Required: no"
+_MARKER = re.compile(
+    r"^\(?\*{0,2}(required|optional)\*{0,2}\)?(?::\s*(yes|no|true|false))?$", re.IGNORECASE
+)
+# Markdown: "## Heading", "> quote", "- item", "```json"; a table's "|---|---|" rule
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_MD_QUOTE = re.compile(r"^>\s?")
+_MD_ITEM = re.compile(r"^[-*+]\s+")
+_MD_FENCE = re.compile(r"^\s*(```|~~~)")
+_MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+# a parameter in one line: "- `name` (array<url>, required) — description"
+_INLINE_HEAD = re.compile(
+    r"^(?:`|\*\*)([a-z][a-z0-9_]*)(?:`|\*\*)\s*\(([a-z<>]+)((?:,\s*[^)]*)?)\)\s*(?:[—–:-]\s*)?(.*)$"
+)
 REQUEST_HEADINGS = frozenset({"Request Parameters", "Body", "Request Body", "Parameters"})
 STOP_HEADINGS = frozenset({"Response", "Responses", "Use Cases", "Examples", "Example"})
 # "url (string): image URL", "reference_voice (string, optional): a voice sample"
-_CHILD = re.compile(r"^([a-z][a-z0-9_]*) \(([a-z<>]+)(, ?(optional|required))?\):?\s*(.*)$")
+_CHILD = re.compile(
+    r"^(?:`|\*\*)?([a-z][a-z0-9_]*)(?:`|\*\*)? \(([a-z<>]+)(, ?(optional|required))?\):?\s*(.*)$"
+)
 # flattened pages: lines that continue a description rather than start a parameter
 _LABEL = re.compile(r"^[^:]{1,25}:\s+\S")
 _OPTION = re.compile(r"^\S{1,40} [-—–] ")
@@ -40,6 +60,8 @@ class Line:
     text: str
     number: int
     bullet: bool = False
+    indent: int = 0
+    heading: bool = False
 
 
 @dataclass(slots=True)
@@ -96,9 +118,9 @@ def read_page(text: str) -> Page:
     raw_lines = text.split("\n")
     json_lines, bodies, response, endpoint = _json_parts(text, raw_lines)
     lines = [
-        Line(_strip_bullet(line), number, line.startswith(BULLET) or line.startswith("•"))
-        for number, line in enumerate(raw_lines, 1)
-        if number not in json_lines and line.strip()
+        line
+        for number, raw in enumerate(raw_lines, 1)
+        if number not in json_lines and (line := _line(raw, number)) is not None
     ]
     start = next((i for i, line in enumerate(lines) if line.text in REQUEST_HEADINGS), None)
     blocks: list[Block] = []
@@ -112,7 +134,7 @@ def read_page(text: str) -> Page:
         if raw_lines[number - 1].strip()
         and not raw_lines[number - 2].strip()
         and not raw_lines[number].strip()
-    }
+    } | {line.number for line in lines if line.heading}
     end = next(
         (
             i
@@ -129,16 +151,33 @@ def read_page(text: str) -> Page:
         blocks, leftover = _flattened_blocks(section, text, bodies)
         notes = lines[: start + 1] + leftover + lines[end:]
     else:
-        first = next(i for i, line in enumerate(section) if line.text == blocks[0].name)
+        head = blocks[0].head
+        first = next(
+            i
+            for i, line in enumerate(section)
+            if line is head or (head is None and line.text == blocks[0].name)
+        )
         notes = lines[: start + 1] + section[:first] + lines[end:]
     for block in blocks:
         _children(block)
     return Page(text, endpoint, response, blocks, notes, bodies, flattened)
 
 
-def _strip_bullet(line: str) -> str:
-    stripped = line.strip()
-    return stripped[1:].strip() if stripped.startswith("•") else stripped
+def _line(raw: str, number: int) -> Line | None:
+    """A page line without its markup (bullet, Markdown heading, item or quote marker)."""
+    stripped = raw.strip()
+    if not stripped or _MD_FENCE.match(raw) or _MD_RULE.match(stripped):
+        return None
+    indent = len(raw) - len(raw.lstrip())
+    if stripped.startswith("•"):
+        return Line(stripped[1:].strip(), number, True, indent)
+    if heading := _MD_HEADING.match(stripped):
+        return Line(stripped[heading.end() :].strip(), number, False, indent, heading=True)
+    if quote := _MD_QUOTE.match(stripped):
+        stripped = stripped[quote.end() :].strip()
+    if item := _MD_ITEM.match(stripped):
+        return Line(stripped[item.end() :].strip(), number, True, indent)
+    return Line(stripped, number, raw.startswith(BULLET), indent) if stripped else None
 
 
 def _json_parts(
@@ -195,7 +234,11 @@ def _next_open(text: str, index: int) -> int:
 
 def _heading_before(raw_lines: list[str], index: int) -> str:
     """The line a body follows (its title); a lead-in ending with ':' gives way to a title."""
-    candidates = [line.strip() for line in raw_lines[:index] if line.strip()]
+    candidates = [
+        _MD_HEADING.sub("", line.strip())
+        for line in raw_lines[:index]
+        if line.strip() and not _MD_FENCE.match(line)
+    ]
     if not candidates:
         return "example"
     last = candidates[-1]
@@ -210,11 +253,15 @@ def _structured_blocks(section: list[Line]) -> list[Block]:
     while index < len(section):
         line = section[index]
         following = section[index + 1].text if index + 1 < len(section) else ""
+        if (inline := _inline_head(line, blocks)) is not None:
+            blocks.append(inline)
+            index += 1
+            continue
         if not line.bullet and _NAME_LINE.match(line.text) and _TYPE_LINE.match(following):
             block = Block(line.text, following)
             index += 2
-            while index < len(section) and section[index].text in ("required", "optional"):
-                block.required = block.required or section[index].text == "required"
+            while index < len(section) and (marker := _MARKER.match(section[index].text)):
+                block.required = block.required or _is_required(marker)
                 index += 1
             if index < len(section) and (found := _DEFAULT_LINE.match(section[index].text)):
                 block.default = found.group(1)
@@ -226,6 +273,29 @@ def _structured_blocks(section: list[Line]) -> list[Block]:
             blocks[-1].lines.append(line)
         index += 1
     return blocks
+
+
+def _is_required(marker: re.Match[str]) -> bool:
+    answer = (marker.group(2) or "yes").lower()
+    return marker.group(1).lower() == "required" and answer in ("yes", "true")
+
+
+def _inline_head(line: Line, blocks: list[Block]) -> Block | None:
+    """ "- `duration` (integer, optional) — Clip length": a parameter's block in one line; an
+    indented one under a parameter is a field of that parameter, read as its child."""
+    found = _INLINE_HEAD.match(line.text)
+    if found is None or not _TYPE_LINE.match(found.group(2)):
+        return None
+    if line.indent and blocks:
+        return None
+    markers = [m.strip(" *") for m in found.group(3).split(",") if m.strip(" *")]
+    block = Block(found.group(1), found.group(2))
+    block.required = any(m.lower() == "required" for m in markers)
+    block.head = line
+    if found.group(4):
+        start = line.text.index(found.group(4), found.end(3))
+        block.lines.append(Line(line.text[start:], line.number, False, line.indent))
+    return block
 
 
 def _children(block: Block) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 Recogniser = Callable[[str, "Scope"], list["Finding"]]
@@ -50,12 +50,21 @@ class Scope:
     children: dict[str, list[Any]] = field(default_factory=dict)  # field name -> its enum
 
 
+_MARKUP = re.compile(r"`|\*\*")
+
+
 def recognise(text: str, scope: Scope) -> list[Finding]:
+    """What a clause states; Markdown's code and bold marks are read through, while each
+    finding still quotes the clause as the page writes it."""
     found: list[Finding] = []
     if scope.name == "model":
         return found  # the models are read from the model list, not from its prose
+    plain = _MARKUP.sub("", text)
     for function in RECOGNISERS.values():
-        found.extend(function(text, scope))
+        for finding in function(plain, scope):
+            if plain != text and finding.quote == plain:
+                finding = replace(finding, quote=text)
+            found.append(finding)
     return found
 
 
@@ -227,6 +236,27 @@ def _values(text: str, scope: Scope) -> list[Finding]:
     if default is not None:
         out.append(Finding("default", default, text))
     return out
+
+
+QUOTED_ALTERNATIVES = re.compile(r"""(["'])([^"'|]{1,40})\1(?:\s*\|\s*(["'])([^"'|]{1,40})\3)+""")
+
+
+def alternatives(text: str) -> list[str]:
+    """ "a" | "b" | "c": the values of a union of quoted literals, as written."""
+    found = QUOTED_ALTERNATIVES.search(_MARKUP.sub("", text))
+    if found is None:
+        return []
+    return [value for _, value in re.findall(r"""(["'])([^"'|]{1,40})\1""", found.group(0))]
+
+
+@recogniser("quoted alternatives")
+def _quoted(text: str, scope: Scope) -> list[Finding]:
+    """`"480p" | "720p" | "1080p"`: an enum spelled as a union of literals."""
+    found = QUOTED_ALTERNATIVES.search(text)
+    if found is None or _CONDITIONAL.search(text[: found.start()]):
+        return []
+    parsed = list_values(", ".join(alternatives(found.group(0))), scope)
+    return [Finding("enum", parsed[0], text)] if parsed else []
 
 
 @recogniser("default")

@@ -1,0 +1,86 @@
+"""The models a page documents (its model list, "fixed as X", a union of literals, its
+request bodies) and each model's entry: endpoint, output, response, per-model values."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from apimart_codegen.scaffold._collect import Collected, ordered
+from apimart_codegen.scaffold._page import Page
+
+MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+
+
+OPTION = re.compile(r"^(\S{1,40}?)\s*(?:\s[-—–]\s|\(default\)|:\s)(.*)$")
+
+
+def page_models(page: Page) -> list[str]:
+    found: list[str] = []
+    block = page.block("model")
+    if block is not None:
+        for line in block.lines:
+            if option := OPTION.match(line.text):
+                name = option.group(1)
+                if (line.bullet or block.inferred) and re.search(r"\d|-|\.", name):
+                    found.append(name)
+            if fixed := re.search(
+                r"\bfixed (?:as|at|to)\s*:?\s*([a-z0-9][\w.\-]*[a-z0-9])", line.text
+            ):
+                found.append(fixed.group(1))
+    for body in page.bodies:
+        name = body.body.get("model")
+        if isinstance(name, str):
+            found.append(name)
+    return list(dict.fromkeys(found))
+
+
+def family_of(doc: str, models: list[str]) -> str:
+    stem = doc.rsplit("/", 1)[-1].removesuffix(".txt")
+    return stem if MODEL_NAME.match(stem) else models[0]
+
+
+def model_entries(page: Page, models: list[str], collected: Collected) -> dict[str, Any]:
+    endpoint = page.endpoint or "/v1/videos/generations"
+    output = "image" if "/images/" in endpoint else "video"
+    response: dict[str, Any] = {"code": 200, "status": "submitted"}
+    if page.response is not None:
+        data = page.response.get("data")
+        first = data[0] if isinstance(data, list) and data else data
+        response = {"code": page.response.get("code")}
+        if "message" in page.response:
+            response["message"] = page.response["message"]
+        response["status"] = (
+            first.get("status", "submitted") if isinstance(first, dict) else "submitted"
+        )
+    entries: dict[str, Any] = {}
+    block = page.block("model")
+    for name in models:
+        described = ""
+        quote = None
+        for line in block.lines if block else []:
+            if (option := OPTION.match(line.text)) and option.group(1) == name:
+                described, quote = option.group(2).strip(" -—–"), line.text
+        entry: dict[str, Any] = {
+            "description": described or f"{name}, drafted from its page.",
+            "endpoint": endpoint,
+            "output": output,
+            "response": response,
+        }
+        overrides = {}
+        if len(models) > 1 and quote is not None:
+            overrides["model"] = {"enum": [name], "source": quote}
+        for (model, param, target, keyword), finding in collected.values.items():
+            if model != name or finding.keyword == "conflict":
+                continue
+            node = overrides.setdefault(param, {})
+            for part in [t for t in target.split(".") if t]:
+                node = node.setdefault(part, {})
+            node[keyword] = finding.value
+            node.setdefault("cite", {})[keyword] = finding.quote
+        if quote is not None:
+            collected.used.add(quote)
+        if overrides:
+            entry["parameters"] = {k: ordered(v) for k, v in overrides.items()}
+        entries[name] = entry
+    return entries
