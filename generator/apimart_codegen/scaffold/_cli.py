@@ -30,7 +30,8 @@ def scaffold_command(
         first = scaffold(text, doc="page.txt", docs_root=docs_root, family=args.family)
         if first.draft.problems:
             raise DocsError("; ".join(first.draft.problems))
-        doc = f"{first.draft.spec['family']}.txt"
+        suffix = ".md" if args.page.lower().endswith((".md", ".markdown")) else ".txt"
+        doc = f"{first.draft.spec['family']}{suffix}"
         stored = docs_root / doc
         if stored.is_file() and stored.read_text(encoding="utf-8") != text:
             raise DocsError(f"{stored} exists and holds another page; move it or give --docs DIR")
@@ -79,7 +80,7 @@ def _doc_name(page: str, docs_root: Path, is_url: bool) -> str | None:
         return None
     path = Path(page).resolve()
     root = docs_root.resolve()
-    if path.is_relative_to(root) and path.suffix == ".txt":
+    if path.is_relative_to(root) and path.suffix in (".txt", ".md"):
         return str(path.relative_to(root))
     return None
 

@@ -49,7 +49,7 @@ def draft_spec(
             enums_of_children.get(block.name, {}),
         )  # fmt: skip
         read_block(block, scope, collected, out)
-    read_tables(page, models, names, collected)
+    read_tables(page, models, names, collected, out)
     for quote, why in collected.conflicts:
         out.review.append((quote, f"review: the page states this twice, differently: {why}"))
     params = parameters(page, models, names, collected, out)

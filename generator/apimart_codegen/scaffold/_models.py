@@ -8,6 +8,7 @@ from typing import Any
 
 from apimart_codegen.scaffold._collect import Collected, ordered
 from apimart_codegen.scaffold._page import Page
+from apimart_codegen.scaffold._recognise import MARKUP, alternatives
 
 MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 
@@ -28,6 +29,7 @@ def page_models(page: Page) -> list[str]:
                 r"\bfixed (?:as|at|to)\s*:?\s*([a-z0-9][\w.\-]*[a-z0-9])", line.text
             ):
                 found.append(fixed.group(1))
+            found.extend(_listed(line.text))
     for body in page.bodies:
         name = body.body.get("model")
         if isinstance(name, str):
@@ -35,8 +37,35 @@ def page_models(page: Page) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+_MODEL_LIST = re.compile(
+    r"(?i)(?:supported models|models|options|one of|values?)\s*:?\s*"
+    r"((?:[\w.:-]+)(?:\s*(?:,|/|\bor\b)\s*[\w.:-]+)+)"
+)
+
+
+def _listed(text: str) -> list[str]:
+    """`"a" | "b"`, "One of: a, b": the names a model line lists in its prose."""
+    names = alternatives(text)
+    if not names and (found := _MODEL_LIST.search(MARKUP.sub("", text))):
+        names = [n for n in re.split(r"\s*(?:,|/|\bor\b)\s*", found.group(1)) if n]
+    return [n for n in names if re.search(r"\d|-|\.", n)]
+
+
+def _quote_for(page: Page, name: str) -> str | None:
+    """The line of the model's block that lists ``name``, or the line of a request body
+    that sends it."""
+    block = page.block("model")
+    for line in block.lines if block else []:
+        if (option := OPTION.match(line.text)) and option.group(1) == name:
+            return line.text
+        if name in _listed(line.text):
+            return line.text
+    found = re.search(rf'"model"\s*:\s*"{re.escape(name)}"', page.text)
+    return found.group(0) if found else None
+
+
 def family_of(doc: str, models: list[str]) -> str:
-    stem = doc.rsplit("/", 1)[-1].removesuffix(".txt")
+    stem = doc.rsplit("/", 1)[-1].removesuffix(".txt").removesuffix(".md")
     return stem if MODEL_NAME.match(stem) else models[0]
 
 
@@ -57,10 +86,10 @@ def model_entries(page: Page, models: list[str], collected: Collected) -> dict[s
     block = page.block("model")
     for name in models:
         described = ""
-        quote = None
+        quote = _quote_for(page, name)
         for line in block.lines if block else []:
             if (option := OPTION.match(line.text)) and option.group(1) == name:
-                described, quote = option.group(2).strip(" -—–"), line.text
+                described = option.group(2).strip(" -—–")
         entry: dict[str, Any] = {
             "description": described or f"{name}, drafted from its page.",
             "endpoint": endpoint,

@@ -20,6 +20,8 @@ from apimart_codegen.scaffold._recognise import (
 )
 
 _MODEL_PREFIX = r"^({models})\s*:\s*(.+)$"
+# "1 to 16 (viduq3-mix)", "up to 4 images (for pro only)": said of one model
+_MODEL_SUFFIX = r"^(.+?)\s*\((?:for\s+)?({models})(?:\s+only)?\)\.?$"
 
 
 def read_block(block: Block, scope: Scope, collected: Collected, out: Draft) -> None:
@@ -74,9 +76,15 @@ def _read_line(line: Line, param: str, scope: Scope, collected: Collected) -> No
     if param != "model" and _by_model(text, models, param, scope, collected):
         return
     model_prefix = re.match(_MODEL_PREFIX.format(models=models), text)
-    if model_prefix and model_prefix.group(1) != param:
-        model = model_prefix.group(1)
-        for finding in recognise(model_prefix.group(2), scope):
+    model_suffix = re.match(_MODEL_SUFFIX.format(models=models), text)
+    if model_suffix and not model_prefix:
+        said, model = model_suffix.group(1), model_suffix.group(2)
+    elif model_prefix and model_prefix.group(1) != param:
+        model, said = model_prefix.group(1), model_prefix.group(2)
+    else:
+        model = None
+    if model is not None:
+        for finding in recognise(said, scope):
             if finding.rule is None and finding.keyword != "format":
                 collected.add(
                     param,

@@ -50,7 +50,7 @@ class Scope:
     children: dict[str, list[Any]] = field(default_factory=dict)  # field name -> its enum
 
 
-_MARKUP = re.compile(r"`|\*\*")
+MARKUP = re.compile(r"`|\*\*")
 
 
 def recognise(text: str, scope: Scope) -> list[Finding]:
@@ -59,7 +59,7 @@ def recognise(text: str, scope: Scope) -> list[Finding]:
     found: list[Finding] = []
     if scope.name == "model":
         return found  # the models are read from the model list, not from its prose
-    plain = _MARKUP.sub("", text)
+    plain = MARKUP.sub("", text)
     for function in RECOGNISERS.values():
         for finding in function(plain, scope):
             if plain != text and finding.quote == plain:
@@ -94,11 +94,19 @@ def _unit_keywords(unit: str | None, scope: Scope) -> tuple[str, str, str] | Non
     unit = (unit or "").lower()
     if re.fullmatch(LENGTH_UNITS, unit):
         return ("min_length", "max_length", "") if scope.type == "string" else None
-    if re.fullmatch(COUNT_UNITS, unit):
+    if re.fullmatch(COUNT_UNITS, unit) or (not unit and scope.type == "array"):
         return ("min_items", "max_items", "") if scope.type == "array" else None
     if scope.type in ("integer", "number") and (not unit or re.fullmatch(TIME_UNITS, unit)):
         return ("minimum", "maximum", "")
     return None
+
+
+def _other_unit(found: re.Match[str], text: str, scope: Scope, *, unit_group: int = 3) -> bool:
+    """A list's bound with no unit this recogniser knows, followed by a unit it does not
+    ("[240, 4096] pixels", "100MB"): not a count of the list's items."""
+    if scope.type != "array" or found.group(unit_group):
+        return False
+    return bool(re.match(r"\s*[A-Za-z%]", text[found.end() :]))
 
 
 def _per(keywords: tuple[str, str, str], per: str | None, unit: str | None) -> tuple[str, str, str]:
@@ -124,7 +132,7 @@ def _range(text: str, scope: Scope) -> list[Finding]:
         if low > high:
             continue
         keywords = _unit_keywords(found.group(3), scope)
-        if keywords is None:
+        if keywords is None or _other_unit(found, text, scope):
             continue
         low_kw, high_kw, target = _per(keywords, found.group(4), found.group(3))
         out += [Finding(low_kw, low, text, target), Finding(high_kw, high, text, target)]
@@ -155,7 +163,7 @@ def _bound(text: str, scope: Scope) -> list[Finding]:
             if found.group(0).lower().startswith("only") and not unit:
                 continue
             keywords = _unit_keywords(unit, scope)
-            if keywords is None:
+            if keywords is None or _other_unit(found, text, scope, unit_group=2):
                 continue
             per = found.group(3) if side == 1 else None
             low_kw, high_kw, target = _per(keywords, per, unit)
@@ -243,7 +251,7 @@ QUOTED_ALTERNATIVES = re.compile(r"""(["'])([^"'|]{1,40})\1(?:\s*\|\s*(["'])([^"
 
 def alternatives(text: str) -> list[str]:
     """ "a" | "b" | "c": the values of a union of quoted literals, as written."""
-    found = QUOTED_ALTERNATIVES.search(_MARKUP.sub("", text))
+    found = QUOTED_ALTERNATIVES.search(MARKUP.sub("", text))
     if found is None:
         return []
     return [value for _, value in re.findall(r"""(["'])([^"'|]{1,40})\1""", found.group(0))]
@@ -299,7 +307,10 @@ _MEDIA = {
 
 @recogniser("media types")
 def _media(text: str, scope: Scope) -> list[Finding]:
-    """ "Supported formats: PNG, JPEG, JPG, WebP", "JPEG / PNG / WEBP / BMP"."""
+    """ "Supported formats: PNG, JPEG, JPG, WebP", "JPEG / PNG / WEBP / BMP": the files a
+    parameter carries; a parameter that names a format ("output_format") takes none."""
+    if re.search(r"format|type", scope.name) or scope.type not in ("string", "array"):
+        return []
     words = re.findall(r"\b([A-Za-z0-9]{3,4})\b", text)
     types = []
     for word in words:

@@ -9,6 +9,11 @@ from typing import Any
 from apimart_codegen.scaffold._clauses import clauses, reads_as_constraint
 from apimart_codegen.scaffold._collect import Collected, Draft
 from apimart_codegen.scaffold._page import Page
+from apimart_codegen.scaffold._read import title
+
+_LIMIT = re.compile(
+    r"(?i)\d|\b(must|only|max\w*|min\w*|up to|at most|at least|required|between|range|limit)\b"
+)
 
 
 def review_notes(
@@ -17,6 +22,7 @@ def review_notes(
     """Clauses a person would read as a constraint that gave no rule: kept under review."""
     seen = {quote for quote, _ in out.review}
     for block in page.blocks:
+        heading = title(block)
         for line in block.lines + [item for c in block.children for item in c.lines]:
             if line.text in collected.used or line.text.endswith(":"):
                 continue
@@ -24,6 +30,8 @@ def review_notes(
                 text = clause.text
                 if text in collected.used or text in seen or not reads_as_constraint(text):
                     continue
+                if text.rstrip(".") == heading.rstrip(".") and not _LIMIT.search(text):
+                    continue  # "Output file format.": the parameter's title, quoted as its source
                 if any(text in used or used in text for used in collected.used if len(used) > 12):
                     continue
                 seen.add(text)

@@ -1,23 +1,38 @@
-"""Tables of models with their limits: a column per model, or a row per model."""
+"""Tables of models with their limits: a column per model, or a row per model.
+
+A table comes as the site renders it (cells glued together: ``Duration range3-16 seconds``),
+with pipes (``| orbit-v1 | 5 | 5, 10 |``, with or without the outer pipes) or with tabs. A
+delimited table's header names what each column holds ("Max images", "Durations"); each
+cell is read as the parameter the header names would state it, quoting its row. A cell no
+parameter or wording accounts for is kept for a person, never dropped."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from apimart_codegen.scaffold._collect import Collected
+from apimart_codegen.scaffold._collect import Collected, Draft
 from apimart_codegen.scaffold._page import Line, Page
 from apimart_codegen.scaffold._recognise import (
+    NUMBER,
     Finding,
+    Scope,
+    list_values,
+    number,
+    recognise,
 )
 
 
-def read_tables(page: Page, models: list[str], names: list[str], collected: Collected) -> None:
+def read_tables(
+    page: Page, models: list[str], names: list[str], collected: Collected, out: Draft
+) -> None:
     """Tables of models with their limits: a column per model, or a row per model."""
     if len(models) < 2:
         return
     by_length = sorted(models, key=len, reverse=True)
     pattern = "|".join(map(re.escape, by_length))
     lines = page.notes
+    _delimited(page, lines, models, names, collected, out)
     for index, line in enumerate(lines):
         header = re.findall(pattern, line.text)
         if len(header) >= 2 and re.fullmatch(rf"[A-Za-z ]*(?:{pattern})+", line.text):
@@ -93,3 +108,94 @@ def _param_named(label: str, names: list[str]) -> str | None:
     found = [n for n in names if any(part.rstrip("s") in words for part in n.split("_"))]
     found = [n for n in found if n != "model"]
     return found[0] if len(found) == 1 else None
+
+
+def cells(text: str) -> list[str] | None:
+    """A delimited table row's cells: pipes, or tabs; None for any other line."""
+    if "\t" in text:
+        return [cell.strip() for cell in text.split("\t")]
+    if text.count("|") >= 2 or (text.count("|") == 1 and not text.strip().startswith("|")):
+        parts = [cell.strip() for cell in text.strip().strip("|").split("|")]
+        return parts if len(parts) >= 2 else None
+    return None
+
+
+def _delimited(
+    page: Page,
+    lines: list[Line],
+    models: list[str],
+    names: list[str],
+    collected: Collected,
+    out: Draft,
+) -> None:
+    index = 0
+    while index < len(lines):
+        header = cells(lines[index].text)
+        start = index
+        index += 1
+        if header is None:
+            continue
+        rows = []
+        while index < len(lines) and (row := cells(lines[index].text)) is not None:
+            rows.append((lines[index], row))
+            index += 1
+        by_row = re.fullmatch(r"(?i)models?( name)?", header[0]) is not None
+        by_column = len(header) > 1 and all(cell in models for cell in header[1:])
+        for line, row in rows:
+            if len(row) != len(header) or (by_row and row[0] not in models):
+                continue
+            if by_row:
+                found = [
+                    (head, row[0], cell) for head, cell in zip(header[1:], row[1:], strict=True)
+                ]
+            elif by_column:
+                found = [
+                    (row[0], model, cell) for model, cell in zip(header[1:], row[1:], strict=True)
+                ]
+            else:
+                continue
+            _cells_into(page, line, found, models, names, collected, out)
+            collected.used.add(lines[start].text)
+
+
+def _cells_into(
+    page: Page,
+    line: Line,
+    found: list[tuple[str, str, str]],
+    models: list[str],
+    names: list[str],
+    collected: Collected,
+    out: Draft,
+) -> None:
+    """Each (column header, model, cell) of a row, read as what the header names."""
+    for header, model, cell in found:
+        param = _param_named(header, names)
+        block = page.block(param) if param else None
+        findings: list[Finding] = []
+        if param is not None and block is not None:
+            scope = Scope(param, block.type, block.item_type, models, names)
+            findings = _cell(header, cell, scope)
+        for finding in findings:
+            collected.add(param or "", replace(finding, quote=line.text, model=model))
+        if not findings and cell.strip() not in ("", "-", "—"):
+            why = f"review: table column {header!r} for {model}: no rule was drafted from it"
+            out.review.append((cell, why))
+
+
+def _cell(header: str, cell: str, scope: Scope) -> list[Finding]:
+    """ "1-8 images", "5" under "Max images", "5, 10" under "Durations"."""
+    kept = ("minimum", "maximum", "min_items", "max_items", "min_length", "max_length", "enum")
+    found = [f for f in recognise(cell, scope) if f.keyword in kept and not f.target]
+    if found:
+        return found
+    side = re.search(r"(?i)\b(max(?:imum)?|up to|min(?:imum)?)\b", header)
+    if side and re.fullmatch(NUMBER, cell.strip()):
+        keywords = {"array": ("min_items", "max_items"), "string": ("min_length", "max_length")}
+        low, high = keywords.get(scope.type, ("minimum", "maximum"))
+        keyword = low if side.group(1).lower().startswith("min") else high
+        return [Finding(keyword, number(cell.strip()), cell)]
+    if side is None and scope.type in ("integer", "number", "string"):
+        parsed = list_values(cell, scope)
+        if parsed is not None:
+            return [Finding("enum", parsed[0], cell)]
+    return []
