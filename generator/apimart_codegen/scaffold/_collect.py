@@ -14,11 +14,16 @@ KEY_ORDER = ("type", "required", "enum", "minimum", "maximum", "min_length", "ma
              "description", "source", "cite", "decision", "items", "properties")  # fmt: skip
 
 
+REQUIRED_LINE = "required"  # a block's marker line: what a finding of it quotes
+
+
 @dataclass(slots=True)
 class Draft:
     spec: dict[str, Any]
     review: list[tuple[str, str]] = field(default_factory=list)  # (quote, why)
     problems: list[str] = field(default_factory=list)
+    # (quote, the drafted quote it agrees with): sentences that state a value again
+    restated: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -30,6 +35,13 @@ class Collected:
     conflicts: list[tuple[str, str]] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
     placed: set[str] = field(default_factory=set)
+    restated: dict[str, str] = field(default_factory=dict)  # quote -> the quote it agrees with
+
+    def agree(self, quote: str, drafted: str) -> None:
+        """``quote`` states again what ``drafted`` gave: accounted for, not a rule of its own."""
+        self.used.add(quote)
+        if quote not in (drafted, REQUIRED_LINE) and drafted != REQUIRED_LINE:
+            self.restated.setdefault(quote, drafted)
 
     def add(self, param: str, finding: Finding) -> None:
         self.used.add(finding.quote)
@@ -42,10 +54,15 @@ class Collected:
         if known is not None and finding.keyword == "format" and known.value != finding.value:
             if "data" in str(finding.value):
                 self.values[key] = finding  # "URLs or Base64": the wider format is stated
+                self.agree(known.quote, finding.quote)
+            else:
+                self.agree(finding.quote, known.quote)
             return
         if known is None:
             self.values[key] = finding
-        elif known.value != finding.value:
+        elif known.value == finding.value:
+            self.agree(finding.quote, known.quote)
+        else:
             self.conflicts.append((finding.quote, f"it says {finding.keyword} "
                                    f"{finding.value!r} where {known.quote!r} says {known.value!r}"))  # fmt: skip
             self.values[key] = Finding("conflict", None, known.quote)

@@ -50,6 +50,7 @@ def draft_spec(
         )  # fmt: skip
         read_block(block, scope, collected, out)
     read_tables(page, models, names, collected, out)
+    out.restated = list(collected.restated.items())
     for quote, why in collected.conflicts:
         out.review.append((quote, f"review: the page states this twice, differently: {why}"))
     params = parameters(page, models, names, collected, out)

@@ -51,8 +51,10 @@ def read_block(block: Block, scope: Scope, collected: Collected, out: Draft) -> 
     consumed |= _intervals(lines, scope, collected)
     consumed |= _paired_conditions(lines, scope, collected)
     for line in lines:
-        if scope.type == "boolean" and re.match(r"^(true|false)\s*:", line.text):
+        if scope.type == "boolean" and (choice := re.match(r"^(true|false)\s*:", line.text)):
             collected.used.add(line.text)
+            if "(default)" in line.text:
+                collected.add(block.name, Finding("default", choice.group(1) == "true", line.text))
             continue
         if id(line) in consumed:
             continue
@@ -67,6 +69,7 @@ def read_block(block: Block, scope: Scope, collected: Collected, out: Draft) -> 
             ), keyword)  # fmt: skip
             collected.values.setdefault(key, finding)
         collected.used |= child_collected.used
+        collected.restated |= child_collected.restated
         collected.rules += child_collected.rules
 
 
@@ -145,7 +148,7 @@ def _intervals(lines: list[Line], scope: Scope, collected: Collected) -> set[int
             "intervals": intervals, "message": f"{scope.name} must be {phrase}"}  # fmt: skip
     collected.add(scope.name, Finding("rule", None, quote, rule=rule))
     for line, *_ in singles + spans:
-        collected.used.add(line.text)
+        collected.agree(line.text, quote)  # each interval is part of the one rule
     return {id(line) for line, *_ in singles + spans}
 
 
@@ -195,7 +198,7 @@ def _by_model(text: str, models: str, param: str, scope: Scope, collected: Colle
         if negated:
             known = collected.values.get((start.group(1), param, "", "enum"))
             if known is not None and negated.group(1) not in known.value:
-                collected.used.add(text)
+                collected.agree(text, known.quote)
                 used = True
             continue
         for finding in recognise(part, scope):
