@@ -199,7 +199,8 @@ EDITS = {
     ),
     "new parameter": (
         "wan2.7-videoedit",
-        [("metadata\nobject\n", "loop\nboolean\ndefault:\"false\"\nWhether to loop the output video\nmetadata\nobject\n")],
+        [("metadata\nobject\n", "loop\nboolean\ndefault:\"false\"\n"
+          "Whether to loop the output video\nmetadata\nobject\n")],
         [("  metadata:\n", "  loop:\n    type: boolean\n    default: false\n"
           "    description: Whether to loop the output video\n"
           "    source: Whether to loop the output video\n    cite:\n"

@@ -92,8 +92,9 @@ def splice(original: str, before: str, after: str) -> str:
         if tag == "equal":
             continue
         if i1 < i2:
-            span = [mapped.get(k) for k in range(i1, i2)]
-            if None in span or span != list(range(span[0], span[0] + len(span))):  # type: ignore[operator]
+            found = [mapped.get(k) for k in range(i1, i2)]
+            span = [k for k in found if k is not None]
+            if len(span) != len(found) or span != list(range(span[0], span[0] + len(span))):
                 return after
             start, end = span[0], span[-1] + 1
         elif i1 in mapped:
@@ -102,7 +103,7 @@ def splice(original: str, before: str, after: str) -> str:
             start = end = mapped[i1 - 1] + 1
         else:
             return after
-        out[start:end] = a_lines[j1:j2]  # type: ignore[misc]
+        out[start:end] = a_lines[j1:j2]
     return "".join(out)
 
 
@@ -175,7 +176,7 @@ def _insert(params: Any, name: str, value: dict[str, Any], order: list[str]) -> 
 def _same(left: Any, right: Any) -> bool:
     if isinstance(left, list) and isinstance(right, list):
         return sorted(map(str, left)) == sorted(map(str, right))
-    return left == right
+    return bool(left == right)
 
 
 def _show(value: Any) -> str:

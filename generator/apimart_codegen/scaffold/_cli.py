@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -130,5 +129,3 @@ def apply(args: argparse.Namespace, spec: Any, stored: str, new: str, label: str
     print(f"applied {len(result.applied)} change(s); {len(named)} left for a person")
     return EXIT_REMAINS
 
-
-_ = re

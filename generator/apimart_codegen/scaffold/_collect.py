@@ -9,9 +9,27 @@ from typing import Any
 
 from apimart_codegen.scaffold._recognise import Finding
 
-KEY_ORDER = ("type", "required", "enum", "minimum", "maximum", "min_length", "max_length",
-             "min_items", "max_items", "format", "media_types", "default", "closed",
-             "description", "source", "cite", "decision", "items", "properties")  # fmt: skip
+KEY_ORDER = (
+    "type",
+    "required",
+    "enum",
+    "minimum",
+    "maximum",
+    "min_length",
+    "max_length",
+    "min_items",
+    "max_items",
+    "format",
+    "media_types",
+    "default",
+    "closed",
+    "description",
+    "source",
+    "cite",
+    "decision",
+    "items",
+    "properties",
+)
 
 
 REQUIRED_LINE = "required"  # a block's marker line: what a finding of it quotes
@@ -63,8 +81,13 @@ class Collected:
         elif known.value == finding.value:
             self.agree(finding.quote, known.quote)
         else:
-            self.conflicts.append((finding.quote, f"it says {finding.keyword} "
-                                   f"{finding.value!r} where {known.quote!r} says {known.value!r}"))  # fmt: skip
+            self.conflicts.append(
+                (
+                    finding.quote,
+                    f"it says {finding.keyword} "
+                    f"{finding.value!r} where {known.quote!r} says {known.value!r}",
+                )
+            )
             self.values[key] = Finding("conflict", None, known.quote)
 
 

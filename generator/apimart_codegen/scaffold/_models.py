@@ -96,7 +96,7 @@ def model_entries(page: Page, models: list[str], collected: Collected) -> dict[s
             "output": output,
             "response": response,
         }
-        overrides = {}
+        overrides: dict[str, dict[str, Any]] = {}
         if len(models) > 1 and quote is not None:
             overrides["model"] = {"enum": [name], "source": quote}
         for (model, param, target, keyword), finding in collected.values.items():

@@ -206,7 +206,7 @@ def _json_parts(
         if isinstance(value, dict) and "code" in value and "data" in value and response is None:
             response = value
         index = end
-    bodies = []
+    bodies: list[Body] = []
     names: dict[str, int] = {}
     for start, _end, body in doc_body_spans(text):
         number = text.count("\n", 0, start) + 1

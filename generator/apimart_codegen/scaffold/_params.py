@@ -30,7 +30,8 @@ def parameters(
                 "type": kind,
                 "description": f"{name}, as the page's request bodies send it.",
                 "source": line,
-                "decision": f"{name} appears only in the page's request bodies; its type is theirs.",
+                "decision": f"{name} appears only in the page's request bodies; "
+                "its type is theirs.",
             }
             if kind == "array":
                 params[name]["items"] = {"type": json_kind(value[0]) if value else "string"}
@@ -76,9 +77,6 @@ def _children_into(
     props = {}
     for child in block.children:
         where = ".".join(t for t in (at, f"properties.{child.name}") if t)
-        has_default = any(
-            (None, name, f"{where}", "default") == k[:1] + k[1:] for k in collected.values
-        )
         has_default = (None, name, where, "default") in collected.values
         prop = (
             {"type": child.type, "required": True}

@@ -64,9 +64,20 @@ def read_block(block: Block, scope: Scope, collected: Collected, out: Draft) -> 
         child_collected = Collected()
         read_block(child, child_scope, child_collected, out)
         for (model, _param, target, keyword), finding in child_collected.values.items():
-            key = (model, block.name, ".".join(
-                t for t in ("items" if block.type == "array" else "", f"properties.{child.name}", target) if t
-            ), keyword)  # fmt: skip
+            key = (
+                model,
+                block.name,
+                ".".join(
+                    t
+                    for t in (
+                        "items" if block.type == "array" else "",
+                        f"properties.{child.name}",
+                        target,
+                    )
+                    if t
+                ),
+                keyword,
+            )
             collected.values.setdefault(key, finding)
         collected.used |= child_collected.used
         collected.restated |= child_collected.restated
@@ -144,8 +155,13 @@ def _intervals(lines: list[Line], scope: Scope, collected: Collected) -> set[int
     intervals = sorted([[v, v] for _, v in singles] + [[lo, hi] for _, lo, hi in spans])
     quote = spans[0][0].text
     phrase = " or ".join(f"{lo}" if lo == hi else f"between {lo} and {hi}" for lo, hi in intervals)
-    rule = {"id": f"{scope.name}-values", "kind": "range", "path": f"/{scope.name}",
-            "intervals": intervals, "message": f"{scope.name} must be {phrase}"}  # fmt: skip
+    rule = {
+        "id": f"{scope.name}-values",
+        "kind": "range",
+        "path": f"/{scope.name}",
+        "intervals": intervals,
+        "message": f"{scope.name} must be {phrase}",
+    }
     collected.add(scope.name, Finding("rule", None, quote, rule=rule))
     for line, *_ in singles + spans:
         collected.agree(line.text, quote)  # each interval is part of the one rule
@@ -169,12 +185,12 @@ def _paired_conditions(lines: list[Line], scope: Scope, collected: Collected) ->
     stated = next(w for w in whens if w is not None)
     consumed = set()
     for (line, label, statement), when in zip(labelled, whens, strict=True):
-        found = conditional(label, statement, scope, when or {"not": stated})
-        for finding in found:
+        said = conditional(label, statement, scope, when or {"not": stated})
+        for finding in said:
             collected.add(
                 scope.name, Finding(finding.keyword, finding.value, line.text, rule=finding.rule)
             )
-        if found:
+        if said:
             consumed.add(id(line))
             collected.used.add(line.text)
             for extra in recognise(re.sub(r".*\((default \S+)\).*", r"\1", statement), scope):

@@ -299,10 +299,17 @@ def _fixed(text: str, scope: Scope) -> list[Finding]:
 
 
 _MEDIA = {
-    "png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "webp": "image/webp",
-    "bmp": "image/bmp", "gif": "image/gif", "mp4": "video/mp4", "mov": "video/quicktime",
-    "mp3": "audio/mpeg", "wav": "audio/wav",
-}  # fmt: skip
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "jpg": "image/jpeg",
+    "webp": "image/webp",
+    "bmp": "image/bmp",
+    "gif": "image/gif",
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+}
 
 
 @recogniser("media types")
@@ -363,8 +370,12 @@ def _require_any(text: str, scope: Scope) -> list[Finding]:
     if other is None:
         return []
     paths = sorted([f"/{scope.name}", f"/{other}"])
-    rule = {"id": f"{'-or-'.join(p[1:] for p in paths)}-required", "kind": "require_any",
-            "paths": paths, "message": f"at least one of {paths[0][1:]} and {paths[1][1:]} must be given"}  # fmt: skip
+    rule = {
+        "id": f"{'-or-'.join(p[1:] for p in paths)}-required",
+        "kind": "require_any",
+        "paths": paths,
+        "message": f"at least one of {paths[0][1:]} and {paths[1][1:]} must be given",
+    }
     return [Finding("rule", None, text, rule=rule)]
 
 
@@ -377,9 +388,14 @@ def _total(text: str, scope: Scope) -> list[Finding]:
     first, second = param_for(found.group(1), scope), param_for(found.group(2), scope)
     if first is None or second is None or first == second:
         return []
-    rule = {"id": f"{first}-{second}-total", "kind": "total_items", "path": f"/{first}",
-            "paths": [f"/{first}", f"/{second}"], "max": number(found.group(3)),
-            "message": f"{first} and {second} together can hold at most {found.group(3)} items"}  # fmt: skip
+    rule = {
+        "id": f"{first}-{second}-total",
+        "kind": "total_items",
+        "path": f"/{first}",
+        "paths": [f"/{first}", f"/{second}"],
+        "max": number(found.group(3)),
+        "message": f"{first} and {second} together can hold at most {found.group(3)} items",
+    }
     return [Finding("rule", None, text, rule=rule)]
 
 
@@ -390,8 +406,13 @@ def _same_length(text: str, scope: Scope) -> list[Finding]:
     other = param_for(found.group(1), scope) if found else None
     if other is None or other == scope.name:
         return []
-    rule = {"id": f"{scope.name}-per-{other}", "kind": "same_length", "path": f"/{scope.name}",
-            "other": f"/{other}", "message": f"{scope.name} must have one entry per {other} item"}  # fmt: skip
+    rule = {
+        "id": f"{scope.name}-per-{other}",
+        "kind": "same_length",
+        "path": f"/{scope.name}",
+        "other": f"/{other}",
+        "message": f"{scope.name} must have one entry per {other} item",
+    }
     return [Finding("rule", None, text, rule=rule)]
 
 
@@ -403,9 +424,15 @@ def _percent_sum(text: str, scope: Scope) -> list[Finding]:
     )
     if found is None or scope.type != "array":
         return []
-    rule = {"id": f"{scope.name}-sum", "kind": "percent_sum", "path": f"/{scope.name}",
-            "key": found.group(1), "total": found.group(2),
-            "message": f"the {scope.name} {found.group(1)} values must sum to exactly {found.group(2)}%"}  # fmt: skip
+    rule = {
+        "id": f"{scope.name}-sum",
+        "kind": "percent_sum",
+        "path": f"/{scope.name}",
+        "key": found.group(1),
+        "total": found.group(2),
+        "message": f"the {scope.name} {found.group(1)} values must sum to exactly "
+        f"{found.group(2)}%",
+    }
     return [Finding("rule", None, text, rule=rule)]
 
 
@@ -425,9 +452,14 @@ def _only_first(text: str, scope: Scope) -> list[Finding]:
     found = re.search(r"(?i)only the (?:1st|first) \w+ (?:is|will be) used", text)
     if found is None or scope.type != "array":
         return []
-    rule = {"id": f"{scope.name}-only-first-used", "kind": "item_count", "path": f"/{scope.name}",
-            "max": 1, "severity": "warning",
-            "message": f"only the first of {scope.name} is used; the others are ignored"}  # fmt: skip
+    rule = {
+        "id": f"{scope.name}-only-first-used",
+        "kind": "item_count",
+        "path": f"/{scope.name}",
+        "max": 1,
+        "severity": "warning",
+        "message": f"only the first of {scope.name} is used; the others are ignored",
+    }
     return [Finding("rule", None, text, rule=rule)]
 
 
@@ -438,9 +470,15 @@ def _priority(text: str, scope: Scope) -> list[Finding]:
     other = param_for(found.group(1), scope) if found else None
     if other is None or other == scope.name:
         return []
-    rule = {"id": f"{other}-ignored-with-{scope.name}", "kind": "disallowed", "path": f"/{other}",
-            "severity": "warning", "when": {"present": f"/{scope.name}"},
-            "message": f"{other} is overridden when {scope.name} is given ({scope.name} takes priority)"}  # fmt: skip
+    rule = {
+        "id": f"{other}-ignored-with-{scope.name}",
+        "kind": "disallowed",
+        "path": f"/{other}",
+        "severity": "warning",
+        "when": {"present": f"/{scope.name}"},
+        "message": f"{other} is overridden when {scope.name} is given "
+        f"({scope.name} takes priority)",
+    }
     return [Finding("rule", None, text, rule=rule)]
 
 
@@ -455,10 +493,14 @@ def _ignored_in_mode(text: str, scope: Scope) -> list[Finding]:
     out = []
     for name in re.split(r"\s*(?:,|\band\b)\s*", found.group(1)):
         if name in scope.parameters and name != switch:
-            rule = {"id": f"{name}-ignored-with-{switch}", "kind": "disallowed",
-                    "path": f"/{name}", "severity": "warning",
-                    "when": {"equals": {"path": f"/{switch}", "value": True}},
-                    "message": f"{name} is ignored when {switch} is true"}  # fmt: skip
+            rule = {
+                "id": f"{name}-ignored-with-{switch}",
+                "kind": "disallowed",
+                "path": f"/{name}",
+                "severity": "warning",
+                "when": {"equals": {"path": f"/{switch}", "value": True}},
+                "message": f"{name} is ignored when {switch} is true",
+            }
             out.append(Finding("rule", None, text, rule=rule))
     return out
 
@@ -472,8 +514,12 @@ def _box(text: str, scope: Scope) -> list[Finding]:
     depth = len(found.group(1))
     target = ".".join(["items"] * (depth - 1))
     pointer = "/" + "/".join([scope.name] + ["*"] * (depth - 1))
-    rule = {"id": f"{scope.name}-corners", "kind": "box", "path": pointer,
-            "message": "each box must be [x1, y1, x2, y2] with x1 < x2 and y1 < y2"}  # fmt: skip
+    rule = {
+        "id": f"{scope.name}-corners",
+        "kind": "box",
+        "path": pointer,
+        "message": "each box must be [x1, y1, x2, y2] with x1 < x2 and y1 < y2",
+    }
     return [
         Finding("min_items", 4, text, target),
         Finding("max_items", 4, text, target),
@@ -519,20 +565,36 @@ def conditional(
     quote = f"{label}: {statement}" if statement else label
     slug = _slug(when)
     if re.match(r"(?i)required\b", statement.strip()):
-        rule = {"id": f"{scope.name}-required-{slug}", "kind": "required",
-                "path": f"/{scope.name}", "when": when,
-                "message": f"{scope.name} is required {_phrase(when)}"}  # fmt: skip
+        rule = {
+            "id": f"{scope.name}-required-{slug}",
+            "kind": "required",
+            "path": f"/{scope.name}",
+            "when": when,
+            "message": f"{scope.name} is required {_phrase(when)}",
+        }
         return [Finding("rule", None, quote, rule=rule)]
     if re.search(r"(?i)\bis ignored\b", statement or label):
-        rule = {"id": f"{scope.name}-ignored-{slug}", "kind": "disallowed",
-                "path": f"/{scope.name}", "severity": "warning", "when": when,
-                "message": f"{scope.name} is ignored {_phrase(when)}"}  # fmt: skip
+        rule = {
+            "id": f"{scope.name}-ignored-{slug}",
+            "kind": "disallowed",
+            "path": f"/{scope.name}",
+            "severity": "warning",
+            "when": when,
+            "message": f"{scope.name} is ignored {_phrase(when)}",
+        }
         return [Finding("rule", None, quote, rule=rule)]
     bounds = [f for f in _range(re.sub(r"\(default \S+\)", "", statement), scope) if f.target == ""]
     if len(bounds) == 2 and bounds[0].keyword == "minimum":
-        rule = {"id": f"{scope.name}-{slug}", "kind": "range", "path": f"/{scope.name}",
-                "min": bounds[0].value, "max": bounds[1].value, "when": when,
-                "message": f"{scope.name} must be between {bounds[0].value} and {bounds[1].value} {_phrase(when)}"}  # fmt: skip
+        rule = {
+            "id": f"{scope.name}-{slug}",
+            "kind": "range",
+            "path": f"/{scope.name}",
+            "min": bounds[0].value,
+            "max": bounds[1].value,
+            "when": when,
+            "message": f"{scope.name} must be between {bounds[0].value} and "
+            f"{bounds[1].value} {_phrase(when)}",
+        }
         return [Finding("rule", None, quote, rule=rule)]
     return []
 

@@ -56,7 +56,8 @@ def unchecked(collected: Collected, out: Draft) -> list[dict[str, Any]]:
             items.append(
                 (
                     finding.quote,
-                    f"{param}: a file's format behind a URL is only known by fetching it; review whether the list should be checked on data URIs",
+                    f"{param}: a file's format behind a URL is only known by fetching it; "
+                    "review whether the list should be checked on data URIs",
                 )
             )
     for quote, why in out.review:
