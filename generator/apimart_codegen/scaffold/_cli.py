@@ -128,4 +128,3 @@ def apply(args: argparse.Namespace, spec: Any, stored: str, new: str, label: str
         return EXIT_APPLIED
     print(f"applied {len(result.applied)} change(s); {len(named)} left for a person")
     return EXIT_REMAINS
-
