@@ -32,7 +32,7 @@ def draft_spec(
         return out
     bad = [m for m in models if not MODEL_NAME.match(m)]
     for name in bad:
-        out.problems.append(f"model name {name!r} is not a lowercase model name the specs accept")
+        out.problems.append(f"model name {name!r} is not a model name the specs accept")
     models = [m for m in models if m not in bad] or models
     family = family or family_of(doc, models)
     names = [b.name for b in page.blocks] + [n for n in body_names(page) if not page.block(n)]

@@ -9,8 +9,10 @@ from typing import Any
 from apimart_codegen.scaffold._collect import Collected, ordered
 from apimart_codegen.scaffold._page import Page
 from apimart_codegen.scaffold._recognise import MARKUP, alternatives
+from apimart_codegen.spec import meta_schema
 
-MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+MODEL_NAME = re.compile(meta_schema.MODEL_NAME)  # the wire name, as the page spells it
+FAMILY = re.compile(meta_schema.FAMILY)
 
 
 OPTION = re.compile(r"^(\S{1,40}?)\s*(?:\s[-—–]\s|\(default\)|:\s)(.*)$")
@@ -26,7 +28,7 @@ def page_models(page: Page) -> list[str]:
                 if (line.bullet or block.inferred) and re.search(r"\d|-|\.", name):
                     found.append(name)
             if fixed := re.search(
-                r"\bfixed (?:as|at|to)\s*:?\s*([a-z0-9][\w.\-]*[a-z0-9])", line.text
+                r"\bfixed (?:as|at|to)\s*:?\s*([A-Za-z0-9][\w.\-]*[A-Za-z0-9])", line.text
             ):
                 found.append(fixed.group(1))
             found.extend(_listed(line.text))
@@ -66,7 +68,7 @@ def _quote_for(page: Page, name: str) -> str | None:
 
 def family_of(doc: str, models: list[str]) -> str:
     stem = doc.rsplit("/", 1)[-1].removesuffix(".txt").removesuffix(".md")
-    return stem if MODEL_NAME.match(stem) else models[0]
+    return stem if FAMILY.match(stem) else models[0].lower()
 
 
 def model_entries(page: Page, models: list[str], collected: Collected) -> dict[str, Any]:
