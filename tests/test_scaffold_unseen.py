@@ -304,3 +304,19 @@ def test_a_restated_value_is_only_accounted_for_when_it_agrees() -> None:
     result = scaffold(changed, doc="viduq3.txt", docs_root=DOCS_ROOT)
     assert all(quote != "Default: 6" for quote, _ in result.draft.restated)
     assert any(item["source"] == "Default: 6" for item in result.draft.spec["unchecked"])
+
+
+def test_mixed_case_model_names_are_drafted_as_spelled(tmp_path: Path) -> None:
+    """A page that spells its models with capitals ("Nova-Clip") gets them drafted as spelled,
+    in the model list, the enums, the per-model table rows and the examples; lint passes."""
+    page = (PAGES / "nova-clip.md").read_text(encoding="utf-8")
+    page = page.replace("nova-clip-pro", "Nova-Clip-Pro").replace("nova-clip", "Nova-Clip")
+    result = scaffold(page, doc="nova-clip.md", docs_root=tmp_path)
+    assert result.draft.problems == []
+    spec = result.draft.spec
+    assert list(spec["models"]) == ["Nova-Clip", "Nova-Clip-Pro"]
+    assert spec["family"] == "nova-clip"
+    assert _param(spec, "model", "Nova-Clip-Pro")["enum"] == ["Nova-Clip-Pro"]
+    assert _param(spec, "duration", "Nova-Clip")["enum"] == [4, 6]
+    assert [e["body"]["model"] for e in spec["examples"]] == ["Nova-Clip", "Nova-Clip-Pro"]
+    assert result.remaining == []
