@@ -38,6 +38,13 @@ _MD_QUOTE = re.compile(r"^>\s?")
 _MD_ITEM = re.compile(r"^[-*+]\s+")
 _MD_FENCE = re.compile(r"^\s*(```|~~~)")
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+_COLUMNS = {
+    "name": ("parameter", "name", "field", "param"),
+    "type": ("type",),
+    "required": ("required", "required?", "mandatory"),
+    "default": ("default",),
+    "description": ("description", "notes", "details", "meaning"),
+}
 # a parameter in one line: "- `name` (array<url>, required) — description"
 _INLINE_HEAD = re.compile(
     r"^(?:`|\*\*)([a-z][a-z0-9_]*)(?:`|\*\*)\s*\(([a-z<>]+)((?:,\s*[^)]*)?)\)\s*(?:[—–:-]\s*)?(.*)$"
@@ -145,7 +152,7 @@ def read_page(text: str) -> Page:
     )
     notes = lines[: start + 1] + lines[end:]
     section = lines[start + 1 : end]
-    blocks = _structured_blocks(section)
+    blocks = _structured_blocks(section) or _table_blocks(section)
     if not blocks:
         flattened = True
         blocks, leftover = _flattened_blocks(section, text, bodies)
@@ -273,6 +280,59 @@ def _structured_blocks(section: list[Line]) -> list[Block]:
             blocks[-1].lines.append(line)
         index += 1
     return blocks
+
+
+def cells(text: str) -> list[str] | None:
+    """A delimited table row's cells: pipes, or tabs; None for any other line."""
+    if "\t" in text:
+        return [cell.strip() for cell in text.split("\t")]
+    bars = len(re.findall(r"(?<!\\)\|", text))
+    if bars >= 2 or (bars == 1 and not text.strip().startswith("|")):
+        parts = [cell.strip() for cell in re.split(r"(?<!\\)\|", text.strip().strip("|"))]
+        return parts if len(parts) >= 2 else None
+    return None
+
+
+def _table_blocks(section: list[Line]) -> list[Block]:
+    """ "| Parameter | Type | Required | Description |": a parameter per row."""
+    blocks: list[Block] = []
+    columns: dict[str, int] | None = None
+    for line in section:
+        row = cells(line.text)
+        if row is None:
+            columns = None
+            continue
+        if columns is None:
+            heads = [re.sub(r"[`*]", "", cell).strip().lower() for cell in row]
+            named = {column: i for i, head in enumerate(heads) if (column := _column(head))}
+            columns = named if {"name", "type"} <= set(named) else None
+            continue
+        if len(row) <= max(columns.values()):
+            continue
+        name = re.sub(r"[`*]", "", row[columns["name"]]).strip()
+        kind = re.sub(r"[`*]", "", row[columns["type"]]).strip()
+        type_text = kind.split(",")[0].strip()
+        if not _NAME_LINE.match(name) or not _TYPE_LINE.match(type_text):
+            continue
+        block = Block(name, type_text, head=line)
+        marks = [row[columns["required"]], kind] if "required" in columns else [kind]
+        block.required = any(
+            re.search(r"(?i)^\W*(yes|true|required|✓|✅)\W*$|\brequired\b", m) for m in marks
+        )
+        default = row[columns["default"]] if "default" in columns else ""
+        if default.strip("` ") not in ("", "-", "—"):
+            block.default, block.default_quote = default.strip("` "), default
+        if "description" in columns and row[columns["description"]]:
+            block.lines.append(Line(row[columns["description"]], line.number))
+        blocks.append(block)
+    return blocks
+
+
+def _column(head: str) -> str | None:
+    for column, words in _COLUMNS.items():
+        if head in words:
+            return column
+    return None
 
 
 def _is_required(marker: re.Match[str]) -> bool:

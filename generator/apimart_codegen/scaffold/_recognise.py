@@ -50,7 +50,7 @@ class Scope:
     children: dict[str, list[Any]] = field(default_factory=dict)  # field name -> its enum
 
 
-MARKUP = re.compile(r"`|\*\*")
+MARKUP = re.compile(r"`|\*\*|\\(?=\|)")  # code, bold, a table cell's escaped bar
 
 
 def recognise(text: str, scope: Scope) -> list[Finding]:
@@ -139,13 +139,16 @@ def _range(text: str, scope: Scope) -> list[Finding]:
     return out
 
 
+_MEASURE = r"(?:length|count|number of \w+|size)"  # "Max length: 2000", "Min count: 1"
 _UPPER = re.compile(
-    rf"(?:up to|maximum(?: of)?|max(?:imum)?\.?|at most|no more than|not exceed|≤|<=|only)\s*:?\s*"
+    rf"(?:up to|maximum(?: of)?|max(?:imum)?\.?(?:\s+{_MEASURE})?|at most|no more than|not exceed"
+    rf"|≤|<=|only)\s*:?\s*"
     rf"({NUMBER}){_END}{_UNIT}{_PER}",
     re.IGNORECASE,
 )
 _LOWER = re.compile(
-    rf"(?:at least|minimum(?: of)?|min\.?|no less than|≥|>=)\s*:?\s*({NUMBER}){_END}{_UNIT}",
+    rf"(?:at least|minimum(?: of)?|min(?:imum)?\.?(?:\s+{_MEASURE})?|no less than|≥|>=)\s*:?\s*"
+    rf"({NUMBER}){_END}{_UNIT}",
     re.IGNORECASE,
 )
 
@@ -162,6 +165,10 @@ def _bound(text: str, scope: Scope) -> list[Finding]:
             unit = found.group(2)
             if found.group(0).lower().startswith("only") and not unit:
                 continue
+            if not unit and re.search(r"(?i)\blength\b", found.group(0)):
+                unit = "characters" if scope.type == "string" else "items"
+            elif not unit and re.search(r"(?i)\b(count|number of)\b", found.group(0)):
+                unit = "items"
             keywords = _unit_keywords(unit, scope)
             if keywords is None or _other_unit(found, text, scope, unit_group=2):
                 continue
@@ -174,7 +181,7 @@ def _bound(text: str, scope: Scope) -> list[Finding]:
 _VALUE_TOKEN = r"[A-Za-z0-9][\w.:+-]*"
 _LIST = re.compile(
     rf"(?:supported values|allowed values|only supports|supports|options|values|one of|"
-    rf"tier keyword|fixed at|value range|must be)\s*:?\s*"
+    rf"tier keyword|fixed at|value range|must be|enum|allowed|choices|available options)\s*:?\s*"
     rf"((?:{_VALUE_TOKEN}(?:\s*\(default\))?)(?:\s*(?:,|/|\bor\b|\band\b)\s*{_VALUE_TOKEN}(?:\s*\(default\))?)*)",
     re.IGNORECASE,
 )
@@ -236,7 +243,9 @@ def _values(text: str, scope: Scope) -> list[Finding]:
         return []
     worded = not all(re.search(r"\d", str(v)) for v in values)
     explicit = re.match(
-        r"(?i)supported values|allowed values|options|one of|must be", found.group(0)
+        r"(?i)supported values|allowed|options|one of|must be|enum|choices|available options|"
+        r"(?:possible|valid|accepted|available) values",
+        found.group(0),
     )
     if scope.type == "string" and worded and not explicit:
         return []  # "Supports publicly accessible URLs": words, not values
@@ -271,7 +280,8 @@ def _quoted(text: str, scope: Scope) -> list[Finding]:
 def _default(text: str, scope: Scope) -> list[Finding]:
     """ "Default: 5", "(default 1)", "defaults to 2K"."""
     found = re.search(
-        rf"(?:\bDefault(?: value)?\s*(?:is|:)\s*|\(default\s+|defaults to\s+)({_VALUE_TOKEN})",
+        rf"(?:\b[Dd]efault(?: value)?\s*(?:is|:)\s*|\([Dd]efault:?\s+|defaults to\s+)"
+        rf"({_VALUE_TOKEN})",
         text,
     )
     if found is None or scope.type not in ("integer", "number", "string", "boolean"):

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from apimart_codegen.scaffold._collect import Collected, Draft
-from apimart_codegen.scaffold._page import Line, Page
+from apimart_codegen.scaffold._page import Line, Page, cells
 from apimart_codegen.scaffold._recognise import (
     NUMBER,
     Finding,
@@ -108,16 +108,6 @@ def _param_named(label: str, names: list[str]) -> str | None:
     found = [n for n in names if any(part.rstrip("s") in words for part in n.split("_"))]
     found = [n for n in found if n != "model"]
     return found[0] if len(found) == 1 else None
-
-
-def cells(text: str) -> list[str] | None:
-    """A delimited table row's cells: pipes, or tabs; None for any other line."""
-    if "\t" in text:
-        return [cell.strip() for cell in text.split("\t")]
-    if text.count("|") >= 2 or (text.count("|") == 1 and not text.strip().startswith("|")):
-        parts = [cell.strip() for cell in text.strip().strip("|").split("|")]
-        return parts if len(parts) >= 2 else None
-    return None
 
 
 def _delimited(
