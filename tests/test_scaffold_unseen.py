@@ -1,8 +1,8 @@
 """`apimart docs scaffold` on pages it was not written against, and the promise that it never
 drops a sentence that reads as a constraint.
 
-``tests/data/scaffold/`` holds four pages of fictional models written the way the vendor
-writes (two in the stored text shape, two in Markdown), in wordings the five stored pages do
+``tests/data/scaffold/`` holds five pages of fictional models written the way the vendor
+writes (three in the stored text shape, two in Markdown), in wordings the five stored pages do
 not use: "Range: 1-6", "Supports 1, 2, 4", "Value range: 1", "Fixed at 1", "up to 800
 characters", "Maximum 5 images", "Only supports: 5 or 10 seconds", "Supported values: 4, 6,
 8, 10", "must be between 0.1 and 2.0", "Accepts jpg, png, webp", "1 to 16 (model)", tables
@@ -39,12 +39,14 @@ REMAINS = {
     "orbit-v1.txt": ["specs/orbit-v1.yaml:30:3: error: model orbit-v1-lite has no example"],
     "prism-img.txt": ["specs/prism-img.yaml:11:3: error: model prism-img has no example"],
     "vela-img.md": [],
+    "zeta-2.txt": [],
 }
 MODELS = {
     "nova-clip.md": ["nova-clip", "nova-clip-pro"],
     "orbit-v1.txt": ["orbit-v1", "orbit-v1-lite"],
     "prism-img.txt": ["prism-img", "prism-img-hd"],
     "vela-img.md": ["vela-img-2"],
+    "zeta-2.txt": ["zeta-2"],
 }
 
 
@@ -179,6 +181,27 @@ def test_vela_markdown_parameter_table(tmp_path: Path) -> None:
     assert (images["min_items"], images["max_items"]) == (1, 3)
     assert any("⚠️" in quote for quote in _reviewed(spec))
     assert remaining == REMAINS["vela-img.md"]
+
+
+def test_zeta_other_wordings(tmp_path: Path) -> None:
+    spec, remaining = _draft("zeta-2.txt", tmp_path)
+    assert list(spec["models"]) == ["zeta-2"]
+    prompt = _param(spec, "prompt")  # "Length limit: 1-2000 characters"
+    assert (prompt["min_length"], prompt["max_length"]) == (1, 2000)
+    duration = _param(spec, "duration")  # "Supported durations: 4s, 8s, 12s. Defaults to 8"
+    assert (duration["enum"], duration["default"]) == ([4, 8, 12], 8)
+    assert _param(spec, "resolution")["enum"] == ["720p", "1080p"]
+    assert _param(spec, "aspect_ratio")["enum"] == ["16:9", "9:16", "1:1"]  # "one of"
+    assert _param(spec, "generate_audio")["default"] is False  # "Default false"
+    seed = _param(spec, "seed")  # "range [0, 2147483647]"
+    assert (seed["minimum"], seed["maximum"]) == (0, 2147483647)
+    assert _param(spec, "image_url")["format"] == "http-url"
+    # what no wording here reads stays for a person, word for word
+    reviewed = _reviewed(spec)
+    assert "Frame rate, 24 or 30 fps" in reviewed
+    assert "Image size must not exceed 10MB;" in reviewed
+    assert "enum" not in _param(spec, "fps")
+    assert remaining == REMAINS["zeta-2.txt"]
 
 
 # -- each page: scaffold, lint, generate, validate its curl body, contract run -------------

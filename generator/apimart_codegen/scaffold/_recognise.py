@@ -181,7 +181,8 @@ def _bound(text: str, scope: Scope) -> list[Finding]:
 _VALUE_TOKEN = r"[A-Za-z0-9][\w.:+-]*"
 _LIST = re.compile(
     rf"(?:supported values|allowed values|only supports|supports|options|values|one of|"
-    rf"tier keyword|fixed at|value range|must be|enum|allowed|choices|available options)\s*:?\s*"
+    rf"tier keyword|fixed at|value range|must be|enum|allowed|choices|available options|"
+    rf"supported (?!formats?\b)\w+)\s*:?\s*"
     rf"((?:{_VALUE_TOKEN}(?:\s*\(default\))?)(?:\s*(?:,|/|\bor\b|\band\b)\s*{_VALUE_TOKEN}(?:\s*\(default\))?)*)",
     re.IGNORECASE,
 )
@@ -200,6 +201,8 @@ def list_values(raw: str, scope: Scope) -> tuple[list[Any], Any] | None:
         if re.fullmatch(rf"(?:{TIME_UNITS}|{COUNT_UNITS}|only)", token, re.IGNORECASE):
             continue
         token = re.sub(rf"\s+(?:{TIME_UNITS}|{COUNT_UNITS}|only)$", "", token)
+        if scope.type in ("integer", "number"):
+            token = re.sub(rf"^({NUMBER})\s*(?:s|secs?|seconds?)$", r"\1", token)  # "4s"
         if scope.type in ("integer", "number"):
             if not re.fullmatch(NUMBER, token):
                 return None
@@ -278,15 +281,17 @@ def _quoted(text: str, scope: Scope) -> list[Finding]:
 
 @recogniser("default")
 def _default(text: str, scope: Scope) -> list[Finding]:
-    """ "Default: 5", "(default 1)", "defaults to 2K"."""
+    """ "Default: 5", "(default 1)", "(default: hd)", "Defaults to 2K", "Default false"."""
     found = re.search(
-        rf"(?:\b[Dd]efault(?: value)?\s*(?:is|:)\s*|\([Dd]efault:?\s+|defaults to\s+)"
-        rf"({_VALUE_TOKEN})",
+        rf"(?:\b[Dd]efault(?: value)?\s*(?:is|:)\s*|\([Dd]efault:?\s+|\b[Dd]efaults to\s+"
+        rf"|\b(?P<bare>Default\s+))({_VALUE_TOKEN})",
         text,
     )
     if found is None or scope.type not in ("integer", "number", "string", "boolean"):
         return []
-    raw = found.group(1).rstrip(".,)")
+    if found.group("bare") and scope.type == "string":
+        return []  # "Default model for ...": without a colon, only a number or true/false
+    raw = found.group(2).rstrip(".,)")
     value: Any = raw
     if scope.type in ("integer", "number"):
         if not re.fullmatch(NUMBER, raw):
