@@ -376,3 +376,19 @@ def test_mixed_case_model_names_are_drafted_as_spelled(tmp_path: Path) -> None:
     assert _param(spec, "duration", "Nova-Clip")["enum"] == [4, 6]
     assert [e["body"]["model"] for e in spec["examples"]] == ["Nova-Clip", "Nova-Clip-Pro"]
     assert result.remaining == []
+
+
+def test_a_page_from_outside_the_docs_folder_is_stored_under_its_own_name(tmp_path: Path) -> None:
+    """The family comes from the file's name (not a placeholder), the page is stored beside
+    the other pages under it, in its own format."""
+    (tmp_path / "docs").mkdir()
+    page = tmp_path / "nova-clip.md"
+    page.write_text((PAGES / "nova-clip.md").read_text(encoding="utf-8"), encoding="utf-8")
+    done = run_cli("docs", "scaffold", str(page), "--out", str(tmp_path / "draft.yaml"),
+                   "--docs", str(tmp_path / "docs"))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "docs" / "nova-clip.md").read_text(encoding="utf-8") == page.read_text(
+        encoding="utf-8"
+    )
+    text = (tmp_path / "draft.yaml").read_text(encoding="utf-8")
+    assert "\ndoc: nova-clip.md\nfamily: nova-clip\n" in text

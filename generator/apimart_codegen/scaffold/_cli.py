@@ -12,6 +12,8 @@ from typing import Any
 
 from apimart_codegen.scaffold._apply import apply_page
 from apimart_codegen.scaffold._check import scaffold
+from apimart_codegen.scaffold._draft import draft_spec
+from apimart_codegen.scaffold._page import read_page
 
 EXIT_OK, EXIT_REMAINS, EXIT_ERROR, EXIT_APPLIED = 0, 1, 2, 3
 
@@ -26,11 +28,13 @@ def scaffold_command(
     is_url = args.page.startswith(("http://", "https://"))
     doc = _doc_name(args.page, docs_root, is_url)
     if doc is None:
-        first = scaffold(text, doc="page.txt", docs_root=docs_root, family=args.family)
-        if first.draft.problems:
-            raise DocsError("; ".join(first.draft.problems))
+        # the family: the file's own name when it is one, else the first model's name
         suffix = ".md" if args.page.lower().endswith((".md", ".markdown")) else ".txt"
-        doc = f"{first.draft.spec['family']}{suffix}"
+        named = "" if is_url else Path(args.page).with_suffix(suffix).name
+        first = draft_spec(read_page(text), doc=named, url=None, family=args.family, notes=None)
+        if first.problems:
+            raise DocsError("; ".join(first.problems))
+        doc = f"{first.spec['family']}{suffix}"
         stored = docs_root / doc
         if stored.is_file() and stored.read_text(encoding="utf-8") != text:
             raise DocsError(f"{stored} exists and holds another page; move it or give --docs DIR")
