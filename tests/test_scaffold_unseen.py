@@ -28,6 +28,7 @@ from apimart_codegen.lint import doc_bodies, normalise
 from apimart_codegen.scaffold import Scaffold, scaffold
 from apimart_codegen.scaffold._clauses import clauses
 from apimart_codegen.scaffold._page import read_page
+from apimart_codegen.scaffold._recognise import Scope, recognise
 from tests.support import DOCS_ROOT, ROOT, run_cli
 
 PAGES = ROOT / "tests" / "data" / "scaffold"
@@ -202,6 +203,30 @@ def test_zeta_other_wordings(tmp_path: Path) -> None:
     assert "Image size must not exceed 10MB;" in reviewed
     assert "enum" not in _param(spec, "fps")
     assert remaining == REMAINS["zeta-2.txt"]
+
+
+WORDINGS = [
+    ("Must be one of: low, medium, high", "string", [("enum", ["low", "medium", "high"])]),
+    ("Must be a publicly accessible URL", "string", [("format", "http-url")]),
+    ("1 ≤ n ≤ 10", "integer", [("minimum", 1), ("maximum", 10)]),
+    ("Valid range is 1 to 100.", "integer", [("minimum", 1), ("maximum", 100)]),
+    ("Between 3 and 15 seconds", "integer", [("minimum", 3), ("maximum", 15)]),
+    ("Only 5 and 10 are supported", "integer", []),  # two values, not a range
+    ("Maximum length is 2500 characters", "string", [("max_length", 2500)]),
+    ("Possible values: 16:9, 9:16", "string", [("enum", ["16:9", "9:16"])]),
+    ("Defaults to `16:9`.", "string", [("default", "16:9")]),
+    ("Must not exceed 4000 characters", "string", [("max_length", 4000)]),
+    ("Accepts 2-8 images", "array", [("min_items", 2), ("max_items", 8)]),
+    ("Resolution: [240, 4096] pixels", "array", []),  # not a count of the list
+    ("File size: up to 100MB", "array", []),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), WORDINGS)
+def test_wordings(text: str, kind: str, expected: list[tuple[str, Any]]) -> None:
+    scope = Scope("value", kind, "url" if kind == "array" else None, ["m-1"], ["value"])
+    found = {(f.keyword, json.dumps(f.value)) for f in recognise(text, scope)}
+    assert found == {(keyword, json.dumps(value)) for keyword, value in expected}
 
 
 # -- each page: scaffold, lint, generate, validate its curl body, contract run -------------

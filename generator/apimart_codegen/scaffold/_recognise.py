@@ -131,6 +131,8 @@ def _range(text: str, scope: Scope) -> list[Finding]:
         low, high = number(found.group(1)), number(found.group(2))
         if low > high:
             continue
+        if re.search(r"\band\b", found.group(0)) and not re.search(r"(?i)between\s*$", before):
+            continue  # "Only 5 and 10 are supported": two values, not a range
         keywords = _unit_keywords(found.group(3), scope)
         if keywords is None or _other_unit(found, text, scope):
             continue
@@ -139,10 +141,20 @@ def _range(text: str, scope: Scope) -> list[Finding]:
     return out
 
 
+@recogniser("between inequalities")
+def _inequalities(text: str, scope: Scope) -> list[Finding]:
+    """ "1 ≤ n ≤ 10", "0 <= strength <= 1": both bounds of a number."""
+    found = re.search(rf"({NUMBER})\s*(?:≤|<=)\s*[A-Za-z_]\w*\s*(?:≤|<=)\s*({NUMBER})", text)
+    if found is None or scope.type not in ("integer", "number"):
+        return []
+    low, high = number(found.group(1)), number(found.group(2))
+    return [Finding("minimum", low, text), Finding("maximum", high, text)] if low <= high else []
+
+
 _MEASURE = r"(?:length|count|number of \w+|size)"  # "Max length: 2000", "Min count: 1"
 _UPPER = re.compile(
     rf"(?:up to|maximum(?: of)?|max(?:imum)?\.?(?:\s+{_MEASURE})?|at most|no more than|not exceed"
-    rf"|≤|<=|only)\s*:?\s*"
+    rf"|≤|<=|only)\s*(?::|\bis\b|\bof\b)?\s*"
     rf"({NUMBER}){_END}{_UNIT}{_PER}",
     re.IGNORECASE,
 )
@@ -180,8 +192,9 @@ def _bound(text: str, scope: Scope) -> list[Finding]:
 
 _VALUE_TOKEN = r"[A-Za-z0-9][\w.:+-]*"
 _LIST = re.compile(
-    rf"(?:supported values|allowed values|only supports|supports|options|values|one of|"
-    rf"tier keyword|fixed at|value range|must be|enum|allowed|choices|available options|"
+    rf"(?:supported values|allowed values|only supports|supports|options|values|"
+    rf"(?:must be )?one of|tier keyword|fixed at|value range|must be|enum|allowed|choices|"
+    rf"available options|"
     rf"supported (?!formats?\b)\w+)\s*:?\s*"
     rf"((?:{_VALUE_TOKEN}(?:\s*\(default\))?)(?:\s*(?:,|/|\bor\b|\band\b)\s*{_VALUE_TOKEN}(?:\s*\(default\))?)*)",
     re.IGNORECASE,
@@ -246,7 +259,7 @@ def _values(text: str, scope: Scope) -> list[Finding]:
         return []
     worded = not all(re.search(r"\d", str(v)) for v in values)
     explicit = re.match(
-        r"(?i)supported values|allowed|options|one of|must be|enum|choices|available options|"
+        r"(?i)supported values|allowed|options|(?:must be )?one of|enum|choices|available options|"
         r"(?:possible|valid|accepted|available) values",
         found.group(0),
     )
