@@ -1,8 +1,8 @@
 """`apimart docs scaffold` on pages it was not written against, and the promise that it never
 drops a sentence that reads as a constraint.
 
-``tests/data/scaffold/`` holds five pages of fictional models written the way the vendor
-writes (three in the stored text shape, two in Markdown), in wordings the five stored pages do
+``tests/data/scaffold/`` holds six pages of fictional models written the way the vendor
+writes (four in the stored text shape, two in Markdown), in wordings the five stored pages do
 not use: "Range: 1-6", "Supports 1, 2, 4", "Value range: 1", "Fixed at 1", "up to 800
 characters", "Maximum 5 images", "Only supports: 5 or 10 seconds", "Supported values: 4, 6,
 8, 10", "must be between 0.1 and 2.0", "Accepts jpg, png, webp", "1 to 16 (model)", tables
@@ -41,6 +41,7 @@ REMAINS = {
     "prism-img.txt": ["specs/prism-img.yaml:11:3: error: model prism-img has no example"],
     "vela-img.md": [],
     "zeta-2.txt": [],
+    "lyra-v3.txt": [],
 }
 MODELS = {
     "nova-clip.md": ["nova-clip", "nova-clip-pro"],
@@ -48,6 +49,7 @@ MODELS = {
     "prism-img.txt": ["prism-img", "prism-img-hd"],
     "vela-img.md": ["vela-img-2"],
     "zeta-2.txt": ["zeta-2"],
+    "lyra-v3.txt": ["lyra-v3"],
 }
 
 
@@ -227,6 +229,35 @@ def test_wordings(text: str, kind: str, expected: list[tuple[str, Any]]) -> None
     scope = Scope("value", kind, "url" if kind == "array" else None, ["m-1"], ["value"])
     found = {(f.keyword, json.dumps(f.value)) for f in recognise(text, scope)}
     assert found == {(keyword, json.dumps(value)) for keyword, value in expected}
+
+
+def test_lyra_as_a_documentation_site_renders_its_schema(tmp_path: Path) -> None:
+    """ "enum<string>", "string[]", default:"x" before "required", "Available options: ...",
+    "Required range: 1 <= x <= 10", "Required string length: 1 - 2000", "Required array
+    length: 1 - 4 elements"."""
+    spec, remaining = _draft("lyra-v3.txt", tmp_path)
+    assert list(spec["models"]) == ["lyra-v3"]
+    assert spec["body"]["source"] == "Body"
+    model = _param(spec, "model")
+    assert (model["required"], model["enum"]) == (True, ["lyra-v3"])
+    prompt = _param(spec, "prompt")
+    assert (prompt["required"], prompt["min_length"], prompt["max_length"]) == (True, 1, 2000)
+    duration = _param(spec, "duration")
+    assert (duration["type"], duration["enum"], duration["default"]) == ("integer", [6, 12, 18], 6)
+    quality = _param(spec, "quality")
+    assert (quality["enum"], quality["default"]) == (["draft", "standard", "high"], "standard")
+    images = _param(spec, "reference_images")
+    assert (images["type"], images["min_items"], images["max_items"]) == ("array", 1, 4)
+    assert images["items"] == {
+        "type": "string",
+        "format": "http-url",
+        "cite": {"format": "Reference image URLs"},
+    }
+    motion = _param(spec, "motion")
+    assert (motion["minimum"], motion["maximum"], motion["default"]) == (1, 10, 5)
+    assert _param(spec, "loop")["default"] is False
+    assert "unchecked" not in spec  # every constraint sentence became a rule
+    assert remaining == REMAINS["lyra-v3.txt"]
 
 
 # -- each page: scaffold, lint, generate, validate its curl body, contract run -------------

@@ -41,7 +41,7 @@ def page_models(page: Page) -> list[str]:
 
 _MODEL_LIST = re.compile(
     r"(?i)(?:supported models|models|options|one of|values?)\s*:?\s*"
-    r"((?:[\w.:-]+)(?:\s*(?:,|/|\bor\b)\s*[\w.:-]+)+)"
+    r"((?:[\w.:-]+)(?:\s*(?:,|/|\bor\b)\s*[\w.:-]+)*)"
 )
 
 

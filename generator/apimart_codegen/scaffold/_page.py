@@ -24,8 +24,13 @@ from apimart_codegen.lint import doc_body_spans
 
 BULLET = "  • "
 _NAME_LINE = re.compile(r"^[a-z][a-z0-9_]*$")
+# "string", "array<url>", and as documentation sites render them: "enum<string>", "string[]",
+# "integer | null"
 _TYPE_LINE = re.compile(
-    r"^(string|integer|number|boolean|object|file|url|array(?:<([a-z]+)>)?)$", re.IGNORECASE
+    r"^(?:(?P<plain>string|integer|number|boolean|object|file|url)"
+    r"|array(?:<(?P<inner>[a-z]+)>)?|enum<(?P<enum>[a-z]+)>|(?P<listed>[a-z]+)\[\])"
+    r"(?:\s*\|\s*null)?$",
+    re.IGNORECASE,
 )
 _DEFAULT_LINE = re.compile(r'^default:\s*"(.*)"$')
 # "required", "Required", "(optional)", "*required*", "Required: no"
@@ -47,13 +52,14 @@ _COLUMNS = {
 }
 # a parameter in one line: "- `name` (array<url>, required) — description"
 _INLINE_HEAD = re.compile(
-    r"^(?:`|\*\*)([a-z][a-z0-9_]*)(?:`|\*\*)\s*\(([a-z<>]+)((?:,\s*[^)]*)?)\)\s*(?:[—–:-]\s*)?(.*)$"
+    r"^(?:`|\*\*)([a-z][a-z0-9_]*)(?:`|\*\*)\s*\(([a-z<>\[\]]+)((?:,\s*[^)]*)?)\)\s*(?:[—–:-]\s*)?(.*)$"
 )
 REQUEST_HEADINGS = frozenset({"Request Parameters", "Body", "Request Body", "Parameters"})
 STOP_HEADINGS = frozenset({"Response", "Responses", "Use Cases", "Examples", "Example"})
 # "url (string): image URL", "reference_voice (string, optional): a voice sample"
 _CHILD = re.compile(
-    r"^(?:`|\*\*)?([a-z][a-z0-9_]*)(?:`|\*\*)? \(([a-z<>]+)(, ?(optional|required))?\):?\s*(.*)$"
+    r"^(?:`|\*\*)?([a-z][a-z0-9_]*)(?:`|\*\*)? "
+    r"\(([a-z<>\[\]]+)(, ?(optional|required))?\):?\s*(.*)$"
 )
 # flattened pages: lines that continue a description rather than start a parameter
 _LABEL = re.compile(r"^[^:]{1,25}:\s+\S")
@@ -88,15 +94,17 @@ class Block:
     @property
     def type(self) -> str:
         found = _TYPE_LINE.match(self.type_text)
-        word = found.group(1).lower() if found else "string"
-        if word.startswith("array"):
+        if found is None:
+            return "string"
+        if found.group("listed") or found.group(0).lower().startswith("array"):
             return "array"
+        word = (found.group("plain") or found.group("enum") or "string").lower()
         return {"file": "string", "url": "string"}.get(word, word)
 
     @property
     def item_type(self) -> str | None:
         found = _TYPE_LINE.match(self.type_text)
-        inner = found.group(2) if found else None
+        inner = found.group("inner") or found.group("listed") if found else None
         return inner.lower() if inner else None
 
 
@@ -267,12 +275,15 @@ def _structured_blocks(section: list[Line]) -> list[Block]:
         if not line.bullet and _NAME_LINE.match(line.text) and _TYPE_LINE.match(following):
             block = Block(line.text, following)
             index += 2
-            while index < len(section) and (marker := _MARKER.match(section[index].text)):
-                block.required = block.required or _is_required(marker)
-                index += 1
-            if index < len(section) and (found := _DEFAULT_LINE.match(section[index].text)):
-                block.default = found.group(1)
-                block.default_quote = section[index].text
+            # "required" and default:"x" lines, in either order
+            while index < len(section):
+                text = section[index].text
+                if marker := _MARKER.match(text):
+                    block.required = block.required or _is_required(marker)
+                elif (found := _DEFAULT_LINE.match(text)) and block.default is None:
+                    block.default, block.default_quote = found.group(1), text
+                else:
+                    break
                 index += 1
             blocks.append(block)
             continue

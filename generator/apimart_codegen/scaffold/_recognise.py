@@ -133,10 +133,13 @@ def _range(text: str, scope: Scope) -> list[Finding]:
             continue
         if re.search(r"\band\b", found.group(0)) and not re.search(r"(?i)between\s*$", before):
             continue  # "Only 5 and 10 are supported": two values, not a range
-        keywords = _unit_keywords(found.group(3), scope)
+        unit = found.group(3)
+        if not unit and re.search(r"(?i)\blength\b", before) and scope.type == "string":
+            unit = "characters"  # "Required string length: 1 - 2000"
+        keywords = _unit_keywords(unit, scope)
         if keywords is None or _other_unit(found, text, scope):
             continue
-        low_kw, high_kw, target = _per(keywords, found.group(4), found.group(3))
+        low_kw, high_kw, target = _per(keywords, found.group(4), unit)
         out += [Finding(low_kw, low, text, target), Finding(high_kw, high, text, target)]
     return out
 
