@@ -44,6 +44,8 @@ def review_notes(
         text = line.text
         if text in skip or text in collected.used or text in seen:
             continue
+        if re.match(r"^(?:--data(?:-raw)?|-d)\s+'?\{", text):
+            continue  # a one-line request body, an example already
         if ("⚠" in text or mentioned.search(text)) and reads_as_constraint(text) and len(text) > 8:
             seen.add(text)
             out.review.append((text, "review: a note on the page; no rule was drafted from it"))
