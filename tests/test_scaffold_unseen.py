@@ -448,3 +448,33 @@ def test_a_page_from_outside_the_docs_folder_is_stored_under_its_own_name(tmp_pa
     )
     text = (tmp_path / "draft.yaml").read_text(encoding="utf-8")
     assert "\ndoc: nova-clip.md\nfamily: nova-clip\n" in text
+
+
+MARKDOWN_OPTIONS = """## Request Parameters
+
+- `model` (string, required) — Model name, fixed as opt-1
+- `aspect_ratio` (string, optional) — Aspect ratio. Options:
+  - `16:9` - Landscape (default)
+  - `9:16` - Portrait
+  - `1:1` - Square
+- `audio` (boolean, optional) — Whether to add audio
+  - `true`: add audio
+  - `false`: silent (default)
+
+```json
+{"model": "opt-1", "aspect_ratio": "16:9"}
+```
+"""
+
+
+def test_markdown_option_lists_under_a_parameter(tmp_path: Path) -> None:
+    """Nested Markdown items in code marks are an option list; its quote keeps the page's
+    own "-" markers, so lint finds it."""
+    result = scaffold(MARKDOWN_OPTIONS, doc="opt-1.md", docs_root=tmp_path)
+    spec = result.draft.spec
+    ratio = _param(spec, "aspect_ratio")
+    assert (ratio["enum"], ratio["default"]) == (["16:9", "9:16", "1:1"], "16:9")
+    assert ratio["cite"]["enum"].startswith("Aspect ratio. Options: - `16:9` - Landscape")
+    assert _param(spec, "audio")["default"] is False
+    assert "unchecked" not in spec
+    assert result.remaining == []

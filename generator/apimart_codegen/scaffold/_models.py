@@ -24,7 +24,7 @@ def page_models(page: Page) -> list[str]:
     if block is not None:
         for line in block.lines:
             if option := OPTION.match(line.text):
-                name = option.group(1)
+                name = MARKUP.sub("", option.group(1))
                 if (line.bullet or block.inferred) and re.search(r"\d|-|\.", name):
                     found.append(name)
             if fixed := re.search(
@@ -58,7 +58,7 @@ def _quote_for(page: Page, name: str) -> str | None:
     that sends it."""
     block = page.block("model")
     for line in block.lines if block else []:
-        if (option := OPTION.match(line.text)) and option.group(1) == name:
+        if (option := OPTION.match(line.text)) and MARKUP.sub("", option.group(1)) == name:
             return line.text
         if name in _listed(line.text):
             return line.text
@@ -90,7 +90,7 @@ def model_entries(page: Page, models: list[str], collected: Collected) -> dict[s
         described = ""
         quote = _quote_for(page, name)
         for line in block.lines if block else []:
-            if (option := OPTION.match(line.text)) and option.group(1) == name:
+            if (option := OPTION.match(line.text)) and MARKUP.sub("", option.group(1)) == name:
                 described = option.group(2).strip(" -—–")
         entry: dict[str, Any] = {
             "description": described or f"{name}, drafted from its page.",

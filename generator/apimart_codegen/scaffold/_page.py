@@ -75,6 +75,7 @@ class Line:
     bullet: bool = False
     indent: int = 0
     heading: bool = False
+    marker: str = "•"  # a list item's marker as the page writes it: "•", "-", "*"
 
 
 @dataclass(slots=True)
@@ -191,7 +192,7 @@ def _line(raw: str, number: int) -> Line | None:
     if quote := _MD_QUOTE.match(stripped):
         stripped = stripped[quote.end() :].strip()
     if item := _MD_ITEM.match(stripped):
-        return Line(stripped[item.end() :].strip(), number, True, indent)
+        return Line(stripped[item.end() :].strip(), number, True, indent, marker=stripped[0])
     return Line(stripped, number, raw.startswith(BULLET), indent) if stripped else None
 
 

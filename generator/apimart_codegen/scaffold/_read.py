@@ -11,6 +11,7 @@ from apimart_codegen.scaffold._collect import Collected, Draft
 from apimart_codegen.scaffold._models import OPTION
 from apimart_codegen.scaffold._page import Block, Line
 from apimart_codegen.scaffold._recognise import (
+    MARKUP,
     Finding,
     Scope,
     condition,
@@ -40,7 +41,8 @@ def read_block(block: Block, scope: Scope, collected: Collected, out: Draft) -> 
         findings = options(run, scope)
         if findings:
             quote = " ".join(
-                [intro.text] + [("• " if item.bullet else "") + item.text for item in run]
+                [intro.text]
+                + [(f"{item.marker} " if item.bullet else "") + item.text for item in run]
             )
             for finding in findings:
                 collected.add(
@@ -51,7 +53,7 @@ def read_block(block: Block, scope: Scope, collected: Collected, out: Draft) -> 
     consumed |= _intervals(lines, scope, collected)
     consumed |= _paired_conditions(lines, scope, collected)
     for line in lines:
-        if scope.type == "boolean" and (choice := re.match(r"^(true|false)\s*:", line.text)):
+        if scope.type == "boolean" and (choice := re.match(r"^`?(true|false)`?\s*:", line.text)):
             collected.used.add(line.text)
             if "(default)" in line.text:
                 collected.add(block.name, Finding("default", choice.group(1) == "true", line.text))
@@ -255,7 +257,7 @@ def options(run: list[Line], scope: Scope) -> list[Finding]:
         option = OPTION.match(line.text)
         if option is None:
             return []
-        raw = option.group(1).strip()
+        raw = MARKUP.sub("", option.group(1)).strip()  # "`16:9` - Landscape"
         if re.match(r"^[A-Z][a-z]+$", raw) and scope.type == "string" and not line.bullet:
             return []  # "Format: mp4": a label, not an option
         if raw in scope.models and scope.name != "model":
