@@ -33,9 +33,9 @@ def page_models(page: Page) -> list[str]:
                 found.append(fixed.group(1))
             found.extend(_listed(line.text))
     for body in page.bodies:
-        name = body.body.get("model")
-        if isinstance(name, str):
-            found.append(name)
+        sent = body.body.get("model")
+        if isinstance(sent, str):
+            found.append(sent)
     return list(dict.fromkeys(found))
 
 
