@@ -21,6 +21,10 @@ from tests.support import specs
 STRINGS = [
     "https://cdn.example.com/a.png",
     "http://x.example/v.mp4",
+    "http://[::1/x",  # URLs httpx cannot parse: the format refuses them too
+    "http://[::1]:8000/hook",
+    "http://1.2.3.999/a.png",
+    "https://cdn.example.com/a\x1b.png",
     "ftp://x",
     "https://",
     "",
