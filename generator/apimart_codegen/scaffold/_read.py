@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from apimart_codegen.scaffold._between import condition, conditional
 from apimart_codegen.scaffold._clauses import clauses
 from apimart_codegen.scaffold._collect import Collected, Draft
 from apimart_codegen.scaffold._models import OPTION
@@ -14,8 +15,6 @@ from apimart_codegen.scaffold._recognise import (
     MARKUP,
     Finding,
     Scope,
-    condition,
-    conditional,
     list_values,
     recognise,
 )
