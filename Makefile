@@ -6,11 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install demo test check lint generate bench clean
 
-$(STAMP): pyproject.toml generated/pyproject.toml
+# The client first: the generator requires exactly the client of its release (setup.py), which
+# is no package on an index but generated/ here.
+$(STAMP): pyproject.toml setup.py generated/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=69'
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e ./generated
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)

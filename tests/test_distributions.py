@@ -10,86 +10,53 @@ Bounded: two builds and one short script; about 15 s.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import sysconfig
 import textwrap
 import zipfile
 from collections.abc import Iterator
-from importlib import metadata
 from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
 
 from apimart_codegen.mock import MockAPI, MockServer, VirtualClock
 from apimart_codegen.targets.release import release_version
-from tests.support import GENERATED, ROOT, specs
-
-TIMEOUT = 180
-
-
-def _build(source: Path, out: Path) -> Path:
-    """``python -m build --wheel`` without an isolated environment (this one has setuptools)."""
-    subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), "."],
-        cwd=source,
-        check=True,
-        capture_output=True,
-        timeout=TIMEOUT,
-    )
-    (wheel,) = out.glob("*.whl")
-    return wheel
+from tests import wheels
+from tests.support import DOCS_ROOT, GENERATED, ROOT, SPECS, specs
 
 
 @pytest.fixture(scope="module")
 def client_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    source = tmp_path_factory.mktemp("client") / "generated"
-    shutil.copytree(GENERATED, source, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    return _build(source, tmp_path_factory.mktemp("client-dist"))
+    return wheels.client_wheel(tmp_path_factory.mktemp("client"))
 
 
 @pytest.fixture(scope="module")
 def generator_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    source = tmp_path_factory.mktemp("generator") / "project"
-    shutil.copytree(
-        ROOT,
-        source,
-        ignore=shutil.ignore_patterns(
-            ".venv", ".git", "__pycache__", "*.egg-info", ".*_cache", ".hypothesis", "build"
-        ),
-    )
-    return _build(source, tmp_path_factory.mktemp("generator-dist"))
-
-
-def _metadata(wheel: Path) -> str:
-    with zipfile.ZipFile(wheel) as archive:
-        (name,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
-        return archive.read(name).decode("utf-8")
-
-
-def _names(wheel: Path) -> list[str]:
-    with zipfile.ZipFile(wheel) as archive:
-        return archive.namelist()
+    return wheels.generator_wheel(tmp_path_factory.mktemp("generator"))
 
 
 def test_the_client_wheel_is_apimart_alone_typed_with_its_schemas(client_wheel: Path) -> None:
-    meta = _metadata(client_wheel)
+    meta = wheels.wheel_metadata(client_wheel)
     assert "Name: apimart\n" in meta
     assert f"Version: {release_version(specs())}\n" in meta
     requires = [line for line in meta.splitlines() if line.startswith("Requires-Dist:")]
     assert requires == ["Requires-Dist: httpx>=0.27"]
-    names = _names(client_wheel)
+    names = wheels.wheel_names(client_wheel)
     assert "apimart/py.typed" in names
     assert "apimart/__init__.py" in names
     schemas = sorted(n for n in names if n.startswith("apimart/schemas/"))
     assert schemas == sorted(f"apimart/schemas/{m.name}.schema.json" for m in specs().models)
     assert not [n for n in names if n.startswith(("generator/", "apimart_codegen/"))]
+    # no command: its description (what an index shows) says where the `apimart` command is
+    assert not [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    description = " ".join(meta.split())
+    assert "it installs no command. The `apimart` command" in description
+    assert "`pip install apimart-codegen`" in description
 
 
 def test_the_generator_wheel_holds_the_generator_not_the_client(generator_wheel: Path) -> None:
-    names = _names(generator_wheel)
+    names = wheels.wheel_names(generator_wheel)
     assert "apimart_codegen/cli.py" in names
     assert "apimart_codegen/targets/python/templates/_client.py.j2" in names
     # the folder generator/apimart_codegen/ installs as apimart_codegen, every module of it
@@ -107,7 +74,30 @@ def test_the_generator_wheel_holds_the_generator_not_the_client(generator_wheel:
         declared = wheel.read(entry_points).decode()
     assert "apimart = apimart_codegen.cli:main" in declared
     assert "generator." not in declared
-    assert "Name: apimart-codegen\n" in _metadata(generator_wheel)
+    meta = wheels.wheel_metadata(generator_wheel)
+    assert "Name: apimart-codegen\n" in meta
+    # the version of the client generated from the same specs, and exactly that client
+    version = release_version(specs())
+    assert f"Version: {version}\n" in meta
+    assert f"apimart=={version}" in [str(r) for r in wheels.requirements(generator_wheel)]
+
+
+def test_the_generator_wheel_bundles_the_specs_pages_and_ledger_it_was_built_from(
+    generator_wheel: Path,
+) -> None:
+    prefix = "apimart_codegen/bundled/"
+    sources = {
+        **{f"{prefix}specs/{p.name}": p for p in SPECS.glob("*.yaml")},
+        **{
+            f"{prefix}vendor-docs/{p.name}": p
+            for p in DOCS_ROOT.iterdir()
+            if p.is_file() and p.suffix != ".new"
+        },
+        f"{prefix}release.json": GENERATED / "release.json",
+    }
+    with zipfile.ZipFile(generator_wheel) as archive:
+        bundled = {n: archive.read(n) for n in archive.namelist() if n.startswith(prefix)}
+    assert bundled == {name: path.read_bytes() for name, path in sources.items()}
 
 
 def test_twine_check_passes_for_both(client_wheel: Path, generator_wheel: Path) -> None:
@@ -123,70 +113,21 @@ def test_twine_check_passes_for_both(client_wheel: Path, generator_wheel: Path) 
         ],
         capture_output=True,
         text=True,
-        timeout=TIMEOUT,
+        timeout=wheels.TIMEOUT,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("PASSED") == 2
 
 
-def _dependencies(name: str, seen: set[str]) -> None:
-    """``name`` and every distribution it needs here, by their installed metadata."""
-    key = name.lower().replace("_", "-")
-    if key in seen:
-        return
-    seen.add(key)
-    for text in metadata.requires(name) or []:
-        requirement = Requirement(text)
-        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-            _dependencies(requirement.name, seen)
-
-
-def _link_distribution(name: str, site: Path) -> None:
-    """Link one installed distribution (its files and its .dist-info) into ``site``."""
-    dist = metadata.distribution(name)
-    tops = {Path(str(f)).parts[0] for f in dist.files or [] if not str(f).startswith("..")}
-    for top in tops:
-        source = Path(str(dist.locate_file(top)))
-        if source.exists() and not (site / top).exists() and top != "__pycache__":
-            (site / top).symlink_to(source)
-
-
 @pytest.fixture
 def clean_env(tmp_path: Path, client_wheel: Path) -> Iterator[Path]:
     """A new virtual environment with the client wheel and httpx's distributions only."""
-    env = tmp_path / "env"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
-    python = env / "bin" / "python"
-    site = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    )
-    needed: set[str] = set()
-    _dependencies("httpx", needed)
-    for name in sorted(needed):
-        _link_distribution(name, site)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--quiet",
-            "--no-index",
-            "--no-deps",
-            str(client_wheel),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=TIMEOUT,
-    )
+    python, site = wheels.new_env(tmp_path / "env")
+    for name in sorted(wheels.installed_closure(["httpx"])):
+        wheels.link_distribution(name, site)
+    installed = wheels.pip_install(python, "--no-deps", str(client_wheel))
+    assert installed.returncode == 0, installed.stderr
     yield python
 
 
@@ -244,7 +185,7 @@ def test_the_installed_client_validates_and_submits_to_the_mock(clean_env: Path)
             [str(clean_env), "-c", SCRIPT, server.base_url],
             capture_output=True,
             text=True,
-            timeout=TIMEOUT,
+            timeout=wheels.TIMEOUT,
             check=False,
             cwd=clean_env.parent,
         )

@@ -9,7 +9,7 @@ import pytest
 
 from apimart_codegen.cli import main
 from apimart_codegen.page_diff import listed_parameters, segments
-from tests.support import DOCS_ROOT, run_cli
+from tests.support import DOCS_ROOT, run_cli, specs
 
 DURATION = "Supported values: 5, 10, 15 seconds only"
 
@@ -29,13 +29,12 @@ def _diff(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str
     return code, json.loads(capsys.readouterr().out)
 
 
-@pytest.mark.parametrize(
-    "family", ["wan2.6", "wan2.7-r2v", "wan2.7-videoedit", "viduq3", "wan2.7-image"]
-)
+@pytest.mark.parametrize("family", sorted(spec.family for spec in specs().files))
 def test_the_stored_page_against_itself_is_no_drift(
     family: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["docs", "diff", family, str(DOCS_ROOT / f"{family}.txt")])
+    (doc,) = {spec.doc for spec in specs().files if spec.family == family}
+    code = main(["docs", "diff", family, str(DOCS_ROOT / doc)])
     assert capsys.readouterr().out.splitlines()[-1] == (
         "no drift: the page says what the spec quotes"
     )
@@ -151,7 +150,12 @@ def test_the_text_report_reads_for_people(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["nope"], "apimart docs diff: no spec has family 'nope' (families: viduq3, wan2.6, "),
+        (
+            ["nope"],
+            "apimart docs diff: no spec has family 'nope' (families: "
+            + ", ".join(sorted(spec.family for spec in specs().files))
+            + ")",
+        ),
         (
             ["wan2.6", "/nonexistent/page.txt"],
             "apimart docs diff: /nonexistent/page.txt: no such file",
@@ -194,6 +198,47 @@ def test_the_parameter_list_is_read_from_name_and_type_lines() -> None:
         "aspect_ratio",
         "seed",
     ]
+
+
+NEW_MODEL = Path(__file__).resolve().parent / "new_model"
+
+
+def test_a_new_parameter_line_on_a_markdown_page_is_an_unknown_parameter(tmp_path: Path) -> None:
+    page = (NEW_MODEL / "kestrel.md").read_text(encoding="utf-8")
+    edited = tmp_path / "kestrel.md"
+    edited.write_text(
+        page.replace("- style", "- seed (integer, optional): Random seed\n- style"),
+        encoding="utf-8",
+    )
+    where = ["--specs", str(NEW_MODEL), "--docs", str(NEW_MODEL)]
+    same = run_cli("docs", "diff", "kestrel", str(NEW_MODEL / "kestrel.md"), *where)
+    assert same.returncode == 0, same.stdout + same.stderr  # the response's task_id is no parameter
+    result = run_cli("docs", "diff", "kestrel", str(edited), *where, "--format", "json")
+    assert result.returncode == 1, result.stderr
+    diff = json.loads(result.stdout)
+    assert diff["parameters"] == [{"pointer": "/seed", "where": ["the parameter list"]}]
+    assert [(s["change"], s["new"]) for s in diff["sentences"]] == [
+        ("added", ["- seed (integer, optional): Random seed"])
+    ]
+    text = run_cli("docs", "diff", "kestrel", str(edited), *where).stdout
+    assert text.splitlines()[-1] == (
+        "drift: 1 sentence change(s), 0 request body change(s), 1 unknown parameter(s)"
+    )
+
+
+def test_markdown_parameter_lists_and_tables_are_read_under_the_request_heading() -> None:
+    page = (
+        "# A page\n\nSome prose - not (a list).\n\n## Body Parameters\n\n"
+        "| Name | Type | Description |\n| --- | --- | --- |\n"
+        "| `model` | string | the model |\n| **seed** | `integer` | a seed |\n\n"
+        "- prompt (string, required): what to draw\n* `n` (integer): how many\n"
+        "- Note (string): capitalised, prose\n"
+        "### Limits\n- size (string): a sub-heading keeps the list\n"
+        "## Errors\n- code (integer): another section\n"
+        "## Request Body\n- style (string): back again\n"
+        "## Response\n| task_id | string | not a parameter |\n"
+    )
+    assert listed_parameters(page) == ["model", "seed", "prompt", "n", "size", "style"]
 
 
 def test_control_characters_from_a_page_reach_the_terminal_escaped(

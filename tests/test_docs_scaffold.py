@@ -145,9 +145,12 @@ def test_each_stored_page_drafts_a_spec_that_lints(doc: str) -> None:
 
 
 def test_re_derivation_meets_its_goals() -> None:
+    # measured on the pages in the form the scaffolder reads, the text `docs pull` stores (a
+    # spec may quote a page in another form, such as Markdown, written by hand)
     rows = [
         compare(spec, (DOCS / spec.doc).read_text(encoding="utf-8"), DOCS)
         for spec in load_specs(ROOT / "specs").files
+        if spec.doc.endswith(".txt")
     ]
     single = sum(r.single_same for r in rows) / sum(r.single for r in rows)
     cross = sum(r.cross_drafted for r in rows) / sum(r.cross for r in rows)

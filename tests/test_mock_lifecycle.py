@@ -14,7 +14,7 @@ from apimart_codegen.mock import MockAPI, VirtualClock
 from apimart_codegen.mock._lifecycle import RESULT_TTL, nominal_seconds
 from apimart_codegen.mock._media import PNG_SIGNATURE
 from apimart_codegen.mock._messages import FAILURE_REASONS
-from tests.support import specs
+from tests.support import run_cli, specs
 
 
 @pytest.fixture
@@ -169,16 +169,22 @@ def test_speed_divides_every_run_time() -> None:
     assert runs[10.0] == pytest.approx(runs[1.0] / 10)
 
 
-def test_timings_are_reproducible_from_the_seed() -> None:
-    def runs(seed: int) -> list[float]:
+def test_timings_are_reproducible_from_the_seed_and_task_ids_never() -> None:
+    def runs(seed: int) -> tuple[list[float], list[str]]:
         mock = MockAPI(specs=specs(), clock=VirtualClock(), seed=seed)
         with mock.client() as client:
-            for _ in range(5):
-                submit(client, {"model": "wan2.6", "prompt": "p"})
-        return [task.run for task in mock.tasks]
+            ids = [submit(client, {"model": "wan2.6", "prompt": "p"}) for _ in range(5)]
+        return [task.run for task in mock.tasks], ids
 
-    assert runs(3) == runs(3)
-    assert runs(3) != runs(4)
+    (first, first_ids), (again, again_ids) = runs(3), runs(3)
+    assert first == again
+    assert runs(3)[0] != runs(4)[0]
+    # as `apimart mock --help` and the README say: no seed repeats a task id
+    assert not set(first_ids) & set(again_ids)
+    help_text = " ".join(run_cli("mock", "--help").stdout.split())
+    assert "seed for timings, failures and request ids; task and upload ids are never reused" in (
+        help_text
+    )
 
 
 def test_a_failing_task_reports_its_error_in_the_asked_language(

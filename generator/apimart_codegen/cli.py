@@ -59,12 +59,21 @@ def _kinds() -> dict[str, Any]:
 def cmd_generate(args: argparse.Namespace) -> int:
     from apimart_codegen import generate
     from apimart_codegen.targets import TARGETS
+    from apimart_codegen.targets.release import LedgerError, numbered
 
-    specs = _load(args)
+    if args.out is None:
+        raise UsageError(
+            "there is no generated/ folder here (the package runs from a wheel, not from a "
+            "checkout): give --out DIR"
+        )
+    out = Path(args.out)
+    try:
+        specs = numbered(_load(args), out)
+    except LedgerError as exc:
+        raise UsageError(str(exc)) from None
     names = args.target or TARGETS.names()
     targets = [TARGETS.get(name) for name in names]
     files, owned = generate.render(specs, targets, _kinds())
-    out = Path(args.out)
     if args.check:
         differences = generate.compare(out, files, owned)
         for difference in differences:
@@ -258,11 +267,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="regenerate every target from the specs")
     spec_options(gen)
+    generated = paths.generated_dir()
     gen.add_argument(
         "--out",
-        default=str(paths.generated_dir()),
+        default=None if generated is None else str(generated),
         metavar="DIR",
-        help="the output root (default: %(default)s)",
+        help="the output root (default: the checkout's generated/; needed when the package "
+        "runs from a wheel)",
     )
     gen.add_argument(
         "--target",

@@ -203,6 +203,10 @@ def _pull(args: argparse.Namespace) -> int:
         specs = list(load_specs(Path(args.specs)).files)
     if (args.print or args.url) and len(specs) != 1:
         raise DocsError("--print and --url take exactly one FAMILY")
+    if not (args.out or args.print) and paths.is_bundled(Path(args.docs_root)):
+        raise DocsError(
+            "the pages bundled with the package are not written to: give --out DIR or --print"
+        )
     failed = 0
     for spec in specs:
         url = args.url or spec.url
@@ -266,7 +270,16 @@ def shown(url: str) -> str:
 def cmd_scaffold(args: argparse.Namespace) -> int:
     from apimart_codegen.scaffold._cli import scaffold_command
 
+    if paths.is_bundled(Path(args.docs_root)):
+        return _run(args, _refuse_bundled_docs)
     return _run(args, lambda a: scaffold_command(a, _page_text))
+
+
+def _refuse_bundled_docs(args: argparse.Namespace) -> int:
+    raise DocsError(
+        "scaffold stores the page in the docs folder, and the pages bundled with the package "
+        "are not written to: give --docs DIR"
+    )
 
 
 def _page_text(args: argparse.Namespace, where: str) -> tuple[str, str]:
@@ -290,6 +303,10 @@ def _diff(args: argparse.Namespace) -> int:
     if args.apply:
         from apimart_codegen.scaffold._cli import apply
 
+        if paths.is_bundled(Path(args.specs)):
+            raise DocsError(
+                "the specs bundled with the package are not edited: copy them and give --specs DIR"
+            )
         return apply(args, spec, stored, new, label)
     result = diff_page(spec, stored, new, new_label=label)
     if args.format == "json":

@@ -26,8 +26,19 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
 # A documentation site's parameter list: the name alone on a line, its type on the next.
 _NAME_LINE = re.compile(r"^[a-z][a-z0-9_]*$")
 _TYPE_LINE = re.compile(r"^(string|integer|number|boolean|object|file|url|array(<[^>]+>)?)$")
+# Markdown's: a list item `- name (type, ...)` or a table row `| name | type | ... |`, the
+# name plain, in backticks or in bold.
+_TYPE_WORD = r"(?:string|integer|number|boolean|object|file|url|array)\b"
+_NAME = r"(?P<mark>[`*_]*)(?P<name>[a-z][a-z0-9_]*)(?P=mark)"
+_MARKDOWN_ITEM = re.compile(rf"^[-*+]\s+{_NAME}\s*\(\s*`?{_TYPE_WORD}")
+_MARKDOWN_ROW = re.compile(rf"^\|\s*{_NAME}\s*\|\s*`?{_TYPE_WORD}")
+_MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*:?\s*#*$")
 _REQUEST_HEADINGS = frozenset({"Request Parameters", "Body", "Request Body"})
 _RESPONSE_HEADINGS = frozenset({"Response", "Responses"})
+_REQUEST_TITLES = frozenset(heading.lower() for heading in _REQUEST_HEADINGS) | {
+    "parameters",
+    "body parameters",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,24 +84,47 @@ def _sentence_spans(page: str, start: int, end: int) -> list[tuple[int, int, Non
 
 
 def listed_parameters(page: str) -> list[str]:
-    """The names in the page's request parameter list (a name line, then a type line)."""
+    """The names in the page's request parameter list.
+
+    A stored page lists a name alone on a line and its type on the next; a Markdown page,
+    a list item ``- name (type, ...)`` or a table row ``| name | type |``. The list is what
+    stands under a request heading (``Request Parameters``, ``Body``; in Markdown also
+    ``## Parameters``) until a response heading, or in Markdown any heading not below it.
+    """
     lines = [line.strip() for line in page.splitlines()]
     names: list[str] = []
-    in_request = False
+    section: int | None = None  # the request heading's level (0: a stored page's heading)
     for index, line in enumerate(lines):
+        heading = _MARKDOWN_HEADING.match(line)
+        if heading:
+            level, title = len(heading.group(1)), heading.group(2).lower()
+            if title in _REQUEST_TITLES:
+                section = level
+            elif section is not None and (level <= section or title in {"response", "responses"}):
+                section = None
+            continue
         if line in _REQUEST_HEADINGS:
-            in_request = True
-        elif line in _RESPONSE_HEADINGS:
-            in_request = False
-        elif (
-            in_request
-            and _NAME_LINE.match(line)
-            and index + 1 < len(lines)
-            and _TYPE_LINE.match(lines[index + 1])
-            and line not in names
-        ):
-            names.append(line)
+            section = 0
+            continue
+        if line in _RESPONSE_HEADINGS:
+            section = None
+            continue
+        if section is None:
+            continue
+        name = _listed_name(lines, index)
+        if name is not None and name not in names:
+            names.append(name)
     return names
+
+
+def _listed_name(lines: list[str], index: int) -> str | None:
+    line = lines[index]
+    markdown = _MARKDOWN_ITEM.match(line) or _MARKDOWN_ROW.match(line)
+    if markdown:
+        return markdown.group("name")
+    if _NAME_LINE.match(line) and index + 1 < len(lines) and _TYPE_LINE.match(lines[index + 1]):
+        return line
+    return None
 
 
 # -- the difference -----------------------------------------------------------------------

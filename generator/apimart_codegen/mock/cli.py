@@ -48,7 +48,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--seed",
         type=int,
         default=0,
-        help="seed for task ids, timings and failures (default: %(default)s)",
+        help="seed for timings, failures and request ids; task and upload ids are never "
+        "reused, not even by a restarted mock, so no seed repeats them (default: %(default)s)",
     )
     mock.add_argument(
         "--speed",

@@ -182,6 +182,9 @@ class SpecSet:
     dropped: frozenset[str] = frozenset()
     """The rule ids :meth:`without_rules` took out: a spec that never declared a rule did not
     drop it (the mock tells the two apart when it chooses a model, see ``MockCore``)."""
+    release: int | None = None
+    """The release number these specs are generated as (``targets.release.numbered``); None
+    until numbered."""
 
     @property
     def models(self) -> tuple[ModelSpec, ...]:
@@ -209,7 +212,7 @@ class SpecSet:
             )
             for spec in self.files
         )
-        return SpecSet(files, self.dropped | dropped)
+        return replace(self, files=files, dropped=self.dropped | dropped)
 
 
 def split_path(text: str) -> tuple[str, ...]:

@@ -3,8 +3,9 @@
 It writes ``generated/pyproject.toml`` and the ``README.md`` a package index shows, so the
 standard build front end (``python -m build generated``) makes a wheel holding the
 ``apimart`` package (with ``py.typed``) and the JSON Schemas as ``apimart/schemas``. It
-depends on httpx alone. Name and version come from ``apimart_codegen.targets.release``: a changed
-spec changes the version.
+depends on httpx alone. Name and version come from ``apimart_codegen.targets.release``, and
+so does the release ledger it writes beside them (``release.json``): a changed spec takes the
+next release number, so a higher version.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import json
 from collections.abc import Mapping
 
 from apimart_codegen.kinds.base import RuleKind
+from apimart_codegen.paths import LEDGER
 from apimart_codegen.spec.model import SpecSet
 from apimart_codegen.targets.base import Files, Target
-from apimart_codegen.targets.release import DISTRIBUTION, release_version
+from apimart_codegen.targets.release import DISTRIBUTION, SERIES, release_of
 
 CLIENT_REQUIRES = ("httpx>=0.27",)
 
@@ -39,7 +41,7 @@ build-backend = "setuptools.build_meta"
 
 [project]
 name = {_toml(DISTRIBUTION)}
-version = {_toml(release_version(specs))}
+version = {_toml(release_of(specs).version)}
 description = {_toml(description)}
 readme = "README.md"
 requires-python = ">=3.11"
@@ -96,6 +98,13 @@ Bodies are validated before they are sent; errors carry a JSON Pointer, the spec
 and a message. The package also holds one JSON Schema (2020-12) per model request body, in
 `apimart/schemas/`.
 
+This distribution is the library alone: it installs no command. The `apimart` command
+(`apimart validate`, `models`, `mock`, `contract`, `lint`, `generate`, ...) comes with the
+generator, `pip install apimart-codegen`, which requires this release of `apimart`.
+
+Versions are `{SERIES}.<n>`: `n` counts the releases of the specs, one more each time they
+change, so a newer release is always a higher version.
+
 | model | output | endpoint | validator |
 | --- | --- | --- | --- |
 {rows}
@@ -107,7 +116,11 @@ class DistributionTarget(Target):
     owns = ()
 
     def render(self, specs: SpecSet, kinds: Mapping[str, RuleKind]) -> Files:
-        return {"pyproject.toml": pyproject(specs), "README.md": readme(specs)}
+        return {
+            "pyproject.toml": pyproject(specs),
+            "README.md": readme(specs),
+            LEDGER: release_of(specs).ledger(),
+        }
 
 
 TARGET = DistributionTarget()
