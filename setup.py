@@ -1,7 +1,9 @@
 """What building apimart-codegen takes from the project around its package.
 
-pyproject.toml says what is static. A wheel also needs, to work outside a checkout, what only
-the project knows at build time; it is read from there, so nothing is kept twice in git:
+pyproject.toml says what is static, the dependencies included (``[tool.apimart-codegen]``,
+since setuptools cannot add a computed pin to a static list). A wheel also needs, to work
+outside a checkout, what only the project knows at build time; it is read from there, so
+nothing is kept twice in git:
 
 - the specs and the vendor pages they quote (``specs/*.yaml``, ``vendor-docs/*``) and the
   release ledger of the generated client (``generated/release.json``), copied into the
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tomllib
 from pathlib import Path
 
 from setuptools import setup
@@ -26,30 +29,16 @@ from setuptools.command.build_py import build_py
 ROOT = Path(__file__).resolve().parent
 LEDGER = ROOT / "generated" / "release.json"
 
-REQUIRES = [
-    "httpx>=0.27",  # the HTTP client of the harness, docs pull and the generated client
-    "PyYAML>=6.0.1",  # reading specs/*.yaml with line numbers
-    "jsonschema>=4.21",  # the spec meta-schema
-    "Jinja2>=3.1.3",  # templates of the generator's targets
-    # ruff formats what the generator writes; its output is committed, so the range stops
-    # before the next minor release, which may change the formatting style.
-    "ruff>=0.17,<0.18",
-    # the mock server: uvicorn serves it, python-multipart reads uploads, anyio sleeps and
-    # runs webhook deliveries under any event loop
-    "uvicorn>=0.30",
-    # uvicorn's C HTTP/1.1 parser for the mock (h11 without it); 0.8 is what uvicorn's own
-    # "standard" extra asks for
-    "httptools>=0.8",
-    "python-multipart>=0.0.20",
-    "anyio>=4.0",
-    # the contract harness builds its cases as Hypothesis strategies (apimart_codegen.contract)
-    "hypothesis>=6.100",
-    # `apimart docs pull`: the vendor's HTML pages turned into the text the specs quote
-    "beautifulsoup4>=4.12",
-    # `apimart docs scaffold` writes drafts and `docs diff --apply` edits specs in place,
-    # keeping their comments, key order and layout (a round-trip YAML library)
-    "ruamel.yaml>=0.19",
-]
+PYPROJECT = ROOT / "pyproject.toml"
+
+
+def requirements() -> list[str]:
+    """The static dependencies (pyproject.toml, ``[tool.apimart-codegen] dependencies``)."""
+    with PYPROJECT.open("rb") as file:
+        declared = tomllib.load(file)["tool"]["apimart-codegen"]["dependencies"]
+    if not all(isinstance(item, str) for item in declared):
+        raise SystemExit(f"{PYPROJECT}: [tool.apimart-codegen] dependencies must be strings")
+    return list(declared)
 
 
 def release_version() -> str:
@@ -79,6 +68,6 @@ class BuildWithProjectData(build_py):
 version = release_version()
 setup(
     version=version,
-    install_requires=[*REQUIRES, f"apimart=={version}"],
+    install_requires=[*requirements(), f"apimart=={version}"],
     cmdclass={"build_py": BuildWithProjectData},
 )
