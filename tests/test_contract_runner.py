@@ -462,7 +462,7 @@ def test_the_pytest_suite_fails_on_a_drifted_server_naming_the_rule() -> None:
     test = "contract_tests/test_contract.py::test_each_rule_is_enforced_as_documented"
     assert f"FAILED {test}[wan2.6/duration-enum]" in out, out
     assert f"PASSED {test}[wan2.6/resolution-enum]" in out, out
-    assert "1 failed, 3 passed" in out, out
+    assert "1 failed, 5 passed" in out, out  # two rules, positives, wire, 5xx, lifecycle
     assert "wan2.6/duration-enum: the API accepts what the docs forbid" in out
     assert f"replay: apimart contract --base-url {mock.url} --seed 4 --model wan2.6" in out
 
