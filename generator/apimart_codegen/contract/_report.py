@@ -136,7 +136,7 @@ def to_json(run: Run) -> dict[str, Any]:
                     "refused": s.refused,
                     "unobservable": s.unobservable,
                     "skipped": s.skipped,
-                    "verdict": s.verdict,
+                    "verdict": s.verdict if not rule.endswith(_NOT_RULE_ENDS) else _plain(s),
                     "findings": len(s.findings),
                 }
                 for rule, s in stats.items()
