@@ -8,6 +8,7 @@ the same socket must pass.
 from __future__ import annotations
 
 import math
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,7 @@ from apimart_codegen.spec.loader import SpecErrors, load_specs
 from apimart_codegen.spec.model import Parameter
 from apimart_codegen.spec.yaml_loc import Loc
 from tests import broken_servers as broken
-from tests.support import MINIMAL_SPEC, ROOT, specs, write_spec
+from tests.support import MINIMAL_SPEC, ROOT, run_cli, specs, write_spec
 
 SEEDS = (1, 2)
 
@@ -67,6 +68,20 @@ def test_an_unsupported_list_the_quote_does_not_back_is_a_spec_error(
         load_specs(tmp_path)
     assert problem in str(raised.value)
     assert "tiny.yaml:" in str(raised.value)
+
+
+def test_lint_checks_the_quote_that_names_a_value_unsupported(tmp_path: Path) -> None:
+    copy = tmp_path / "specs"
+    shutil.copytree(ROOT / "specs", copy)
+    page = copy / "wan2.6.yaml"
+    cited = 'unsupported: "480p resolution is not supported"'
+    text = page.read_text(encoding="utf-8")
+    assert cited in text
+    page.write_text(text.replace(cited, 'unsupported: "480p is not offered"'), encoding="utf-8")
+    done = run_cli("lint", "--specs", str(copy))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "wan2.6.yaml:" in done.stdout + done.stderr
+    assert "quote not found in wan2.6.txt: '480p is not offered'" in done.stdout + done.stderr
 
 
 def test_each_edge_of_a_nested_enum_holds_the_field_and_its_parent() -> None:
