@@ -7,6 +7,7 @@ the same socket must pass.
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import subprocess
@@ -221,6 +222,38 @@ def test_a_server_with_one_bug_is_named_by_the_right_row_alone(bug: str, seed: i
     if bug.startswith("refuses duration 16"):
         assert "the server did not say why" in run.findings[0].message
         assert "without /duration (16)" in run.findings[0].message
+
+
+def test_the_command_shows_a_wire_finding_in_its_own_row(tmp_path: Path) -> None:
+    report = tmp_path / "run.json"
+    with broken.serve(broken.mock(specs(), broken.RefusesWith422)) as url:
+        done = run_cli(
+            "contract",
+            "--base-url",
+            url,
+            "--model",
+            "wan2.6",
+            "--max-examples",
+            "2",
+            "--negatives",
+            "1",
+            "--poll",
+            "1",
+            "--no-shrink",
+            "--seed",
+            "1",
+            "--report",
+            str(report),
+        )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "[1] wan2.6/wire: an answer breaks the wire protocol" in done.stdout
+    assert done.stdout.splitlines()[-1].endswith(
+        "no contract violations; broken: the wire protocol"
+    )
+    rows = json.loads(report.read_text())["models"]["wan2.6"]
+    assert rows["wan2.6/wire"]["findings"] >= 1 and rows["wan2.6/wire"]["kept"] > 0
+    assert rows["wan2.6/duration-enum"]["verdict"] == "enforced as documented"
+    assert rows["wan2.6/server-error"]["verdict"] == "as documented"
 
 
 @pytest.mark.parametrize("seed", SEEDS)
