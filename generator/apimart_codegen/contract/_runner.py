@@ -315,8 +315,8 @@ class Runner:
             matched, rest = group.split(LifecycleBroken)
             if rest is not None:
                 raise HarnessError(f"task lifecycle: the harness failed: {rest!r}") from group
-            for exc in _leaves(matched, LifecycleBroken):
-                self._record_lifecycle(owner, exc)
+            for leaf in _leaves(matched, LifecycleBroken):
+                self._record_lifecycle(owner, leaf)
         except HarnessError:
             raise
         except Exception as exc:  # Hypothesis's own errors (Flaky...): a harness bug, said so
