@@ -43,6 +43,8 @@ def test_values_the_page_names_unsupported_and_neighbours_options_are_broken_edg
     # viduq3-mix: named on the page, and an option of viduq3 beside it (sent once)
     mix = [e for e in _edges("viduq3-mix", "viduq3-mix/resolution-enum") if not e[2]]
     assert mix == [('unsupported "540p"', "540p", False)]
+    # a neighbour's bounds, too: viduq3-mix is 1-16 s, viduq3 3-16 s
+    assert ("a neighbour's value 1", 1, False) in _edges("viduq3", "viduq3/duration-range")
     image = [e for e in _edges("wan2.7-image", "wan2.7-image/resolution-enum") if not e[2]]
     assert image == [('a neighbour\'s option "4K"', "4K", False)]  # wan2.7-image-pro's
     # the model field is left alone: another model's name there is that model's request
@@ -162,6 +164,12 @@ BROKEN: dict[str, tuple[Any, type[broken.MockCore], tuple[str, ...], set[tuple[s
         broken.MockCore,
         ("viduq3-mix",),
         {("viduq3-mix/resolution-enum", "accepts-forbidden")},
+    ),
+    "viduq3 accepts 1 s, viduq3-mix's shortest": (
+        lambda s: broken.with_values(s, "viduq3/duration-range", intervals=[[1, 1], [3, 16]]),
+        broken.MockCore,
+        ("viduq3",),
+        {("viduq3/duration-range", "accepts-forbidden")},
     ),
     "refuses invalid bodies with 422": (
         lambda s: s,
