@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -91,11 +93,27 @@ def _common_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=30.0,
         metavar="SECONDS",
-        help="for fetching a page (default: %(default)s)",
+        help="the most a page's fetch may take in all, connect to last byte (default: %(default)s)",
     )
+
+
+MAX_TIMEOUT = 3600.0
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, more than 0 and at most MAX_TIMEOUT (nan, -1, inf refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, got {text}"
+        )
+    return value
 
 
 def _run(args: argparse.Namespace, action: Any) -> int:
@@ -142,7 +160,7 @@ def _new_page(args: argparse.Namespace, spec: Any) -> tuple[str, str]:
         from apimart_codegen.page_text import PageError, fetch_text
 
         try:
-            return fetch_text(where, timeout=args.timeout), where
+            return fetch_text(where, timeout=args.timeout), shown(where)
         except PageError as exc:
             raise DocsError(str(exc)) from None
     path = Path(where)
@@ -153,9 +171,12 @@ def _new_page(args: argparse.Namespace, spec: Any) -> tuple[str, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DocsError(f"{where}: cannot be read ({exc})") from None
     if _looks_like_html(text):
-        from apimart_codegen.page_text import html_to_text
+        from apimart_codegen.page_text import PageError, html_to_text
 
-        text = html_to_text(text)
+        try:
+            text = html_to_text(text)
+        except PageError as exc:
+            raise DocsError(f"{where}: {exc}") from None
     return text, where
 
 
@@ -203,13 +224,40 @@ def _pull(args: argparse.Namespace) -> int:
         if stored is None or out is None:
             raise DocsError(f"{spec.doc_loc}: doc {spec.doc!r} leads out of its folder")
         target = out if args.out else stored.with_name(stored.name + ".new")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(target, text)
+        except OSError as exc:
+            raise DocsError(f"{target}: cannot be written ({exc.strerror or exc})") from None
         same = stored.is_file() and stored.read_text(encoding="utf-8") == text
         print(
-            f"{spec.family}: {url} -> {target} ({'same as' if same else 'differs from'} {stored})"
+            f"{spec.family}: {shown(url)} -> {target} "
+            f"({'same as' if same else 'differs from'} {stored})"
         )
     return EXIT_ERROR if failed else EXIT_SAME
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Write ``text`` to a temporary file next to ``target``, then rename it into place: a
+    reader sees the old file or the whole new one, and a failed write (a full disk) leaves
+    neither a partial page nor the temporary file."""
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(text.encode("utf-8"))
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def shown(url: str) -> str:
+    from apimart_codegen.page_text import shown
+
+    return shown(url)
 
 
 # -- scaffold -----------------------------------------------------------------------------

@@ -119,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
     from apimart_codegen.spec.loader import load_specs
 
     specs = load_specs(Path(args.specs))
+    unjudged = _unjudged(specs, args.model, args.specs)
+    if unjudged:
+        print(f"apimart contract: {unjudged}", file=sys.stderr)
+        return EXIT_USAGE
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     if args.sensitivity:
         return _sensitivity(args, specs, seed)
@@ -163,6 +167,30 @@ def run(args: argparse.Namespace) -> int:
     if args.junit:
         _report.write_junit(result, args.junit)
     return EXIT_VIOLATIONS if result.findings else EXIT_OK
+
+
+def _unjudged(specs: Any, chosen: list[str], specs_dir: str) -> str | None:
+    """Why the importable ``apimart`` package cannot judge the run's models, or None.
+
+    Every case is judged by the generated validators too, so they must come from the same
+    specs: with ``--specs`` naming other specs, generate a package from them and put it on
+    PYTHONPATH.
+    """
+    import apimart
+
+    missing = [
+        model.name
+        for model in specs.models
+        if (not chosen or model.name in chosen) and model.name not in apimart.MODELS
+    ]
+    if not missing:
+        return None
+    where = Path(apimart.__file__).parent
+    return (
+        f"the generated package at {where} has no validator for {', '.join(missing)}: "
+        f"generate one from these specs (apimart generate --specs {specs_dir} --out DIR) "
+        "and put DIR on PYTHONPATH"
+    )
 
 
 def _sensitivity(args: argparse.Namespace, specs: Any, seed: int) -> int:

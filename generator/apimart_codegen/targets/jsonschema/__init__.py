@@ -28,7 +28,8 @@ EXTENSION = "x-apimart-rules"
 
 
 def file_name(model: ModelSpec) -> str:
-    return f"{model.name}.schema.json"
+    """``omni-flash-ext.schema.json`` for ``Omni-Flash-Ext``: named by the model's slug."""
+    return f"{model.slug}.schema.json"
 
 
 def schema_id(model: ModelSpec) -> str:
