@@ -282,7 +282,7 @@ class Runner:
 
     def lifecycle(self, *, examples: int = 8, steps: int = 20) -> list[Finding]:
         """Run the task-lifecycle state machine; a broken promise is a finding."""
-        from hypothesis.stateful import run_state_machine_as_test
+        from hypothesis.stateful import get_state_machine_test
 
         from apimart_codegen.contract._lifecycle import LifecycleBroken, machine
 
@@ -295,19 +295,21 @@ class Runner:
         phases = [Phase.explicit, Phase.generate]
         if self.options.shrink and self.target.fresh is not None:
             phases.append(Phase.shrink)  # replaying needs a server that starts anew each time
+        test = get_state_machine_test(
+            machine_class,
+            settings=settings(
+                max_examples=examples,
+                stateful_step_count=steps,
+                database=None,
+                deadline=None,
+                phases=phases,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+                print_blob=False,
+            ),
+        )
+        test = hypothesis_seed(self.options.seed)(test)  # type: ignore[no-untyped-call]
         try:
-            run_state_machine_as_test(
-                machine_class,
-                settings=settings(
-                    max_examples=examples,
-                    stateful_step_count=steps,
-                    database=None,
-                    deadline=None,
-                    phases=phases,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-                    print_blob=False,
-                ),
-            )
+            test()  # the run's seed replays the machine's steps too
             stats[owner].kept += examples
         except LifecycleBroken as exc:
             self._record_lifecycle(owner, exc)
