@@ -217,7 +217,7 @@ def _pull(args: argparse.Namespace) -> int:
             failed += 1
             continue
         if args.print:
-            print(text)
+            _say(text)
             continue
         stored = Documents(Path(args.docs_root)).path(spec.doc)
         out = Documents(Path(args.out)).path(spec.doc) if args.out else stored
@@ -300,37 +300,44 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _print_diff(result: Any) -> None:
-    print(f"{result.family}: stored {result.stored} vs {result.new}")
+    """The diff for a person: page text is the vendor's, so control characters are escaped."""
+    _say(f"{result.family}: stored {result.stored} vs {result.new}")
     for change in result.sentences:
-        print(f"\n{change.change}:")
+        _say(f"\n{change.change}:")
         for line in change.old:
-            print(f"  - {line}")
+            _say(f"  - {line}")
         for line in change.new:
-            print(f"  + {line}")
+            _say(f"  + {line}")
         for citation in change.citations:
             state = "quote still on the page" if citation.stands else "quote gone"
-            print(f"  quoted by {citation.cited_by} ({citation.loc}, {state})")
+            _say(f"  quoted by {citation.cited_by} ({citation.loc}, {state})")
     for body in result.bodies:
         name = repr(body.example) if body.example else "no example of the spec"
-        print(f"\nrequest body {body.change} ({name}), after {body.after[:60]!r}")
+        _say(f"\nrequest body {body.change} ({name}), after {body.after[:60]!r}")
         for pointer in body.fields:
             key = pointer[1:]
             before, after = (
                 json.dumps(side[key], ensure_ascii=False) if key in side else "(absent)"
                 for side in (body.old, body.new)
             )
-            print(f"  {pointer}: {before} -> {after}")
+            _say(f"  {pointer}: {before} -> {after}")
         if body.change == "appeared":
-            print(f"  {json.dumps(body.new, ensure_ascii=False)}")
+            _say(f"  {json.dumps(body.new, ensure_ascii=False)}")
     if result.parameters:
-        print("\nparameters the spec does not know:")
+        _say("\nparameters the spec does not know:")
         for parameter in result.parameters:
-            print(f"  {parameter.pointer} (in {'; '.join(parameter.where)})")
+            _say(f"  {parameter.pointer} (in {'; '.join(parameter.where)})")
     if result.drift:
-        print(
+        _say(
             f"\ndrift: {len(result.sentences)} sentence change(s), "
             f"{len(result.bodies)} request body change(s), "
             f"{len(result.parameters)} unknown parameter(s)"
         )
     else:
-        print("no drift: the page says what the spec quotes")
+        _say("no drift: the page says what the spec quotes")
+
+
+def _say(text: str) -> None:
+    from apimart_codegen.netpolicy import printable
+
+    print(printable(text))

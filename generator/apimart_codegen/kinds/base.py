@@ -279,6 +279,15 @@ class RuleKind:
         the other models on its page. An enum learns the options of its neighbours."""
         return rule
 
+    def json_schema_part(self, rule: Rule) -> Mapping[str, Any] | None:
+        """What JSON Schema can say of a rule it cannot say whole, or None.
+
+        The exporter adds it as it adds a said rule (the same ``per_value`` reading), and
+        still lists the rule in ``x-apimart-rules``, marked ``"said": "in part"``: the schema
+        refuses part of what the rule refuses, and nothing the rule accepts.
+        """
+        return None
+
     def lint(self, rule: Rule) -> Iterator[str]:
         """Problems with the rule's own parameters that the meta-schema cannot see."""
         return iter(())
