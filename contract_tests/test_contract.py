@@ -29,7 +29,27 @@ def test_allowed_bodies_are_accepted_and_their_tasks_finish(
     assert not findings, explain(findings, apimart_contract.run)
 
 
+# The checks below judge what the tests above sent (so they run after them, in file order).
+
+
+def test_answers_follow_the_wire_protocol(
+    apimart_contract: ContractSession, apimart_model: str
+) -> None:
+    """Status 200 or 400, a JSON content type, the documented error envelope."""
+    findings = apimart_contract.checks("wire", apimart_model)
+    assert not findings, explain(findings, apimart_contract.run)
+
+
+def test_the_server_never_fails(apimart_contract: ContractSession, apimart_model: str) -> None:
+    """No request, allowed or not, wide numbers included, gets a 5xx."""
+    findings = apimart_contract.checks("server-error", apimart_model)
+    assert not findings, explain(findings, apimart_contract.run)
+
+
 def test_the_task_lifecycle_keeps_its_promises(apimart_contract: ContractSession) -> None:
-    """Status never goes back, progress never falls, one key makes one task, results match."""
-    findings = apimart_contract.runner.lifecycle()
+    """Status never goes back, progress never falls, one key makes one task (and is refused
+    with another body), results match; for the tasks above and the state machine's own."""
+    machine = apimart_contract.runner.lifecycle()  # its 5xx, too, are shown here
+    polled = apimart_contract.checks("lifecycle")
+    findings = polled + [f for f in machine if f not in polled]
     assert not findings, explain(findings, apimart_contract.run)

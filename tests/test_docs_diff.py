@@ -140,7 +140,7 @@ def test_the_text_report_reads_for_people(tmp_path: Path) -> None:
         "changed:",
         f"  - Video duration (seconds) {DURATION} Default: 5",
         "  + Video duration (seconds) Supported values: 5, 10 seconds only Default: 5",
-        "  quoted by wan2.6/duration-type (specs/wan2.6.yaml:82:13, quote gone)",
+        "  quoted by wan2.6/duration-type (specs/wan2.6.yaml:85:13, quote gone)",
     ]
     assert result.stdout.splitlines()[-1] == (
         "drift: 1 sentence change(s), 0 request body change(s), 0 unknown parameter(s)"

@@ -56,7 +56,7 @@ def test_pull_stores_the_new_page_next_to_the_old_one_and_diff_reads_it(
         assert diff.returncode == 1, diff.stderr
         assert "  - • viduq3: 3 to 16\n  + • viduq3: 4 to 16\n" in diff.stdout
         assert (
-            "quoted by viduq3/duration-range (specs/viduq3.yaml:73:13, quote gone)" in diff.stdout
+            "quoted by viduq3/duration-range (specs/viduq3.yaml:74:13, quote gone)" in diff.stdout
         )
         assert "viduq3-mix/" not in diff.stdout
 

@@ -128,6 +128,8 @@ def cited(model: ModelSpec) -> Iterator[tuple[str, Source]]:
     """Every quote of the model's spec, with what quotes it: a rule id, an example, ..."""
     for rule in model.rules:
         yield rule.id, rule.source
+        for source in rule.cites:
+            yield rule.id, source
     for example in model.examples:
         if example.source:
             yield f"{model.name} example {example.name!r}", example.source

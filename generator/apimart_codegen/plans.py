@@ -41,7 +41,11 @@ OMIT = _Omit()
 """What a pin returns to leave a key out of its object."""
 
 INT_LOW, INT_HIGH = -(2**31), 2**31 - 1
-"""Where an integer with no stated bound is drawn from (any integer is valid; these are sent)."""
+"""Where an integer with no stated bound is mostly drawn from; past them, WIDE_INTEGERS."""
+WIDE_INTEGERS = (2**31, -(2**31) - 1, 2**53 + 1, -(2**53) - 1, 2**63, -(2**63) - 1, 2**64, 10**30)
+"""Integers a server that stores 32 or 64 bits, or a double, gets wrong: JSON admits them all."""
+WIDE_NUMBERS = (-0.0, 1e300, -1e300, 5e-324, 2.0**64, 0.1)
+"""Numbers a server that parses numbers narrowly gets wrong: JSON admits them all."""
 LIST_SPAN = 4
 """How many items past its minimum an array with a large or no maximum is drawn with."""
 TEXT_SPAN = 40
@@ -258,11 +262,23 @@ def _draw_string(plan: Plan, draw: Draw) -> str:
     return str(draw(strategy))
 
 
+def _wide(picked: list[Interval] | None, values: Sequence[float]) -> list[Any]:
+    """The wide values an interval with an open end admits (none for a closed interval)."""
+    lo, hi = picked[0] if picked else (None, None)
+    if lo is not None and hi is not None:
+        return []
+    return [v for v in values if (lo is None or v >= lo) and (hi is None or v <= hi)]
+
+
 def _draw_integer(plan: Plan, draw: Draw) -> int:
     if plan.enum is not None:
         return int(_choose(plan, draw))
-    lo, hi = _span(_pick_span(draw, plan.numbers), INT_LOW, INT_HIGH)
+    picked = _pick_span(draw, plan.numbers)
+    lo, hi = _span(picked, INT_LOW, INT_HIGH)
     strategy = st.integers(math.ceil(lo), math.floor(hi))
+    wide = _wide(picked, WIDE_INTEGERS)
+    if wide:  # no stated bound on a side: the whole range JSON admits, its edges first
+        strategy = st.one_of(strategy, st.sampled_from(wide))
     if plan.excluded:
         strategy = strategy.filter(lambda v: _allowed(plan, v))
     return int(draw(strategy))
@@ -271,8 +287,15 @@ def _draw_integer(plan: Plan, draw: Draw) -> int:
 def _draw_number(plan: Plan, draw: Draw) -> float:
     if plan.enum is not None:
         return float(_choose(plan, draw))
-    lo, hi = _span(_pick_span(draw, plan.numbers), -1e9, 1e9)
-    return float(draw(st.floats(lo, hi, allow_nan=False, allow_infinity=False)))
+    picked = _pick_span(draw, plan.numbers)
+    lo, hi = _span(picked, -1e9, 1e9)
+    strategy = st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+    wide = _wide(picked, WIDE_NUMBERS)
+    if wide:  # no stated bound on a side: any finite number JSON admits, its edges first
+        low, high = picked[0] if picked else (None, None)
+        whole = st.floats(low, high, allow_nan=False, allow_infinity=False)
+        strategy = st.one_of(strategy, st.sampled_from(wide), whole)
+    return float(draw(strategy))
 
 
 def _draw_boolean(plan: Plan, draw: Draw) -> bool:

@@ -291,6 +291,7 @@ class CaseBuilder:
                         judge.keep(rule, node, ctx)  # the items the break does not touch keep it
                 elif rule is target and edge is not None:
                     judge.keep_at(rule, node, ctx, edge[1])
+                    _given_down_to(plan, rule.path[1:])  # an edge of a nested field builds it
                 else:
                     judge.keep(rule, node, ctx)
             where = self._place(name, plan, holder, draw, payload)
@@ -438,6 +439,21 @@ class CaseBuilder:
         known = set(rule.params.get("allowed", []))
         close = [name + "s" for name in sorted(known)] + ["extra", "callback_url", "quality"]
         return str(draw(st.sampled_from([k for k in close if k not in known])))
+
+
+def _given_down_to(plan: Plan, rel: Sequence[str]) -> None:
+    """Require every object on the way to ``rel`` (a kept edge there must be sent), so that
+    a nested field's edge case holds the field and not, by chance, an empty parent. Array
+    items are given already once their array is (a required array is not empty)."""
+    node = plan
+    node.require()
+    for segment in rel:
+        if segment == EACH:
+            assert node.items is not None
+            node = node.items
+            continue
+        node = node.properties[segment]
+        node.require()
 
 
 def _pin(plan: Plan, rel: Sequence[str], apply: Pin, draw: Draw) -> str:

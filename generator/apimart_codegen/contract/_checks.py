@@ -47,13 +47,62 @@ def submission(model: ModelSpec, body: Any) -> tuple[str | None, list[str]]:
 
 
 def error_body(body: Any) -> list[str]:
-    """Problems with a 4xx/5xx body: ``{"error": {"message": str, ...}}``."""
+    """Problems with a 4xx/5xx body, against the wire protocol's error envelope:
+    ``{"error": {"code": int|str, "message": str, "type": str, ...}}``, and its
+    ``violations`` (when given) a list of ``{"path", "rule", "message"}`` strings."""
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
         return [f"the error answer has no error object: {_short(body)}"]
+    problems = []
     if not isinstance(error.get("message"), str):
-        return [f"error.message is not a string: {_short(error)}"]
-    return []
+        problems.append(f"error.message is not a string: {_short(error)}")
+    if not isinstance(error.get("type"), str):
+        problems.append(f"error.type is not a string: {_short(error)}")
+    code = error.get("code")
+    if isinstance(code, bool) or not isinstance(code, int | str):
+        problems.append(f"error.code is not a number or a string: {_short(error)}")
+    violations = error.get("violations")
+    if violations is not None and not (
+        isinstance(violations, list)
+        and all(
+            isinstance(v, dict) and all(isinstance(v.get(k), str) for k in VIOLATION_KEYS)
+            for v in violations
+        )
+    ):
+        problems.append(f"error.violations is not a list of {VIOLATION_KEYS}: {_short(violations)}")
+    return problems
+
+
+VIOLATION_KEYS: Final = ("path", "rule", "message")
+JSON_MEDIA_TYPE: Final = "application/json"
+REFUSED: Final = 400
+"""The status of a refused body (docs/wire-protocol.md); 422 is for a reused key only."""
+ACCEPTED: Final = 200
+
+
+def wire(status: int, headers: Mapping[str, str], body: Any, *, invalid: bool) -> list[str]:
+    """Problems with a submission's answer against the wire protocol (docs/wire-protocol.md):
+    a JSON content type and a JSON body, 200 for an accepted body, 400 and the error
+    envelope for a refused one (``invalid``: the case breaks a rule). 5xx answers are server
+    errors, judged elsewhere."""
+    if status >= 500:
+        return []
+    problems = []
+    declared = headers.get("content-type", "")
+    if declared.split(";")[0].strip().lower() != JSON_MEDIA_TYPE:
+        problems.append(f"Content-Type is {declared or 'missing'!r}, not {JSON_MEDIA_TYPE}")
+    if body is None:
+        return [*problems, "the answer is not JSON"]
+    if 200 <= status < 300:
+        if status != ACCEPTED:
+            problems.append(f"an accepted body got HTTP {status}; the wire protocol answers 200")
+        return problems
+    if invalid and status != REFUSED:
+        problems.append(
+            f"an invalid body was refused with HTTP {status}; the wire protocol refuses it "
+            f"with {REFUSED}"
+        )
+    return problems + error_body(body)
 
 
 def named_rules(body: Any) -> list[str]:

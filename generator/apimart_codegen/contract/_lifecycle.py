@@ -1,10 +1,15 @@
 """The task lifecycle as a Hypothesis state machine, against any target.
 
 Steps: submit an allowed body (with a fresh Idempotency-Key), resubmit one with its key,
-poll, let time pass, download a result, and (in process) deliver webhooks. Invariants: a
-task's status never goes back and its progress never falls; a completed task holds as many
-results of its model's kind as the request asked for; the same key never makes a second
-task; a webhook carries the task it is for, in a terminal state.
+send another body with a used key, poll, let time pass, download a result, and (in
+process) deliver webhooks. Invariants: a task's status never goes back and its progress
+never falls; a completed task holds as many results of its model's kind as the request
+asked for; the same key never makes a second task, and with another body it is refused
+(422, docs/wire-protocol.md); a webhook carries the task it is for, in a terminal state.
+
+Every step draws the same way whatever the server answered (a precondition reads only
+what the machine itself decided), so that Hypothesis can replay a run against a server
+whose timing differs.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from hypothesis.stateful import (
 from apimart_codegen.contract import _checks
 from apimart_codegen.contract._cases import Case, CaseBuilder
 from apimart_codegen.contract._targets import Target
+from apimart_codegen.jsonvalue import json_equal
 from apimart_codegen.spec.model import ModelSpec, SpecSet
 
 RESULT_TYPES = {"image": "image/", "video": "video/"}
@@ -36,6 +42,19 @@ RESULT_TYPES = {"image": "image/", "video": "video/"}
 
 class LifecycleBroken(AssertionError):
     """A documented promise about a task that the target did not keep."""
+
+
+class ServerFailed(LifecycleBroken):
+    """The target failed (5xx) on a request of the lifecycle: a server error of its own."""
+
+    def __init__(self, model: str, message: str, payload: Any = None) -> None:
+        super().__init__(message)
+        self.model = model
+        self.payload = payload
+
+
+KEY_REUSED = 422
+"""The status of a used Idempotency-Key sent with another request (docs/wire-protocol.md)."""
 
 
 @dataclass
@@ -75,8 +94,9 @@ def machine(
             self.hooks: list[dict[str, Any]] = []
             self.hook_url = "http://hooks.apimart.test/t" + uuid.uuid4().hex[:8]
 
-        @rule(target=tasks, case=allowed, with_webhook=st.booleans())
-        def submit(self, case: Case, with_webhook: bool) -> Any:
+        @rule(target=tasks, case=allowed, with_webhook=st.booleans(), other=allowed)
+        def submit(self, case: Case, with_webhook: bool, other: Case) -> Any:
+            """Submit an allowed body; then send another with its key, which is refused."""
             model = specs.model(case.model)
             assert model is not None
             body = dict(case.payload)
@@ -84,6 +104,10 @@ def machine(
                 body["webhook"] = self.hook_url
             key = str(uuid.uuid4())
             answer = self.target.post(model, body, key)
+            if answer.status >= 500:
+                raise ServerFailed(
+                    model.name, f"an allowed body got HTTP {answer.status}: {answer.text}", body
+                )
             if not answer.ok:
                 raise LifecycleBroken(f"an allowed body got HTTP {answer.status}: {answer.text}")
             task_id, problems = _checks.submission(model, answer.body)
@@ -91,6 +115,7 @@ def machine(
                 raise LifecycleBroken(f"submission answer: {problems}")
             item = Tracked(model, Case(case.model, "positive", body), key, task_id)
             self.tracked.append(item)
+            self.reuse_the_key_with_another_body(item, other)
             return multiple(item)
 
         @rule(item=tasks)
@@ -102,9 +127,42 @@ def machine(
                     f"the same Idempotency-Key made task {task_id}, not {item.task_id} again"
                 )
 
+        @rule(item=tasks, other=allowed)
+        def reuse_the_key_with_another_body(self, item: Tracked, other: Case) -> None:
+            model = specs.model(other.model)
+            assert model is not None
+            same = model.endpoint == item.model.endpoint and json_equal(
+                other.payload, item.case.payload
+            )
+            if same:
+                return  # the same request: resubmit_with_the_same_key's business
+            answer = self.target.post(model, other.payload, item.key)
+            task_id, _ = _checks.submission(model, answer.body) if answer.ok else (None, [])
+            if answer.ok:
+                what = "the same task" if task_id == item.task_id else f"task {task_id}"
+                raise LifecycleBroken(
+                    f"the Idempotency-Key of task {item.task_id} sent with another body "
+                    f"answered HTTP {answer.status} with {what}; the wire protocol refuses "
+                    f"a key reused with another request ({KEY_REUSED})"
+                )
+            if answer.status >= 500:
+                raise ServerFailed(
+                    model.name, f"a reused key got HTTP {answer.status}", other.payload
+                )
+            if answer.status != KEY_REUSED or _checks.error_body(answer.body):
+                raise LifecycleBroken(
+                    f"the Idempotency-Key of task {item.task_id} sent with another body got "
+                    f"HTTP {answer.status} {answer.text[:200]}; the wire protocol answers "
+                    f"{KEY_REUSED} with the error envelope"
+                )
+
         @rule(item=tasks)
         def poll(self, item: Tracked) -> None:
             answer = self.target.get(f"/v1/tasks/{item.task_id}")
+            if answer.status >= 500:
+                raise ServerFailed(
+                    item.model.name, f"polling {item.task_id}: HTTP {answer.status}", None
+                )
             if not answer.ok:
                 raise LifecycleBroken(f"polling {item.task_id}: HTTP {answer.status}")
             task = answer.body.get("data") if isinstance(answer.body, dict) else None
@@ -130,11 +188,13 @@ def machine(
         def time_passes(self, seconds: float) -> None:
             self.target.wait(seconds if self.target.advance is not None else min(seconds, 0.05))
 
-        @precondition(lambda self: any(t.status == "completed" for t in self.tracked))
-        @rule(data=st.data())
-        def download(self, data: st.DataObject) -> None:
+        @rule(pick=st.integers(0, 2**16))
+        def download(self, pick: int) -> None:
+            # which tasks are done depends on the server: what is drawn must not
             done = [t for t in self.tracked if t.status == "completed"]
-            item = data.draw(st.sampled_from(done))
+            if not done:
+                return
+            item = done[pick % len(done)]
             key = "images" if item.model.output == "image" else "videos"
             first = item.task["result"][key][0]["url"]
             url = first[0] if isinstance(first, list) else first

@@ -13,7 +13,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Final, Literal
 
@@ -24,6 +24,7 @@ from apimart_codegen.contract import _checks
 from apimart_codegen.contract._cases import Case, CaseBuilder
 from apimart_codegen.contract._targets import Answer, HarnessError, Skipped, Target
 from apimart_codegen.interpreter import Interpreter
+from apimart_codegen.jsonvalue import show
 from apimart_codegen.spec.model import ModelSpec, SpecSet
 
 FindingKind = Literal[
@@ -32,6 +33,7 @@ FindingKind = Literal[
     "server-error",
     "warning-unreported",
     "shape",
+    "wire",
     "lifecycle",
     "judge",
 ]
@@ -41,11 +43,17 @@ DRIFT: Final[dict[str, str]] = {
     "server-error": "the API failed (5xx) on a request",
     "warning-unreported": "the API does not report a parameter it ignores",
     "shape": "an answer does not have its documented shape",
+    "wire": "an answer breaks the wire protocol (status, content type or error envelope)",
     "lifecycle": "a task's life broke a documented promise",
     "judge": "the project's own validators disagree with the case's label",
 }
 WARNINGS_HEADER: Final = "x-mock-warnings"
 POSITIVE = "positive"
+WIRE = "wire"
+"""The row of a model's answers judged against the wire protocol (docs/wire-protocol.md)."""
+SERVER_ERROR = "server-error"
+"""The row of a model's requests that the server failed on (5xx), whatever they were."""
+CHECKS: Final = (WIRE, SERVER_ERROR)
 EDGE_EXAMPLES = 2
 """Cases sent at each edge of a rule (each bound kept and just broken, each enum option)."""
 
@@ -62,6 +70,9 @@ class Finding:
     status: int | None = None
     answer: str = ""
     curl: str = ""
+    unexplained: bool = False
+    """A refusal of an allowed body that named no rule: which rule to blame is found out
+    before it is recorded (``Runner._blame``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -233,7 +244,8 @@ class Runner:
                 if rule.id in wanted:
                     stats[rule.id] = RuleStats(rule.id, rule.severity)
             if not self.options.rules:
-                stats[f"{model.name}/{POSITIVE}"] = RuleStats(f"{model.name}/{POSITIVE}")
+                for row in (POSITIVE, *CHECKS):
+                    stats[f"{model.name}/{row}"] = RuleStats(f"{model.name}/{row}")
         return self._builders[model.name]
 
     def rule(self, model: ModelSpec, rule_id: str) -> list[Finding]:
@@ -270,7 +282,7 @@ class Runner:
 
     def lifecycle(self, *, examples: int = 8, steps: int = 20) -> list[Finding]:
         """Run the task-lifecycle state machine; a broken promise is a finding."""
-        from hypothesis.stateful import run_state_machine_as_test
+        from hypothesis.stateful import get_state_machine_test
 
         from apimart_codegen.contract._lifecycle import LifecycleBroken, machine
 
@@ -283,31 +295,57 @@ class Runner:
         phases = [Phase.explicit, Phase.generate]
         if self.options.shrink and self.target.fresh is not None:
             phases.append(Phase.shrink)  # replaying needs a server that starts anew each time
+        test = get_state_machine_test(
+            machine_class,
+            settings=settings(
+                max_examples=examples,
+                stateful_step_count=steps,
+                database=None,
+                deadline=None,
+                phases=phases,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+                print_blob=False,
+            ),
+        )
+        test = hypothesis_seed(self.options.seed)(test)  # type: ignore[no-untyped-call]
         try:
-            run_state_machine_as_test(
-                machine_class,
-                settings=settings(
-                    max_examples=examples,
-                    stateful_step_count=steps,
-                    database=None,
-                    deadline=None,
-                    phases=phases,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-                    print_blob=False,
-                ),
-            )
+            test()  # the run's seed replays the machine's steps too
             stats[owner].kept += examples
         except LifecycleBroken as exc:
-            self._record_lifecycle(owner, str(exc))
+            self._record_lifecycle(owner, exc)
         except BaseExceptionGroup as group:
             matched, rest = group.split(LifecycleBroken)
             if rest is not None:
                 raise HarnessError(f"task lifecycle: the harness failed: {rest!r}") from group
-            self._record_lifecycle(owner, str(matched))
+            for leaf in _leaves(matched, LifecycleBroken):
+                self._record_lifecycle(owner, leaf)
+        except HarnessError:
+            raise
+        except Exception as exc:  # Hypothesis's own errors (Flaky...): a harness bug, said so
+            message = f"task lifecycle: the harness failed: {type(exc).__name__}: {exc}"
+            raise HarnessError(message) from exc
         return self.run.findings[before:]
 
-    def _record_lifecycle(self, owner: str, message: str) -> None:
-        finding = Finding(model="lifecycle", rule=owner, kind="lifecycle", message=message)
+    def _record_lifecycle(self, owner: str, broken: AssertionError) -> None:
+        from apimart_codegen.contract._lifecycle import ServerFailed
+
+        if isinstance(broken, ServerFailed):  # a 5xx is a server error, not a lifecycle bug
+            model = self.specs.model(broken.model)
+            assert model is not None
+            rule = f"{model.name}/{SERVER_ERROR}"
+            finding = Finding(
+                model=model.name,
+                rule=rule,
+                kind="server-error",
+                message=f"task lifecycle: {broken}",
+                payload=broken.payload,
+                curl=self.target.curl(model, broken.payload) if broken.payload else "",
+            )
+            self.run.findings.append(finding)
+            stats = self.run.stats.setdefault(model.name, {})
+            stats.setdefault(rule, RuleStats(rule)).findings.append(finding)
+            return
+        finding = Finding(model="lifecycle", rule=owner, kind="lifecycle", message=str(broken))
         self.run.findings.append(finding)
         self.run.stats["lifecycle"][owner].findings.append(finding)
 
@@ -367,10 +405,51 @@ class Runner:
             raise stopped[0]
 
     def _record(self, model: ModelSpec, finding: Finding) -> None:
+        if finding.unexplained:
+            finding = self._blame(model, finding)
         self.run.findings.append(finding)
         stats = self.run.stats[model.name]
         holder = stats.get(finding.rule) or stats.setdefault(finding.rule, RuleStats(finding.rule))
         holder.findings.append(finding)
+
+    def _blame(self, model: ModelSpec, finding: Finding) -> Finding:
+        """The rule to name for an allowed body refused without a reason: the case's own
+        (its label), unless the server accepts the body without one other field, whose rule
+        is then the one it does not keep. One request per optional field at most, sent once
+        per finding (after shrinking); never on the paid API."""
+        payload = finding.payload
+        if self.target.live or not self.target.sends or not isinstance(payload, dict):
+            return finding
+        required = {p.name for p in model.parameters if p.required}
+        for name in [key for key in payload if key not in required]:
+            reduced = {key: value for key, value in payload.items() if key != name}
+            if not self.interpreter.judge(reduced).valid:
+                continue
+            answer = self.target.submit(model, reduced)
+            if isinstance(answer, Skipped) or not answer.ok:
+                continue
+            rule = self._judging(model, name, reduced)
+            if rule is None:
+                break
+            message = (
+                f"{finding.message}; it accepts the body without /{name} "
+                f"({show(payload[name])}), which {rule} allows"
+            )
+            return replace(finding, rule=rule, message=message, unexplained=False)
+        return replace(finding, unexplained=False)
+
+    def _judging(self, model: ModelSpec, name: str, payload: dict[str, Any]) -> str | None:
+        """The rule that judges field ``name`` of this payload, one with edges (an enum, a
+        bound) first: the rule a value refused there was sent to keep."""
+        build = self._builders[model.name]
+        stats = self.run.stats[model.name]
+        judging = [
+            rule
+            for rule in model.rules
+            if name in build.fields(rule) and rule.id in stats and build._holds(rule, payload)
+        ]
+        judging.sort(key=lambda rule: not self.kinds[rule.kind].edges(rule))
+        return judging[0].id if judging else None
 
     # -- one case ----------------------------------------------------------------------------
 
@@ -386,11 +465,38 @@ class Runner:
         if isinstance(answer, Skipped):
             stats[owner].skipped += 1
             return findings
+        findings += self._wire(model, case, answer)
+        if answer.status >= 500:
+            return [*findings, self._server_error(model, case, answer)]
+        self._count(model, SERVER_ERROR)
         if case.valid:
             findings += self._accepted_case(model, case, answer, owner, polled)
         else:
             findings += self._refused_case(model, case, answer)
         return findings
+
+    def _count(self, model: ModelSpec, row: str) -> str:
+        """Count one answer judged on a check's row (shown with every rule, or once it has
+        a finding when --rule picks rules); the row's id."""
+        rule = f"{model.name}/{row}"
+        if rule in self.run.stats[model.name]:
+            self.run.stats[model.name][rule].kept += 1
+        return rule
+
+    def _wire(self, model: ModelSpec, case: Case, answer: Answer) -> list[Finding]:
+        """The answer against the wire protocol: its own row, whatever the case's verdict."""
+        row = self._count(model, WIRE)
+        problems = _checks.wire(answer.status, answer.headers, answer.body, invalid=not case.valid)
+        if not problems:
+            return []
+        return [self._finding(model, case, row, "wire", "; ".join(problems), answer)]
+
+    def _server_error(self, model: ModelSpec, case: Case, answer: Answer) -> Finding:
+        """A 5xx: a server error of its own, with the request that caused it."""
+        row = f"{model.name}/{SERVER_ERROR}"
+        allowed = "allow" if case.valid else f"forbid ({case.describe()})"
+        message = f"HTTP {answer.status} for a body the docs {allowed}"
+        return self._finding(model, case, row, "server-error", message, answer)
 
     def _finding(
         self,
@@ -447,26 +553,12 @@ class Runner:
                     stats[rule].accepted += 1
             rule = case.rule or broken[0]
             message = f"HTTP {answer.status} for a body that breaks {', '.join(broken)}"
+            if case.edge is not None:
+                message += f" (at {case.edge})"
             return [self._finding(model, case, rule, "accepts-forbidden", message, answer)]
-        if answer.status >= 500:
-            return [
-                self._finding(
-                    model,
-                    case,
-                    case.rule or broken[0],
-                    "server-error",
-                    f"HTTP {answer.status} for a body the docs forbid",
-                    answer,
-                )
-            ]
         for rule in broken:
             if rule in stats:
                 stats[rule].refused += 1
-        problems = _checks.error_body(answer.body)
-        if problems:
-            return [
-                self._finding(model, case, case.rule or broken[0], "shape", problems[0], answer)
-            ]
         # A server that names the rules it applies (the mock does) must name the broken one:
         # refusing for another reason is not enforcing it.
         named = set(_checks.named_rules(answer.body))
@@ -495,23 +587,15 @@ class Runner:
         if not answer.ok:
             for rule in answered:
                 stats[rule].refused += 1
-            if answer.status >= 500:
-                return [
-                    self._finding(
-                        model,
-                        case,
-                        owner,
-                        "server-error",
-                        f"HTTP {answer.status} for a body the docs allow",
-                        answer,
-                    )
-                ]
             named = [r for r in _checks.named_rules(answer.body) if r in stats]
             rule = named[0] if named else owner
             message = f"HTTP {answer.status} for a body every rule allows"
             if named:
                 message += f"; the server names {', '.join(named)}"
-            return [self._finding(model, case, rule, "refuses-allowed", message, answer)]
+            else:
+                message += "; the server did not say why (no violations list)"
+            finding = self._finding(model, case, rule, "refuses-allowed", message, answer)
+            return [replace(finding, unexplained=not named)]
         for rule in answered:
             stats[rule].accepted += 1
         findings = []
@@ -653,11 +737,13 @@ def iter_findings(run: Run) -> Iterable[Finding]:
     return iter(run.findings)
 
 
-def _leaves(group: BaseExceptionGroup[Any] | None) -> Iterator[ContractBroken]:
+def _leaves(
+    group: BaseExceptionGroup[Any] | None, kind: type[Exception] = ContractBroken
+) -> Iterator[Any]:
     if group is None:
         return
     for exc in group.exceptions:
         if isinstance(exc, BaseExceptionGroup):
-            yield from _leaves(exc)
-        elif isinstance(exc, ContractBroken):
+            yield from _leaves(exc, kind)
+        elif isinstance(exc, kind):
             yield exc

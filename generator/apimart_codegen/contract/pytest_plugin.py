@@ -57,10 +57,21 @@ class ContractSession:
         return model
 
     def rule(self, model: str, rule: str) -> list[Finding]:
-        return self.runner.rule(self.model(model), rule)
+        """The findings of one rule's cases, less those of a check's own row (see checks)."""
+        return _own(self.runner.rule(self.model(model), rule))
 
     def positives(self, model: str) -> list[Finding]:
-        return self.runner.positives(self.model(model))
+        return _own(self.runner.positives(self.model(model)))
+
+    def checks(self, row: str, model: str | None = None) -> list[Finding]:
+        """Every finding of the run so far on a check's row (``wire``, ``server-error``,
+        ``lifecycle``) of ``model`` (None: of every model). The tests of rules whose cases
+        met them leave them to the check's own test, which runs after them."""
+        return [
+            f
+            for f in self.run.findings
+            if f.rule.endswith(f"/{row}") and (model is None or f.model == model)
+        ]
 
     @property
     def run(self) -> Run:
@@ -68,6 +79,14 @@ class ContractSession:
 
     def __repr__(self) -> str:  # pytest prints fixtures in failures: keep it to one line
         return f"<ContractSession against {self.target.name}>"
+
+
+CHECK_ROWS = ("/lifecycle", "/wire", "/server-error")
+"""Rows that are checks of every answer or task, not rules: each has its own test."""
+
+
+def _own(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if not f.rule.endswith(CHECK_ROWS)]
 
 
 def _specs() -> SpecSet:

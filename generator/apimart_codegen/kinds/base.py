@@ -42,6 +42,9 @@ class Draft:
     params: Mapping[str, Any] = field(default_factory=dict)
     severity: Severity = "error"
     message: str | None = None
+    cites: tuple[str, ...] = ()
+    """Other keywords whose quotes back the rule too (``cite:`` them, or the parameter's
+    ``source:`` stands for them); the rule keeps them as ``Rule.cites`` for lint."""
 
 
 _SPLIT_AT = 60
@@ -270,6 +273,11 @@ class RuleKind:
         returns None is listed in the export's ``x-apimart-rules``, never dropped.
         """
         return None
+
+    def among(self, rule: Rule, twins: list[Rule]) -> Rule:
+        """The rule, told of its twins: the same rule (same id after the model name) of
+        the other models on its page. An enum learns the options of its neighbours."""
+        return rule
 
     def json_schema_part(self, rule: Rule) -> Mapping[str, Any] | None:
         """What JSON Schema can say of a rule it cannot say whole, or None.

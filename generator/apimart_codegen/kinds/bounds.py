@@ -204,8 +204,30 @@ class BoundsKind(RuleKind):
             return None  # narrowed in place: later rules on this field see the bound
         return Break(lambda draw, _drawn: target.draw_given(draw))
 
+    def among(self, rule: Rule, twins: list[Rule]) -> Rule:
+        """A neighbour's ends that lie outside this rule's bounds: values to refuse."""
+        from dataclasses import replace
+
+        spans = intervals(rule.params)
+        found: list[Any] = []
+        for twin in twins:
+            for span in intervals(twin.params):
+                for end in span:
+                    if end is not None and not contains(spans, end) and end not in found:
+                        found.append(end)
+        return replace(rule, params={**rule.params, "neighbours": found}) if found else rule
+
     def edges(self, rule: Rule) -> list[tuple[str, Any, bool]]:
         spans = intervals(rule.params)
+        found = self._ends(spans)
+        measures = {measure for _, measure, _ in found}
+        unit = self.unit or "value"
+        for end in rule.params.get("neighbours", []):
+            if end not in measures and (self.least is None or end >= max(self.least, 1)):
+                found.append((f"a neighbour's {unit} {_num(end)}", end, False))
+        return found
+
+    def _ends(self, spans: list[Interval]) -> list[tuple[str, Any, bool]]:
         found: list[tuple[str, Any, bool]] = []
         for lo, hi in spans:
             for edge, step in ((lo, -1), (hi, 1)):

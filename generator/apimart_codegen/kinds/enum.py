@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from apimart_codegen.jsonvalue import is_int, json_equal, json_type, suggest
+from apimart_codegen.jsonvalue import is_int, json_equal, json_type, show, suggest
 from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind, got, options
 from apimart_codegen.spec.model import Rule
 
@@ -44,13 +45,46 @@ def is_member(value: object, values: Sequence[Any]) -> bool | None:
 
 class EnumKind(RuleKind):
     name = "enum"
-    rule_schema = {"values": {"type": "array", "minItems": 1}}
+    rule_schema = {
+        "values": {"type": "array", "minItems": 1},
+        "unsupported": {"type": "array", "minItems": 1},
+    }
     rule_required = ("values",)
-    keywords = {"enum": {"type": "array", "minItems": 1}}
+    keywords = {
+        "enum": {"type": "array", "minItems": 1},
+        "unsupported": {"type": "array", "minItems": 1},
+    }
+    """``unsupported``: values the page names as not supported (``480p``), cited."""
 
     def from_parameter(self, param: Mapping[str, Any], type_name: str) -> Iterator[Draft]:
         if "enum" in param:
-            yield Draft("enum", "enum", {"values": list(param["enum"])})
+            params: dict[str, Any] = {"values": list(param["enum"])}
+            if "unsupported" in param:
+                params["unsupported"] = list(param["unsupported"])
+            yield Draft("enum", "enum", params, cites=("unsupported",) if len(params) > 1 else ())
+
+    def among(self, rule: Rule, twins: list[Rule]) -> Rule:
+        """A neighbour's options that this rule's values lack are the neighbours' values."""
+        from dataclasses import replace
+
+        values = rule.params["values"]
+        found: list[Any] = []
+        for twin in twins:
+            for value in twin.params.get("values", []):
+                if is_member(value, values) is False and not is_member(value, found):
+                    found.append(value)
+        return replace(rule, params={**rule.params, "neighbours": found}) if found else rule
+
+    def lint(self, rule: Rule) -> Iterator[str]:
+        quotes = " ".join(source.quote for source in rule.cites)
+        for value in rule.params.get("unsupported", []):
+            if is_member(value, rule.params["values"]):
+                yield f"{show(value)} is both an option and unsupported"
+            elif str(value) not in quotes:
+                yield (
+                    f"unsupported value {show(value)} is not named by its quote "
+                    f"{quotes!r} (cite the sentence: cite: {{unsupported: ...}})"
+                )
 
     def default_message(self, rule: Rule) -> str:
         return f"{rule.label} must be one of {options(rule.params['values'])}"
@@ -77,10 +111,17 @@ class EnumKind(RuleKind):
         plan.only(rule.params["values"])
 
     def edges(self, rule: Rule) -> list[tuple[str, Any, bool]]:
-        """Each option, kept: the contract run sends every one of them at least once."""
-        return [
-            (f"option {json.dumps(v, ensure_ascii=False)}", v, True) for v in rule.params["values"]
+        """Each option, kept: the contract run sends every one of them at least once; and
+        each value the page names as unsupported or a neighbour model offers, broken."""
+        shown = partial(json.dumps, ensure_ascii=False)
+        kept = [(f"option {shown(v)}", v, True) for v in rule.params["values"]]
+        named = [(f"unsupported {shown(v)}", v, False) for v in rule.params.get("unsupported", [])]
+        others = [
+            (f"a neighbour's option {shown(v)}", v, False)
+            for v in rule.params.get("neighbours", [])
+            if not is_member(v, rule.params.get("unsupported", []))
         ]
+        return kept + named + others
 
     def keep_at(self, rule: Rule, plan: Plan, ctx: Context, measure: Any) -> None:
         plan.require()
@@ -90,6 +131,12 @@ class EnumKind(RuleKind):
         from hypothesis import strategies as st
 
         values = rule.params["values"]
+        if measure is not None:
+            from apimart_codegen.plans import Unsatisfiable
+
+            if not plan.tolerates(measure):
+                raise Unsatisfiable(f"{show(measure)} is excluded here by another rule")
+            return Break(lambda draw, _: measure)
         outside = [v for v in near_misses(values) if is_member(v, values) is False]
         return Break(
             lambda draw, _: draw(st.sampled_from([v for v in outside if plan.tolerates(v)]))

@@ -40,6 +40,10 @@ def _values(rule: Any) -> Any:
         if key in params:
             params[key] = sorted(map(str, params[key]))
     params.pop("message", None)
+    # values that must be refused (named unsupported, or a neighbour model's options) are
+    # not what a rule allows: a draft reproduces a rule by what it allows
+    params.pop("unsupported", None)
+    params.pop("neighbours", None)
     return (params, rule.severity)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -147,8 +147,9 @@ class _FileBuilder:
         if len(self.problems) > before:
             return None
         sha = hashlib.sha256(raw).hexdigest()
-        models = tuple(
-            model for name in self.data["models"] if (model := self.model(name, sha)) is not None
+        models = _among_twins(
+            [model for name in self.data["models"] if (model := self.model(name, sha)) is not None],
+            self.kinds,
         )
         self.check_examples()
         return SpecFile(
@@ -277,6 +278,10 @@ class _FileBuilder:
                         params=draft.params,
                         message=draft.message,
                         decision=raw.get("decision"),
+                        cites=tuple(
+                            self.source(cite[k], cite.value_loc(k)) if k in cite else source
+                            for k in draft.cites
+                        ),
                     )
                 )
         items = None
@@ -322,7 +327,11 @@ class _FileBuilder:
 
     def check_values(self, name: str, raw: LocDict, type_name: str) -> None:
         """Enum values and defaults must be of the parameter's own type."""
-        candidates = [("enum", v) for v in raw.get("enum", [])]
+        if "unsupported" in raw and "enum" not in raw:
+            self.problem(
+                raw.key_loc("unsupported"), f"{name!r} lists unsupported values but no enum"
+            )
+        candidates = [(k, v) for k in ("enum", "unsupported") for v in raw.get(k, [])]
         if "default" in raw:
             candidates.append(("default", raw["default"]))
         for keyword, value in candidates:
@@ -441,6 +450,35 @@ class _FileBuilder:
                     f"example {raw['name']!r} is for model {name!r}, "
                     "which this spec does not define" + suggest(name, list(models)),
                 )
+
+
+def _among_twins(models: list[ModelSpec], kinds: Mapping[str, RuleKind]) -> tuple[ModelSpec, ...]:
+    """Each rule told of its twins in the page's other models (``RuleKind.among``): what
+    one model allows and its neighbour does not is a value the neighbour must refuse. The
+    model field is left alone: another model's name there is that model's request."""
+    if len(models) < 2:
+        return tuple(models)
+
+    def own(rule: Rule) -> str:
+        return rule.id.split("/", 1)[1]
+
+    out = []
+    for model in models:
+        rules = []
+        for rule in model.rules:
+            twins = [
+                other
+                for neighbour in models
+                if neighbour is not model
+                for other in neighbour.rules
+                if own(other) == own(rule) and other.kind == rule.kind
+            ]
+            kind = kinds.get(rule.kind)
+            if twins and kind is not None and rule.path != ("model",):
+                rule = kind.among(rule, twins)
+            rules.append(rule)
+        out.append(replace(model, rules=tuple(rules)))
+    return tuple(out)
 
 
 def _declared(body: Parameter, path: tuple[str, ...]) -> Parameter | None:

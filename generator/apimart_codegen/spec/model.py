@@ -47,6 +47,8 @@ class Rule:
     message: str | None = None
     when: Condition | None = None
     decision: str | None = None
+    cites: tuple[Source, ...] = ()
+    """Further quotes the rule stands on (say, the sentence naming values as unsupported)."""
 
     @property
     def pointer(self) -> str:
