@@ -221,6 +221,9 @@ WORDINGS = [
     ("Accepts 2-8 images", "array", [("min_items", 2), ("max_items", 8)]),
     ("Resolution: [240, 4096] pixels", "array", []),  # not a count of the list
     ("File size: up to 100MB", "array", []),
+    ("Prompt adherence. Value range: 0 to 1", "number", [("minimum", 0), ("maximum", 1)]),
+    ("Value range: 0.1 through 2.0", "number", [("minimum", 0.1), ("maximum", 2)]),
+    ("Value range: 1", "integer", [("enum", [1])]),
 ]
 
 

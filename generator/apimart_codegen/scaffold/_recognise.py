@@ -71,7 +71,7 @@ def recognise(text: str, scope: Scope) -> list[Finding]:
 # -- numbers and lists ----------------------------------------------------------------------
 
 NUMBER = r"\d+(?:\.\d+)?"
-_DASH = r"\s*(?:-|–|—|~|to|and|,(?=\s*\d+\]))\s*"
+_DASH = r"\s*(?:-|–|—|~|to|through|and|,(?=\s*\d+\]))\s*"
 _NOT_RATIO = r"(?<![\d:×x*.])"
 _END = r"(?![\d:×x*%])"
 LENGTH_UNITS = r"characters?|chars?|letters?|tokens?"
@@ -247,8 +247,10 @@ def _values(text: str, scope: Scope) -> list[Finding]:
     if re.match(rf"\s*({NUMBER}){_DASH}({NUMBER})", raw) and scope.type != "string":
         return []  # a range, read by the range recogniser
     tail = text[found.end() :]
-    if re.match(r"\s*\((?!default)", tail) or re.match(r"\s*[-–~]\s*\d", tail):
-        return []  # "4K (pro only)": a qualified option; "1-6": a range
+    if re.match(r"\s*\((?!default)", tail) or re.match(
+        rf"\s*(?:[-–~]|to\b|through\b)\s*{NUMBER}", tail, re.IGNORECASE
+    ):
+        return []  # "4K (pro only)": a qualified option; "1-6", "0 to 1": a range
     parsed = list_values(raw, scope)
     if parsed is None:
         return []
