@@ -104,7 +104,7 @@ def machine(
 
         @rule(item=tasks)
         def poll(self, item: Tracked) -> None:
-            answer = self.target.get(f"/v1/tasks/{item.task_id}")
+            answer = self.target.task(item.task_id)
             if not answer.ok:
                 raise LifecycleBroken(f"polling {item.task_id}: HTTP {answer.status}")
             task = answer.body.get("data") if isinstance(answer.body, dict) else None
