@@ -654,5 +654,6 @@ class DryRun(Target):
         shown = (
             "unpriced" if cost is None else f"{cost} {model.price.currency if model.price else ''}"
         )
-        print(f"POST {model.endpoint} ({shown}): {json.dumps(payload, ensure_ascii=False)}")
+        body = printable(json.dumps(payload, ensure_ascii=False))
+        print(f"POST {model.endpoint} ({shown}): {body}")
         return Skipped("dry run")
