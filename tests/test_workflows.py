@@ -44,6 +44,7 @@ def test_the_drift_job_is_scheduled_and_pulls_diffs_then_checks_on_drift() -> No
     order = [
         "apimart docs pull --out pulled",
         'apimart docs diff "$family" "pulled/$family.txt"',
+        'apimart docs diff "$family" "pulled/$family.txt" --apply',
         "apimart lint --docs pulled",
         "apimart generate",
         "apimart contract",
@@ -56,12 +57,16 @@ def test_the_drift_job_is_scheduled_and_pulls_diffs_then_checks_on_drift() -> No
     assert places == sorted(places)
     on_drift = [step for step in steps if step.get("if") == "steps.diff.outputs.drift == 'true'"]
     assert [step["name"] for step in on_drift] == [
+        "Apply what the extractor can derive again",
         "Lint the specs against the pulled pages",
         "Regenerate the client from the specs",
         "Contract run against the mock with the regenerated client",
         "Test suite on the pulled pages",
+        "Open a pull request with the spec change and the regenerated client",
         "Report",
     ]
+    pull_request = next(s for s in on_drift if "pull request" in s["name"])
+    assert pull_request["uses"].startswith("peter-evans/create-pull-request@")
 
 
 def test_the_ordinary_job_runs_the_test_suite_on_every_push() -> None:

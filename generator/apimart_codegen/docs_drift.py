@@ -56,8 +56,23 @@ def add_parser(commands: Any) -> None:
         help="the new page: a text or HTML file, or a URL (default: the spec's url)",
     )
     diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument(
+        "--apply",
+        action="store_true",
+        help="rewrite the spec in place where the changed sentences' rules can be derived "
+        "again (exit 0 nothing to do, 3 applied all, 1 applied some and named the rest)",
+    )
     _common_options(diff)
     diff.set_defaults(run=cmd_diff)
+
+    scaffold = actions.add_parser(
+        "scaffold", help="draft a spec from a vendor page: every rule quoting its sentence"
+    )
+    scaffold.add_argument("page", metavar="PAGE|URL", help="a stored text page, or a URL")
+    scaffold.add_argument("--out", metavar="FILE", help="write the draft here (default: stdout)")
+    scaffold.add_argument("--family", help="the spec's family (default: from the page)")
+    _common_options(scaffold)
+    scaffold.set_defaults(run=cmd_scaffold)
 
 
 def _common_options(command: argparse.ArgumentParser) -> None:
@@ -120,7 +135,7 @@ def _stored(args: argparse.Namespace, spec: Any) -> str:
 
 def _new_page(args: argparse.Namespace, spec: Any) -> tuple[str, str]:
     """The new page's text and a label for it: from a file, a URL or the spec's url."""
-    where = args.page or spec.url
+    where = args.page or (spec.url if spec is not None else None)
     if where is None:
         raise DocsError(f"{spec.path} names no url: give the new page as FILE or URL")
     if where.startswith(("http://", "https://")):
@@ -197,6 +212,20 @@ def _pull(args: argparse.Namespace) -> int:
     return EXIT_ERROR if failed else EXIT_SAME
 
 
+# -- scaffold -----------------------------------------------------------------------------
+
+
+def cmd_scaffold(args: argparse.Namespace) -> int:
+    from apimart_codegen.scaffold._cli import scaffold_command
+
+    return _run(args, lambda a: scaffold_command(a, _page_text))
+
+
+def _page_text(args: argparse.Namespace, where: str) -> tuple[str, str]:
+    """A page's text by the same reading as ``docs diff``: a file (text or HTML) or a URL."""
+    return _new_page(argparse.Namespace(**{**vars(args), "page": where}), None)
+
+
 # -- diff ---------------------------------------------------------------------------------
 
 
@@ -210,6 +239,10 @@ def _diff(args: argparse.Namespace) -> int:
     spec = _spec(args, args.family)
     stored = _stored(args, spec)
     new, label = _new_page(args, spec)
+    if args.apply:
+        from apimart_codegen.scaffold._cli import apply
+
+        return apply(args, spec, stored, new, label)
     result = diff_page(spec, stored, new, new_label=label)
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
