@@ -156,7 +156,8 @@ class Options:
     negatives: int = 3
     seed: int = 0
     poll: int | None = None
-    """Positive tasks polled to the end per model (None: all)."""
+    """Accepted tasks followed to their end per Hypothesis test (a rule, an edge, a model's
+    positives); None: all of them."""
     poll_timeout: float = 60.0
     poll_interval: float = 0.5
     """Seconds between two polls of a task over a socket."""
