@@ -13,7 +13,7 @@ from typing import Any
 import apimart
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from apimart_codegen.interpreter import judge_model
+from apimart_codegen.interpreter import Interpreter, judge_model
 from apimart_codegen.kinds import bounds
 from apimart_codegen.spec.model import ModelSpec, Parameter
 from tests.support import specs
@@ -21,6 +21,10 @@ from tests.support import specs
 STRINGS = [
     "https://cdn.example.com/a.png",
     "http://x.example/v.mp4",
+    "http://[::1/x",  # URLs httpx cannot parse: the format refuses them too
+    "http://[::1]:8000/hook",
+    "http://1.2.3.999/a.png",
+    "https://cdn.example.com/a\x1b.png",
     "ftp://x",
     "https://",
     "",
@@ -131,6 +135,7 @@ def payloads(model: ModelSpec) -> st.SearchStrategy[dict[str, Any]]:
 
 
 MODELS = {model.name: model for model in specs().models}
+INTERPRETER = Interpreter(specs())
 ALL = st.sampled_from(sorted(MODELS)).flatmap(lambda n: st.tuples(st.just(n), payloads(MODELS[n])))
 
 
@@ -140,6 +145,23 @@ def test_generated_validators_agree_with_the_interpreter(case: tuple[str, dict[s
     name, payload = case
     report = apimart.validate(payload)
     verdict = judge_model(MODELS[name], payload)
+    assert [v.to_dict() for v in report.errors] == [v.to_dict() for v in verdict.errors]
+    assert [v.to_dict() for v in report.warnings] == [v.to_dict() for v in verdict.warnings]
+
+
+NAMES = st.sampled_from(sorted(MODELS)).flatmap(
+    lambda n: st.sampled_from([n, n.upper(), n.swapcase(), n.title(), f" {n}", n + "x", n[:-1]])
+) | st.one_of(st.text(max_size=12), st.sampled_from(JUNK))
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAMES)
+def test_dispatch_agrees_on_every_model_name(name: object) -> None:
+    """Choosing the model (exact names, a hint for a slip of case) is one verdict in both."""
+    payload = {"model": name, "prompt": "p"}
+    report = apimart.validate(payload)
+    verdict = INTERPRETER.judge(payload)
+    assert report.model == verdict.model
     assert [v.to_dict() for v in report.errors] == [v.to_dict() for v in verdict.errors]
     assert [v.to_dict() for v in report.warnings] == [v.to_dict() for v in verdict.warnings]
 

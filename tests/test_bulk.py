@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import apimart
@@ -138,3 +140,41 @@ def test_a_bad_jobs_value_is_a_usage_error(jobs: str, tmp_path: Path) -> None:
     done = run_cli("validate", "--jsonl", "--jobs", jobs, _file(tmp_path, LINES[:1]))
     assert done.returncode == 2
     assert "argument --jobs:" in done.stderr and "Traceback" not in done.stderr
+
+
+HUGE_LINES = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
+from apimart_codegen.cli import main
+sys.exit(main(["validate", "--jsonl", "--jobs", sys.argv[2], sys.argv[1]]))
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_memory_is_bounded_by_bytes_not_lines(tmp_path: Path, jobs: str) -> None:
+    # 48 lines of 9.5 MB each (456 MB) under a 700 MB address-space cap: chunks of 2,000
+    # lines held them all at once (and a joined copy): a MemoryError
+    path = tmp_path / "huge.jsonl"
+    line = b'{"model": "wan2.6", "prompt": "' + b"k" * 9_500_000 + b'"}\n'
+    with path.open("wb") as file:
+        for _ in range(48):
+            file.write(line)
+    too_long = b'{"model": "wan2.6", "prompt": "' + b"k" * 30_000_000 + b'"}\n'
+    with path.open("ab") as file:
+        file.write(too_long + json.dumps(VALID).encode() + b"\n")
+    script = HUGE_LINES.format(limit=700 * 1024 * 1024)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path), jobs],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert "MemoryError" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr == "50 line(s): 49 valid, 0 invalid, 1 unreadable or of unknown model\n"
+    assert result.returncode == 2
+    lines = [json.loads(text) for text in result.stdout.splitlines()]
+    assert [entry["line"] for entry in lines] == list(range(1, 51))
+    assert all(entry["valid"] for entry in lines[:48])
+    assert "over the 10,485,760-byte limit" in lines[48]["errors"][0]["message"]
+    assert lines[49]["valid"] is True

@@ -263,9 +263,7 @@ def test_lint_notices_a_changed_page(tmp_path: Path) -> None:
     )
     result = run_cli("lint", "--docs", str(docs))
     assert result.returncode == 1
-    assert (
-        "quote not found in wan2.6.txt: 'Video duration (seconds) Supported" in result.stdout
-    )
+    assert "quote not found in wan2.6.txt: 'Video duration (seconds) Supported" in result.stdout
     assert "example 'Case 3: Image-to-Video' matches no request body" in result.stdout
     assert "the document prints a request body no example transcribes" in result.stdout
 
@@ -287,11 +285,13 @@ def test_lint_prints_the_meta_schema() -> None:
     assert "percent_sum" in kinds and "range" in kinds
 
 
-def test_demo_runs_every_example() -> None:
-    result = run_cli("demo")
+def test_demo_runs_every_example_and_leaves_no_folder_behind(tmp_path: Path) -> None:
+    result = run_cli("demo", env={**os.environ, "TMPDIR": str(tmp_path)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "26/26 tasks completed with their files (29 files)" in result.stdout
     assert "every documented example is valid" in result.stdout
+    assert f"results, downloaded under {tmp_path}/apimart-demo-" in result.stdout
+    assert list(tmp_path.iterdir()) == []  # the results' temporary folder is gone
 
 
 def test_default_paths_are_the_projects_and_follow_the_environment(

@@ -10,7 +10,7 @@ import apimart
 import httpx
 import pytest
 from apimart import Task
-from test_client_support import BASE, FILES, KEY, BrokenStream, FakeAPI
+from test_client_support import BASE, FILES, KEY, BrokenStream, FakeAPI, result_bytes
 
 pytestmark = pytest.mark.anyio
 
@@ -75,8 +75,8 @@ async def test_async_download_writes_whole_files_or_none(tmp_path: Path) -> None
         task = await (await client.wan2_7_image_pro(prompt="a map", n=2)).wait()
         paths = await client.download(task, tmp_path / "ok")
         assert [p.read_bytes() for p in paths] == [
-            b"BYTES:/task_000001/out-0.png",
-            b"BYTES:/task_000001/out-1.png",
+            result_bytes("/task_000001/out-0.png"),
+            result_bytes("/task_000001/out-1.png"),
         ]
         api.file_routes["/task_000001/out-1.png"] = httpx.Response(200, stream=BrokenStream())
         with pytest.raises(apimart.APIConnectionError):

@@ -24,6 +24,15 @@ KEY = "sk-test-0123456789abcdef-SECRET"
 BASE = "https://api.apimart.test"
 FILES = "https://files.apimart-cdn.test"
 
+PNG_HEAD = b"\x89PNG\r\n\x1a\n"
+MP4_HEAD = b"\x00\x00\x00\x18ftypisom"
+
+
+def result_bytes(path: str) -> bytes:
+    """What the fake CDN serves at ``path``: the file type's magic bytes, then the path."""
+    return (MP4_HEAD if path.endswith(".mp4") else PNG_HEAD) + b"BYTES:" + path.encode()
+
+
 FAULT_STATUSES = {"429": 429, "402": 402, "500": 500, "502": 502, "503": 503, "504": 504}
 
 
@@ -282,7 +291,7 @@ class FakeAPI:
             return self.file_routes[request.url.path]
         kind = "video/mp4" if request.url.path.endswith(".mp4") else "image/png"
         return httpx.Response(
-            200, content=b"BYTES:" + request.url.path.encode(), headers={"Content-Type": kind}
+            200, content=result_bytes(request.url.path), headers={"Content-Type": kind}
         )
 
 

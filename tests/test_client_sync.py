@@ -15,7 +15,15 @@ from typing import Any
 import apimart
 import httpx
 import pytest
-from test_client_support import BASE, FILES, KEY, BrokenStream, FakeAPI
+from test_client_support import (
+    BASE,
+    FILES,
+    KEY,
+    MP4_HEAD,
+    BrokenStream,
+    FakeAPI,
+    result_bytes,
+)
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
@@ -277,7 +285,7 @@ def test_download_streams_each_result_to_a_file_named_after_its_task(tmp_path: P
         task = client.wan2_7_image(prompt="a lighthouse", n=2).wait()
         paths = client.download(task, tmp_path / "out")
     assert [p.name for p in paths] == ["task_000001-0.png", "task_000001-1.png"]
-    assert paths[0].read_bytes() == b"BYTES:/task_000001/out-0.png"
+    assert paths[0].read_bytes() == result_bytes("/task_000001/out-0.png")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [p.name for p in paths]
     file_requests = [r for r in api.requests if r.url.host == httpx.URL(FILES).host]
     assert len(file_requests) == 2
@@ -294,7 +302,9 @@ def test_download_names_files_by_task_and_index_whatever_the_urls(tmp_path: Path
         {"id": "task_7", "status": "completed", "result": {"videos": [{"url": urls}]}}
     )
     api = FakeAPI()
-    api.file_routes["/"] = httpx.Response(200, content=b"v", headers={"Content-Type": "video/mp4"})
+    api.file_routes["/"] = httpx.Response(
+        200, content=MP4_HEAD + b"v", headers={"Content-Type": "video/mp4"}
+    )
     with api.client() as client:
         paths = client.download(task, tmp_path)
     assert [p.name for p in paths] == ["task_7-0.mp4", "task_7-1.mp4", "task_7-2.mp4"]
@@ -302,7 +312,7 @@ def test_download_names_files_by_task_and_index_whatever_the_urls(tmp_path: Path
 
 def test_two_tasks_downloaded_into_one_folder_never_collide(tmp_path: Path) -> None:
     api = FakeAPI(polls_to_finish=1)
-    api.file_routes["/same/0.mp4"] = httpx.Response(200, content=b"first")
+    api.file_routes["/same/0.mp4"] = httpx.Response(200, content=MP4_HEAD + b"first")
     urls = {"videos": [{"url": ["https://files.apimart-cdn.test/same/0.mp4"]}]}
     one = apimart.Task.from_dict({"id": "task_a", "status": "completed", "result": urls})
     two = apimart.Task.from_dict({"id": "task_b", "status": "completed", "result": urls})
@@ -324,7 +334,7 @@ def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
     assert (first.name, again.name) == ("task_000001-0-2.mp4", "task_000001-0-3.mp4")
     assert (tmp_path / "task_000001-0.mp4").read_bytes() == b"mine"
     assert (tmp_path / "task_000001-0-1.mp4").read_bytes() == b"mine too"
-    assert first.read_bytes() == again.read_bytes() == b"BYTES:/task_000001/out-0.mp4"
+    assert first.read_bytes() == again.read_bytes() == result_bytes("/task_000001/out-0.mp4")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 

@@ -194,3 +194,16 @@ def test_the_parameter_list_is_read_from_name_and_type_lines() -> None:
         "aspect_ratio",
         "seed",
     ]
+
+
+def test_control_characters_from_a_page_reach_the_terminal_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = _edited(
+        tmp_path, "wan2.6.txt", (DURATION, "Supported values: 5, 10 \x1b[2J\x9b31m only")
+    )
+    code = main(["docs", "diff", "wan2.6", str(page)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "\x1b" not in out and "\x9b" not in out
+    assert "+ Video duration (seconds) Supported values: 5, 10 \\x1b[2J\\x9b31m only" in out

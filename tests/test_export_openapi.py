@@ -63,7 +63,7 @@ def test_submissions_link_to_the_poll_and_carry_the_webhook() -> None:
         assert callback["post"]["requestBody"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Task"
         }
-        for status in ("400", "401", "402", "413", "429", "500", "502", "503"):
+        for status in ("400", "401", "402", "413", "422", "429", "500", "502", "503"):
             assert operation["responses"][status]["$ref"].startswith("#/components/responses/")
     assert "taskFinished" in DOC["webhooks"]
     assert DOC["security"] == [{"bearer": []}]

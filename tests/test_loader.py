@@ -132,6 +132,49 @@ def test_the_same_model_in_two_files_is_refused(tmp_path: Path) -> None:
     assert any("also defined" in p for p in problems)
 
 
+def test_a_model_is_named_as_the_api_spells_it_and_ids_keep_that_spelling(
+    tmp_path: Path,
+) -> None:
+    write_spec(tmp_path, "tiny.yaml", MINIMAL_SPEC.replace("tiny-1", "Tiny-One"))
+    (model,) = load_specs(tmp_path).models
+    assert (model.name, model.slug, model.identifier) == ("Tiny-One", "tiny-one", "tiny_one")
+    assert {rule.id for rule in model.rules} >= {"Tiny-One/model-enum", "Tiny-One/duration-enum"}
+
+
+def test_the_model_fields_enum_must_be_the_models_own_name(tmp_path: Path) -> None:
+    text = MINIMAL_SPEC.replace("  tiny-1:", "  Tiny-1:")
+    text = text.replace("{model: tiny-1}", "{model: Tiny-1}")
+    (problem,) = _problems(tmp_path, ("f.yaml", text))
+    line = text.lstrip().splitlines().index("    enum: [tiny-1]") + 1
+    assert problem.startswith(f"{tmp_path.name}/f.yaml:{line}:11: error: the model field's enum")
+    assert problem.endswith("""not ['tiny-1'] (did you mean "Tiny-1"?)""")
+
+
+def test_an_example_for_a_slip_of_case_points_at_the_models_spelling(tmp_path: Path) -> None:
+    text = MINIMAL_SPEC.replace("{model: tiny-1}", "{model: Tiny-1}")
+    (problem,) = _problems(tmp_path, ("g.yaml", text))
+    assert problem.endswith(
+        """example 'smallest' is for model 'Tiny-1', which this spec does not define """
+        """(did you mean "tiny-1"?)"""
+    )
+
+
+@pytest.mark.parametrize(
+    ("other", "clash"),
+    [("TINY-1", "the file name 'tiny-1'"), ("tiny.1", "the Python name 'tiny_1'")],
+)
+def test_names_derived_from_two_models_may_not_clash(
+    tmp_path: Path, other: str, clash: str
+) -> None:
+    second = MINIMAL_SPEC.replace("tiny-1", other).replace("family: tiny", "family: tiny2")
+    problems = _problems(tmp_path, ("a.yaml", MINIMAL_SPEC), ("b.yaml", second))
+    assert len(problems) == 1 and problems[0].startswith(f"{tmp_path.name}/b.yaml:"), problems
+    assert (
+        f"model '{other}' would have {clash} of model 'tiny-1' ({tmp_path.name}/a.yaml:"
+        in (problems[0])
+    )
+
+
 def test_an_empty_or_missing_spec_directory_is_an_error(tmp_path: Path) -> None:
     assert "no *.yaml" in _problems(tmp_path)[0]
     with pytest.raises(SpecErrors):

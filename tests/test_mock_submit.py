@@ -102,6 +102,15 @@ def test_unknown_model_answers_like_the_gateway(client: httpx.Client) -> None:
             "code": "get_channel_failed",
             "message": "no available channel for model sora-9",
             "type": "apimart_error",
+            "param": "/model",
+            "violations": [
+                {
+                    "path": "/model",
+                    "rule": "apimart/model",
+                    "message": 'unknown model "sora-9"; known models: viduq3, viduq3-mix, wan2.6, '
+                    "wan2.7-image, wan2.7-image-pro, wan2.7-r2v, wan2.7-videoedit",
+                }
+            ],
         }
     }
 

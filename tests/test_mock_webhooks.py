@@ -188,8 +188,61 @@ def test_a_receivers_answer_body_is_never_read() -> None:
     assert pulled == []
 
 
-def test_a_webhook_the_url_parser_refuses_is_still_accepted() -> None:
-    """``http://[`` passes the URL format; the mock takes the task (found by Schemathesis)."""
+@pytest.mark.parametrize("webhook", ["http://[", "http://[::1/x", "http://h.test/a\x1bb"])
+def test_a_webhook_the_url_parser_refuses_is_refused_with_the_rule(webhook: str) -> None:
+    """``http://[`` passed the URL format once, so the mock had to take the task (found by
+    Schemathesis) and then could not deliver it; now the format, the schema and the mock
+    all judge with the pattern httpx agrees with (tests/test_url_format.py)."""
     mock = MockAPI(specs=specs(), clock=VirtualClock())
-    task_id = submit(mock, "http://[")  # asserts the 200
-    assert mock.tasks[0].id == task_id and mock.tasks[0].webhook == "http://["
+    with mock.client() as client:
+        response = client.post(
+            "/v1/videos/generations", json={"model": "wan2.6", "prompt": "p", "webhook": webhook}
+        )
+    assert response.status_code == 400
+    [violation] = response.json()["error"]["violations"]
+    assert (violation["path"], violation["rule"]) == ("/webhook", "wan2.6/webhook-format")
+    assert mock.tasks == ()
+
+
+BAD_CALLBACKS = ["http://[::1/x", "http://h.test/a\x00b", "ftp://h.test/x", "http://[zz]/"]
+
+
+def test_one_bad_delivery_fails_alone_in_process(receiver: Receiver) -> None:
+    mock = MockAPI(specs=specs(), clock=VirtualClock())
+    for number, url in enumerate(BAD_CALLBACKS):  # as if one had got past the rules
+        mock.core.outbox.schedule(task_id=f"task_bad{number}", webhook=url, due_at=0.0)
+    task_id = submit(mock, receiver.url)
+    mock.advance(mock.tasks[0].ends_after)
+    attempts = mock.deliver_webhooks()
+    assert [a.task_id for a in attempts if a.delivered] == [task_id]
+    refused = [a for a in attempts if not a.delivered]
+    assert len(refused) == len(BAD_CALLBACKS)
+    assert all(a.error is not None and a.error.startswith("refused: ") for a in refused)
+    assert "\x00" not in "".join(a.error or "" for a in refused)
+    mock.advance(1000)
+    assert mock.deliver_webhooks() == []  # never tried again: no try could succeed
+    assert [body["id"] for _, body, _ in receiver.received] == [task_id]
+
+
+def test_one_bad_delivery_does_not_stop_the_servers_loop(receiver: Receiver) -> None:
+    mock = MockAPI(specs=specs(), speed=2000)
+    with MockServer(mock) as server:
+        for number, url in enumerate(BAD_CALLBACKS):
+            mock.core.outbox.schedule(task_id=f"task_bad{number}", webhook=url, due_at=0.0)
+        time.sleep(0.2)  # the loop meets the bad deliveries first
+        with httpx.Client(
+            base_url=server.base_url, headers={"Authorization": "Bearer k"}, trust_env=False
+        ) as c:
+            ids = [
+                c.post(
+                    "/v1/videos/generations",
+                    json={"model": "wan2.6", "prompt": "p", "webhook": receiver.url},
+                ).json()["data"][0]["task_id"]
+                for _ in range(3)
+            ]
+        deadline = time.monotonic() + 20
+        while len(receiver.received) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert sorted(body["id"] for _, body, _ in receiver.received) == sorted(ids)
+    refused = [a for a in mock.webhook_attempts if a.task_id.startswith("task_bad")]
+    assert len(refused) == len(BAD_CALLBACKS) and not any(a.delivered for a in refused)

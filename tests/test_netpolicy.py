@@ -267,3 +267,10 @@ def test_a_task_id_is_one_path_segment(task_id: str, path: str) -> None:
 def test_an_empty_task_id_is_refused() -> None:
     with pytest.raises(ValueError, match="non-empty string"):
         netpolicy.task_path("")
+
+
+def test_the_generated_client_quotes_task_ids_the_same_way() -> None:
+    from apimart import _client, _netpolicy
+
+    assert _client.task_path is _netpolicy.task_path
+    assert _client.task_path("..") == "/v1/tasks/%2E%2E"

@@ -11,7 +11,7 @@ from typing import Any
 
 import apimart
 import pytest
-from test_client_support import BASE, FILES, KEY, FakeAPI
+from test_client_support import BASE, FILES, KEY, FakeAPI, result_bytes
 
 from apimart_codegen import submit
 from apimart_codegen.cli import main
@@ -99,7 +99,7 @@ def test_wait_and_out_download_the_results(
         "files": [str(saved)],
         "error": None,
     }
-    assert saved.read_bytes() == b"BYTES:/task_000001/out-0.mp4"
+    assert saved.read_bytes() == result_bytes("/task_000001/out-0.mp4")
     assert err == ""  # no progress lines in JSON mode when stderr is not a terminal
 
 
@@ -323,8 +323,8 @@ def test_submit_out_twice_into_one_folder_keeps_both_results(
     saved = sorted(out_dir.iterdir())
     assert [p.name for p in saved] == ["task_000001-0.mp4", "task_000002-0.mp4"]
     assert [p.read_bytes() for p in saved] == [
-        b"BYTES:/task_000001/out-0.mp4",
-        b"BYTES:/task_000002/out-0.mp4",
+        result_bytes("/task_000001/out-0.mp4"),
+        result_bytes("/task_000002/out-0.mp4"),
     ]
 
 

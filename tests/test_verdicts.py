@@ -791,3 +791,20 @@ def test_dispatch_errors() -> None:
     }
     unknown = apimart.validate({"model": "sora-2"})
     assert unknown.model is None and 'unknown model "sora-2"' in unknown.errors[0].message
+
+
+@pytest.mark.parametrize("name", ["WAN2.6", "Wan2.6", " wan2.6"])
+def test_a_slip_of_case_in_the_model_name_is_an_unknown_model_with_a_hint(name: str) -> None:
+    """Model names are compared as they are; the one meant is named, the body judged by none."""
+    message = (
+        f'unknown model "{name}" (did you mean "wan2.6"?); known models: viduq3, viduq3-mix, '
+        "wan2.6, wan2.7-image, wan2.7-image-pro, wan2.7-r2v, wan2.7-videoedit"
+    )
+    for verdict in (
+        apimart.validate({"model": name, "prompt": "p"}),
+        Interpreter(specs()).judge({"model": name, "prompt": "p"}),
+    ):
+        assert verdict.model is None
+        assert [v.to_dict() for v in verdict.errors] == [
+            {"path": "/model", "rule": "apimart/model", "message": message}
+        ]

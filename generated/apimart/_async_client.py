@@ -25,16 +25,18 @@ import httpx
 
 from apimart import _wire
 from apimart._async_model_methods import AsyncModelMethods
-from apimart._downloads import FileNames, PartialFile
+from apimart._downloads import FileNames, PartialFile, Received, result_files
 from apimart._errors import (
     TRANSIENT_POLL_ERRORS,
     APIConnectionError,
     APIMartError,
+    ResponseTooLargeError,
     TaskFailedError,
     WaitTimeoutError,
 )
 from apimart._handles import AsyncTaskHandle, ProgressCallback
 from apimart._http import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TIMEOUT,
     DEFAULT_WAIT_TIMEOUT,
@@ -43,8 +45,15 @@ from apimart._http import (
     Config,
     NotGiven,
     RequestTimeout,
+    answer,
     new_idempotency_key,
     plan,
+)
+from apimart._netpolicy import (
+    DEFAULT_DEADLINE,
+    AnswerTooLarge,
+    AsyncDeadlineTransport,
+    aread_capped,
     task_path,
 )
 from apimart._retry import (
@@ -75,7 +84,12 @@ class AsyncClient(AsyncModelMethods):
             connect. It applies through an injected http_client too.
         max_retries: Retries of one call on transient failures (policy: apimart._retry).
         http_client: An httpx.AsyncClient to send through; the caller closes it.
-        transport: An httpx transport for the httpx.AsyncClient this client creates and owns.
+        transport: An httpx transport for the httpx.AsyncClient this client creates and owns
+            (default: apimart._netpolicy.AsyncDeadlineTransport, which enforces ``deadline``).
+        deadline: Seconds one request may take in all: connect, send and the whole answer
+            (a result file: its whole download); default 300.
+        allow_private_results: Fetch result URLs on private, loopback or link-local hosts
+            even though the base URL is not on one (refused by default: see apimart._http).
     """
 
     def __init__(
@@ -87,17 +101,24 @@ class AsyncClient(AsyncModelMethods):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        allow_private_results: bool = False,
     ) -> None:
         if http_client is not None and transport is not None:
             raise ValueError("pass http_client or transport, not both")
         self._config = Config.resolve(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
+            allow_private_results=allow_private_results,
         )
         self._owns_http = http_client is None
+        if http_client is None and transport is None:
+            transport = AsyncDeadlineTransport(deadline=self._config.deadline)
         self._http = (
-            http_client
-            if http_client is not None
-            else httpx.AsyncClient(transport=transport, follow_redirects=True)
+            http_client if http_client is not None else httpx.AsyncClient(transport=transport)
         )
         self._sleep: Callable[[float], Awaitable[None]] = _asyncio_sleep
         self._clock: Callable[[], float] = time.monotonic
@@ -212,7 +233,7 @@ class AsyncClient(AsyncModelMethods):
                         await outcome
                 if task.done:
                     if raise_on_failure and not task.succeeded:
-                        raise TaskFailedError(task)
+                        raise TaskFailedError(task, secret=self._config.api_key)
                     return task
             pause = poll_pause(self._config.retry, poll_interval, failures)
             if timeout is not None:
@@ -245,6 +266,7 @@ class AsyncClient(AsyncModelMethods):
         task: Task,
         dest: str | os.PathLike[str],
         *,
+        max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         timeout: RequestTimeout | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> list[Path]:
@@ -252,24 +274,41 @@ class AsyncClient(AsyncModelMethods):
 
         Returns the paths in result order. Files are named ``<task id>-<index><ext>``; an
         existing file is never replaced (a ``-1``, ``-2``... variant is used). Each file
-        appears only once complete, so a failure leaves no partial file.
+        appears only once complete and checked, so a failure leaves no partial file: a URL
+        the policy refuses (UnsafeURLError, see apimart._http), a file over ``max_bytes``
+        (ResponseTooLargeError) or past the client's ``deadline`` (APITimeoutError), or
+        not of the task's kind by its first bytes (UnexpectedResponseError).
         """
         if not task.urls:
             raise ValueError(f"task {task.id} has no result files (status {task.status})")
+        files = result_files(task)
+        for url, _ in files:
+            self._config.judge_result(url)
         directory = Path(dest)
         directory.mkdir(parents=True, exist_ok=True)
         names = FileNames(task.id)
         saved = []
-        for index, url in enumerate(task.urls):
+        for index, (url, kind) in enumerate(files):
             response = await self._send(
                 "GET", url, stream=True, timeout=timeout, extra_headers=extra_headers
             )
             try:
-                name = names.name(index, url, response.headers.get("content-type"))
+                content_type = response.headers.get("content-type")
+                received = Received(
+                    str(response.request.url),
+                    kind,
+                    max_bytes=max_bytes,
+                    deadline=self._config.deadline,
+                    content_type=content_type,
+                )
+                received.declared(response.headers.get("content-length"))
+                name = names.name(index, url, content_type)
                 partial = PartialFile(directory / name)
                 with partial as file:
                     async for chunk in response.aiter_bytes():
+                        received.add(chunk)
                         file.write(chunk)
+                    received.finish()
             except httpx.TransportError as exc:
                 raise self._connection_error(exc, "GET", response.request.url, None) from exc
             finally:
@@ -316,7 +355,10 @@ class AsyncClient(AsyncModelMethods):
         timeout: RequestTimeout | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Send one call, retrying as apimart._retry allows; raise the error for a failure."""
+        """Send one call, retrying as apimart._retry allows; raise the error for a failure.
+
+        The answer is read whole (at most MAX_ANSWER_BYTES) unless ``stream`` and a success.
+        """
         url = self._config.url(path)
         headers = self._config.headers(url, idempotency_key, extra_headers)
         request_timeout = self._config.request_timeout(timeout)
@@ -333,7 +375,9 @@ class AsyncClient(AsyncModelMethods):
                 timeout=request_timeout,
             )
             try:
-                response = await self._http.send(request, stream=stream)
+                response = await self._follow(request)
+                if not (stream and response.is_success):
+                    response = await self._read(response)
             except httpx.TransportError as exc:
                 delay = policy.after_exception(method, exc, attempt)
                 if delay is None:
@@ -344,8 +388,6 @@ class AsyncClient(AsyncModelMethods):
                     return response
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 delay = policy.after_status(method, response.status_code, retry_after, attempt)
-                await response.aread()
-                await response.aclose()
                 if delay is None:
                     raise _wire.status_error(
                         response, idempotency_key=idempotency_key, secret=self._config.api_key
@@ -354,6 +396,35 @@ class AsyncClient(AsyncModelMethods):
             log_retry(method, url, delay, attempt, reason)
             await self._sleep(delay)
             attempt += 1
+
+    async def _follow(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, following the redirects ``Config.next_hop`` allows; the key
+        goes only to the base URL's origin (``Config.auth``)."""
+        hops = 0
+        while True:
+            response = await self._http.send(
+                request, stream=True, auth=self._config.auth, follow_redirects=False
+            )
+            try:
+                target = self._config.next_hop(response, hops)
+            except APIMartError:
+                await response.aclose()
+                raise
+            if target is None:
+                return response
+            await response.aclose()
+            request, hops = target, hops + 1
+
+    async def _read(self, response: httpx.Response) -> httpx.Response:
+        """The answer read whole, up to MAX_ANSWER_BYTES (ResponseTooLargeError past it)."""
+        try:
+            return answer(response, await aread_capped(response))
+        except AnswerTooLarge as exc:
+            request = response.request
+            raise ResponseTooLargeError(
+                f"{request.method} {request.url.path}: the answer is larger than {exc.limit} bytes",
+                status=response.status_code,
+            ) from None
 
     def _connection_error(
         self, exc: httpx.TransportError, method: str, url: httpx.URL, key: str | None

@@ -20,16 +20,18 @@ from typing import Self
 import httpx
 
 from apimart import _wire
-from apimart._downloads import FileNames, PartialFile
+from apimart._downloads import FileNames, PartialFile, Received, result_files
 from apimart._errors import (
     TRANSIENT_POLL_ERRORS,
     APIConnectionError,
     APIMartError,
+    ResponseTooLargeError,
     TaskFailedError,
     WaitTimeoutError,
 )
 from apimart._handles import ProgressCallback, TaskHandle
 from apimart._http import (
+    DEFAULT_MAX_DOWNLOAD_BYTES,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_TIMEOUT,
     DEFAULT_WAIT_TIMEOUT,
@@ -38,11 +40,18 @@ from apimart._http import (
     Config,
     NotGiven,
     RequestTimeout,
+    answer,
     new_idempotency_key,
     plan,
-    task_path,
 )
 from apimart._model_methods import ModelMethods
+from apimart._netpolicy import (
+    DEFAULT_DEADLINE,
+    AnswerTooLarge,
+    DeadlineTransport,
+    read_capped,
+    task_path,
+)
 from apimart._retry import (
     DEFAULT_MAX_RETRIES,
     check_wait,
@@ -65,7 +74,12 @@ class Client(ModelMethods):
             connect. It applies through an injected http_client too.
         max_retries: Retries of one call on transient failures (policy: apimart._retry).
         http_client: An httpx.Client to send through; the caller closes it.
-        transport: An httpx transport for the httpx.Client this client creates and owns.
+        transport: An httpx transport for the httpx.Client this client creates and owns
+            (default: apimart._netpolicy.DeadlineTransport, which enforces ``deadline``).
+        deadline: Seconds one request may take in all: connect, send and the whole answer
+            (a result file: its whole download); default 300.
+        allow_private_results: Fetch result URLs on private, loopback or link-local hosts
+            even though the base URL is not on one (refused by default: see apimart._http).
     """
 
     def __init__(
@@ -77,18 +91,23 @@ class Client(ModelMethods):
         max_retries: int = DEFAULT_MAX_RETRIES,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        allow_private_results: bool = False,
     ) -> None:
         if http_client is not None and transport is not None:
             raise ValueError("pass http_client or transport, not both")
         self._config = Config.resolve(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            deadline=deadline,
+            allow_private_results=allow_private_results,
         )
         self._owns_http = http_client is None
-        self._http = (
-            http_client
-            if http_client is not None
-            else httpx.Client(transport=transport, follow_redirects=True)
-        )
+        if http_client is None and transport is None:
+            transport = DeadlineTransport(deadline=self._config.deadline)
+        self._http = http_client if http_client is not None else httpx.Client(transport=transport)
         self._sleep: Callable[[float], object] = time.sleep
         self._clock: Callable[[], float] = time.monotonic
 
@@ -200,7 +219,7 @@ class Client(ModelMethods):
                     on_progress(task)
                 if task.done:
                     if raise_on_failure and not task.succeeded:
-                        raise TaskFailedError(task)
+                        raise TaskFailedError(task, secret=self._config.api_key)
                     return task
             pause = poll_pause(self._config.retry, poll_interval, failures)
             if timeout is not None:
@@ -233,6 +252,7 @@ class Client(ModelMethods):
         task: Task,
         dest: str | os.PathLike[str],
         *,
+        max_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         timeout: RequestTimeout | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> list[Path]:
@@ -240,24 +260,41 @@ class Client(ModelMethods):
 
         Returns the paths in result order. Files are named ``<task id>-<index><ext>``; an
         existing file is never replaced (a ``-1``, ``-2``... variant is used). Each file
-        appears only once complete, so a failure leaves no partial file.
+        appears only once complete and checked, so a failure leaves no partial file: a URL
+        the policy refuses (UnsafeURLError, see apimart._http), a file over ``max_bytes``
+        (ResponseTooLargeError) or past the client's ``deadline`` (APITimeoutError), or
+        not of the task's kind by its first bytes (UnexpectedResponseError).
         """
         if not task.urls:
             raise ValueError(f"task {task.id} has no result files (status {task.status})")
+        files = result_files(task)
+        for url, _ in files:
+            self._config.judge_result(url)
         directory = Path(dest)
         directory.mkdir(parents=True, exist_ok=True)
         names = FileNames(task.id)
         saved = []
-        for index, url in enumerate(task.urls):
+        for index, (url, kind) in enumerate(files):
             response = self._send(
                 "GET", url, stream=True, timeout=timeout, extra_headers=extra_headers
             )
             try:
-                name = names.name(index, url, response.headers.get("content-type"))
+                content_type = response.headers.get("content-type")
+                received = Received(
+                    str(response.request.url),
+                    kind,
+                    max_bytes=max_bytes,
+                    deadline=self._config.deadline,
+                    content_type=content_type,
+                )
+                received.declared(response.headers.get("content-length"))
+                name = names.name(index, url, content_type)
                 partial = PartialFile(directory / name)
                 with partial as file:
                     for chunk in response.iter_bytes():
+                        received.add(chunk)
                         file.write(chunk)
+                    received.finish()
             except httpx.TransportError as exc:
                 raise self._connection_error(exc, "GET", response.request.url, None) from exc
             finally:
@@ -304,7 +341,10 @@ class Client(ModelMethods):
         timeout: RequestTimeout | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Send one call, retrying as apimart._retry allows; raise the error for a failure."""
+        """Send one call, retrying as apimart._retry allows; raise the error for a failure.
+
+        The answer is read whole (at most MAX_ANSWER_BYTES) unless ``stream`` and a success.
+        """
         url = self._config.url(path)
         headers = self._config.headers(url, idempotency_key, extra_headers)
         request_timeout = self._config.request_timeout(timeout)
@@ -321,7 +361,9 @@ class Client(ModelMethods):
                 timeout=request_timeout,
             )
             try:
-                response = self._http.send(request, stream=stream)
+                response = self._follow(request)
+                if not (stream and response.is_success):
+                    response = self._read(response)
             except httpx.TransportError as exc:
                 delay = policy.after_exception(method, exc, attempt)
                 if delay is None:
@@ -332,8 +374,6 @@ class Client(ModelMethods):
                     return response
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 delay = policy.after_status(method, response.status_code, retry_after, attempt)
-                response.read()
-                response.close()
                 if delay is None:
                     raise _wire.status_error(
                         response, idempotency_key=idempotency_key, secret=self._config.api_key
@@ -342,6 +382,35 @@ class Client(ModelMethods):
             log_retry(method, url, delay, attempt, reason)
             self._sleep(delay)
             attempt += 1
+
+    def _follow(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, following the redirects ``Config.next_hop`` allows; the key
+        goes only to the base URL's origin (``Config.auth``)."""
+        hops = 0
+        while True:
+            response = self._http.send(
+                request, stream=True, auth=self._config.auth, follow_redirects=False
+            )
+            try:
+                target = self._config.next_hop(response, hops)
+            except APIMartError:
+                response.close()
+                raise
+            if target is None:
+                return response
+            response.close()
+            request, hops = target, hops + 1
+
+    def _read(self, response: httpx.Response) -> httpx.Response:
+        """The answer read whole, up to MAX_ANSWER_BYTES (ResponseTooLargeError past it)."""
+        try:
+            return answer(response, read_capped(response))
+        except AnswerTooLarge as exc:
+            request = response.request
+            raise ResponseTooLargeError(
+                f"{request.method} {request.url.path}: the answer is larger than {exc.limit} bytes",
+                status=response.status_code,
+            ) from None
 
     def _connection_error(
         self, exc: httpx.TransportError, method: str, url: httpx.URL, key: str | None

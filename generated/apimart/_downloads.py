@@ -6,7 +6,10 @@ Content-Type), so two tasks downloaded into one folder never collide. A name alr
 the folder is never replaced: the file gets ``-1``, ``-2``... appended instead. Each file is
 streamed to a temporary name in its final directory, created with the user's umask, and
 linked into place only once complete, so an error never leaves a half-written file behind.
-Result URLs expire (24 h on most models, 72 h on some): download promptly.
+What arrives is checked before it is kept: at most ``max_bytes``, within the request's
+overall deadline, and of the task's kind by its first bytes (a PNG, JPEG, WebP or GIF
+image; an MP4 video), so an HTML error page served with status 200 is not saved as a
+video. Result URLs expire (24 h on most models, 72 h on some): download promptly.
 """
 
 from __future__ import annotations
@@ -15,10 +18,16 @@ import mimetypes
 import os
 import re
 import secrets
+import time
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import IO
 from urllib.parse import unquote, urlsplit
+
+from apimart._errors import APITimeoutError, ResponseTooLargeError, UnexpectedResponseError
+from apimart._magic import HEAD_BYTES, is_kind
+from apimart._netpolicy import printable, shown_url
+from apimart._tasks import Task
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_STEM, _MAX_SUFFIX = 100, 16
@@ -37,6 +46,71 @@ class FileNames:
         if not suffix and content_type:
             suffix = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ""
         return f"{self.task_id}-{index}{suffix[:_MAX_SUFFIX]}"
+
+
+def result_files(task: Task) -> list[tuple[str, str]]:
+    """Every result URL of ``task`` with the kind of file it must hold: images first."""
+    if task.result is None:
+        return []
+    return [(url, "image") for media in task.result.images for url in media.urls] + [
+        (url, "video") for media in task.result.videos for url in media.urls
+    ]
+
+
+class Received:
+    """What arrived so far of one result file: refused past ``max_bytes`` or ``deadline``
+    seconds, and unless its first bytes are the ``kind`` (``image`` or ``video``) expected."""
+
+    def __init__(
+        self, url: str, kind: str, *, max_bytes: int, deadline: float, content_type: str | None
+    ) -> None:
+        self.url = printable(shown_url(url), keep_newlines=False)
+        self.kind = kind
+        self.max_bytes = max_bytes
+        self.content_type = content_type
+        self.size = 0
+        self._head = b""
+        self._deadline = deadline
+        self._end = time.monotonic() + deadline
+
+    def declared(self, length: str | None) -> None:
+        """Refuse at once a Content-Length over the cap."""
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            raise self._too_large()
+
+    def add(self, chunk: bytes) -> None:
+        if time.monotonic() > self._end:
+            raise APITimeoutError(
+                f"GET {self.url}: the download took more than {self._deadline:g} s; nothing saved"
+            )
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            raise self._too_large()
+        if len(self._head) < HEAD_BYTES:
+            self._head += chunk[: HEAD_BYTES - len(self._head)]
+            if len(self._head) == HEAD_BYTES:
+                self._judge()
+
+    def finish(self) -> None:
+        if len(self._head) < HEAD_BYTES:
+            self._judge()
+
+    def _judge(self) -> None:
+        if not is_kind(self._head, self.kind):
+            sent = f"Content-Type {self.content_type}" if self.content_type else "no Content-Type"
+            raise UnexpectedResponseError(
+                f"GET {self.url}: not {_article(self.kind)} file ({sent}, first bytes "
+                f"{self._head[:8]!r}); nothing saved"
+            )
+
+    def _too_large(self) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            f"GET {self.url}: the file is larger than max_bytes={self.max_bytes}; nothing saved"
+        )
+
+
+def _article(kind: str) -> str:
+    return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
 
 
 class PartialFile:

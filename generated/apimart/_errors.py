@@ -152,13 +152,30 @@ class UnexpectedResponseError(APIMartError):
     """A success status whose body the client cannot read (no JSON, no task id...)."""
 
 
-class TaskFailedError(APIMartError):
-    """The task ended ``failed`` or ``cancelled``; ``task`` is its last state."""
+class ResponseTooLargeError(UnexpectedResponseError):
+    """An answer larger than the client reads: an API answer over 16 MiB, or a result file
+    over the download's ``max_bytes``. Nothing of it is kept."""
 
-    def __init__(self, task: Task) -> None:
+
+class UnsafeURLError(APIMartError):
+    """A URL the client will not fetch or send to (nothing was sent there).
+
+    A result URL (or a redirect) that is not http(s), does not parse, or names a private,
+    loopback or link-local host (such as 169.254.169.254) while the base URL does not
+    (``allow_private_results=True`` allows them); a POST redirected to another origin.
+    """
+
+
+class TaskFailedError(APIMartError):
+    """The task ended ``failed`` or ``cancelled``; ``task`` is its last state.
+
+    The message (from the server) is shown with ``secret`` (the API key) masked.
+    """
+
+    def __init__(self, task: Task, *, secret: str = "") -> None:
         reason = task.error.message if task.error is not None and task.error.message else ""
         message = f"task {task.id} ended {task.status}" + (f": {reason}" if reason else "")
-        super().__init__(message)
+        super().__init__(redact(message, secret))
         self.task = task
 
 
@@ -180,7 +197,7 @@ class WaitTimeoutError(APIMartError):
         message = f"task {task_id} did not finish within {timeout:g} s{seen}"
         if last_error is not None:
             message += f"; the last poll failed: {last_error.message}"
-        super().__init__(message)
+        super().__init__(redact(message, ""))  # what the server said, control characters escaped
         self.task_id = task_id
         self.timeout = timeout
         self.task = task
@@ -210,16 +227,19 @@ def error_class(status: int) -> type[APIStatusError]:
 
 
 def redact(text: str, secret: str) -> str:
-    """``text`` with every whole-token occurrence of ``secret`` (the API key) masked.
+    """``text`` as it may be shown: the API key masked, control characters escaped.
 
-    A token is a run of letters, digits, ``_`` and ``-``: the key is masked where it stands
-    as one (``Bearer sk-1``, ``"sk-1"``), never inside another word, so a short key cannot
-    mangle unrelated text.
+    The key is masked where it stands as a token (a run of letters, digits, ``_`` and ``-``:
+    ``Bearer sk-1``, ``"sk-1"``), so a short key cannot mangle unrelated text; a key of 4
+    characters or more is masked anywhere, percent-encoded too (``_netpolicy.redact``).
+    Control characters (ESC, NUL, bidi overrides...) are escaped (``_netpolicy.printable``).
     """
-    if not secret:
-        return text
-    token = rf"(?<![A-Za-z0-9_-]){re.escape(secret)}(?![A-Za-z0-9_-])"
-    return re.sub(token, "[redacted]", text)
+    from apimart._netpolicy import printable, redact as mask  # httpx: only once a client runs
+
+    if secret:
+        token = rf"(?<![A-Za-z0-9_-]){re.escape(secret)}(?![A-Za-z0-9_-])"
+        text = mask(re.sub(token, "[redacted]", text), [secret])
+    return printable(text)
 
 
 def redact_value(value: object, secret: str) -> object:

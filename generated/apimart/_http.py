@@ -2,23 +2,42 @@
 """What Client and AsyncClient share: configuration, request headers and submission plans.
 
 The API key comes from ``api_key=`` or ``APIMART_API_KEY``, the base URL from ``base_url=``,
-``APIMART_BASE_URL`` or the default. The key is sent only to the base URL's origin (result
-files on other hosts are fetched without it) and is never part of a repr or message.
+``APIMART_BASE_URL`` or the default. How the client speaks HTTP is ``apimart._netpolicy``'s:
+
+* the key is sent only to the base URL's origin (scheme, host, port): result files on other
+  hosts, and any redirect elsewhere, are fetched without it; it is never part of a repr or
+  message;
+* every request has an overall deadline (``deadline=``, default 300 s: connect, send and the
+  whole answer, a result file included), besides httpx's timeout per read;
+* an API answer is read up to 16 MiB, a result file up to ``max_bytes`` (default 1 GiB);
+* redirects: a GET follows at most 10, each judged like a result URL; a POST is never sent
+  on to another origin;
+* result URLs (and redirects) that are not http(s), do not parse, or name a private,
+  loopback or link-local host are refused, unless the base URL is such a host itself (a
+  local server) or ``allow_private_results=True``.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 import httpx
 
-from apimart._errors import APIMartError
+from apimart._errors import APIConnectionError, APIMartError, UnsafeURLError
 from apimart._jsonvalue import unsendable
+from apimart._netpolicy import (
+    DEFAULT_DEADLINE,
+    OriginBearer,
+    judge_url,
+    printable,
+    same_origin,
+    shown_url,
+)
 from apimart._report import Report, ValidationError, Violation
 from apimart._retry import RetryPolicy
 from apimart._validate import MODELS, validate
@@ -35,6 +54,10 @@ DEFAULT_WAIT_TIMEOUT = 1800.0
 """Seconds ``wait()`` follows a task before giving up (video tasks take minutes)."""
 DEFAULT_POLL_INTERVAL = 3.0
 """Seconds between two polls; the vendor suggests 2-5 s."""
+MAX_REDIRECTS = 10
+"""Redirects one request follows at most; more is a loop (APIConnectionError)."""
+DEFAULT_MAX_DOWNLOAD_BYTES = 1024**3
+"""The largest result file ``download()`` saves (1 GiB) unless its ``max_bytes`` says more."""
 
 
 class NotGiven:
@@ -57,6 +80,12 @@ class Config:
     base_url: str
     timeout: httpx.Timeout
     retry: RetryPolicy
+    deadline: float = DEFAULT_DEADLINE
+    allow_private_results: bool = False
+    auth: OriginBearer = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "auth", OriginBearer(self.base_url, self.api_key))
 
     @classmethod
     def resolve(
@@ -66,6 +95,8 @@ class Config:
         base_url: str | None,
         timeout: float | httpx.Timeout | None,
         max_retries: int,
+        deadline: float = DEFAULT_DEADLINE,
+        allow_private_results: bool = False,
     ) -> Config:
         key = (api_key if api_key is not None else os.environ.get(API_KEY_ENV, "")).strip()
         if not key:
@@ -73,14 +104,18 @@ class Config:
         url = (base_url or os.environ.get(BASE_URL_ENV, "") or DEFAULT_BASE_URL).rstrip("/")
         parsed = httpx.URL(url)
         if parsed.scheme not in ("http", "https") or not parsed.host:
-            raise ValueError(f"base_url must be an http(s) URL, got {url!r}")
+            raise ValueError(f"base_url must be an http(s) URL, got {_shown(url)!r}")
         if max_retries < 0:
             raise ValueError(f"max_retries must be 0 or more, got {max_retries}")
+        if not (isinstance(deadline, int | float) and 0 < deadline < math.inf):
+            raise ValueError(f"deadline must be a positive number of seconds, got {deadline!r}")
         return cls(
             api_key=key,
             base_url=url,
             timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
             retry=RetryPolicy(max_retries=max_retries),
+            deadline=float(deadline),
+            allow_private_results=allow_private_results,
         )
 
     def url(self, path_or_url: str) -> httpx.URL:
@@ -103,23 +138,71 @@ class Config:
     ) -> dict[str, str]:
         """A call's headers: ``extra`` first, then the client's own (which win)."""
         headers = {**extra} if extra else {}
-        headers["User-Agent"] = USER_AGENT
-        base = httpx.URL(self.base_url)
-        if (url.scheme, url.host, url.port) == (base.scheme, base.host, base.port):
-            headers["Authorization"] = f"Bearer {self.api_key}"
+        headers["User-Agent"] = USER_AGENT  # the key: ``auth``, on the base origin only
+        headers.pop("Authorization", None)
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         return headers
 
+    def judge_result(self, url: str) -> None:
+        """UnsafeURLError unless the result URL ``url`` may be fetched (see the module)."""
+        reason = judge_url(url, base_url=self.base_url, allow_private=self.allow_private_results)
+        if reason is not None:
+            raise UnsafeURLError(f"refused to fetch {_shown(url)}: {reason}{_opt_in(reason)}")
+
+    def next_hop(self, response: httpx.Response, hops: int) -> httpx.Request | None:
+        """The request a redirect answer leads to (None for any other answer), judged first.
+
+        UnsafeURLError for a POST sent to another origin or a target ``judge_result``
+        refuses; APIConnectionError past MAX_REDIRECTS.
+        """
+        target = response.next_request if response.has_redirect_location else None
+        if target is None:
+            return None
+        method, path = response.request.method, response.request.url.path
+        if hops >= MAX_REDIRECTS:
+            raise APIConnectionError(f"{method} {path} failed: more than {MAX_REDIRECTS} redirects")
+        where = _shown(str(target.url))
+        if method != "GET" and not same_origin(target.url, self.base_url):
+            raise UnsafeURLError(
+                f"{method} {path}: the server redirected to another origin ({where}); a "
+                f"{method} is never sent on to another origin (HTTP {response.status_code})"
+            )
+        reason = judge_url(
+            str(target.url), base_url=self.base_url, allow_private=self.allow_private_results
+        )
+        if reason is not None:
+            raise UnsafeURLError(
+                f"{method} {path}: refused to follow the redirect to {where}: "
+                f"{reason}{_opt_in(reason)}"
+            )
+        return target
+
+
+def answer(response: httpx.Response, content: bytes) -> httpx.Response:
+    """``response`` with its body (already read, decoded and capped) at hand."""
+    skipped = {"content-encoding", "content-length", "transfer-encoding"}
+    return httpx.Response(
+        response.status_code,
+        headers=[(k, v) for k, v in response.headers.multi_items() if k.lower() not in skipped],
+        content=content,
+        request=response.request,
+        extensions=response.extensions,
+    )
+
+
+def _shown(url: str) -> str:
+    return printable(shown_url(url), keep_newlines=False)
+
+
+def _opt_in(reason: str) -> str:
+    if "private" in reason:
+        return " (allow_private_results=True allows it)"
+    return ""
+
 
 def new_idempotency_key() -> str:
     return str(uuid.uuid4())
-
-
-def task_path(task_id: str) -> str:
-    if not isinstance(task_id, str) or not task_id:
-        raise ValueError(f"task_id must be a non-empty string, got {task_id!r}")
-    return "/v1/tasks/" + quote(task_id, safe="")
 
 
 @dataclass(frozen=True, slots=True)

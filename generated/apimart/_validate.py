@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
-from apimart._jsonvalue import is_present, show
+from apimart._jsonvalue import is_present, show, suggest
 from apimart._report import Report, Violation
 from apimart._viduq3 import validate_viduq3, validate_viduq3_mix
 from apimart._wan2_6 import validate_wan2_6
@@ -156,7 +156,8 @@ def validate(payload: object) -> Report:
         return Report(None, (Violation("/model", "apimart/model", "model is required"),))
     info = MODELS.get(name) if isinstance(name, str) else None
     if info is None:
-        known = ", ".join(sorted(MODELS))
-        message = f"unknown model {show(name)}; known models: {known}"
+        known = sorted(MODELS)
+        hint = suggest(name, known)  # a slip of case: names are compared as they are
+        message = f"unknown model {show(name)}{hint}; known models: {', '.join(known)}"
         return Report(None, (Violation("/model", "apimart/model", message),))
     return info.validator(payload)

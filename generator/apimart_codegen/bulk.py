@@ -11,8 +11,11 @@ generated validators unchanged:
   a number that could overflow to infinity, or that orjson reads otherwise); escapes and
   long numbers are looked for once per chunk, and per line only in a chunk that has some;
 * a valid body's result line is formatted directly, results are written a chunk at a time;
-* ``jobs > 1`` validates chunks in worker processes, at most a few chunks in flight (memory
-  stays flat on any file size), results written in input order.
+* lines are read in chunks of at most CHUNK lines and about CHUNK_BYTES bytes, and no line
+  is held past MAX_BYTES + 1 bytes (the rest of a longer one is skipped unread: it is
+  refused as too large all the same), so memory is bounded by bytes, not lines;
+* ``jobs > 1`` validates chunks in worker processes, at most 2 chunks per worker in flight
+  (memory stays flat on any file size and any line length), results written in input order.
 """
 
 from __future__ import annotations
@@ -21,12 +24,15 @@ import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from json.encoder import encode_basestring as _quote  # as json.dumps quotes a str
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from apimart_codegen.payloads import MAX_BYTES, PayloadError, may_nest_too_deep, open_source, parse
 
 CHUNK = 2000
-"""Lines per chunk: per write, and per task of a worker process."""
+"""The most lines per chunk: per write, and per task of a worker process."""
+CHUNK_BYTES = 4 * 1024 * 1024
+"""A chunk ends once its lines hold this many bytes: one chunk holds at most about
+CHUNK_BYTES + MAX_BYTES bytes of input, however long its lines."""
 
 Validate = Callable[[object], Any]
 Counts = list[int]
@@ -156,18 +162,37 @@ def _unreadable(number: int, message: str) -> dict[str, object]:
     }
 
 
-def chunks(stream: Iterable[bytes]) -> Iterator[list[tuple[int, bytes]]]:
-    """Non-blank lines, numbered from 1, without their line ending, CHUNK at a time."""
+def chunks(stream: BinaryIO) -> Iterator[list[tuple[int, bytes]]]:
+    """Non-blank lines, numbered from 1, without their line ending, at most CHUNK lines and
+    about CHUNK_BYTES bytes at a time."""
     chunk: list[tuple[int, bytes]] = []
-    for number, raw in enumerate(stream, start=1):
+    size = 0
+    for number, raw in enumerate(_lines(stream), start=1):
         if raw.isspace():
             continue
         chunk.append((number, raw.rstrip(b"\r\n")))
-        if len(chunk) == CHUNK:
+        size += len(raw)
+        if len(chunk) == CHUNK or size >= CHUNK_BYTES:
             yield chunk
-            chunk = []
+            chunk, size = [], 0
     if chunk:
         yield chunk
+
+
+def _lines(stream: BinaryIO) -> Iterator[bytes]:
+    """Every line of ``stream``, cut at MAX_BYTES + 1 bytes (enough to be refused as too
+    large); the rest of a longer line is read in pieces and dropped."""
+    limit = MAX_BYTES + 1
+    while True:
+        raw = stream.readline(limit)
+        if not raw:
+            return
+        if len(raw) == limit and not raw.endswith(b"\n"):
+            while True:  # skip the rest of this line, a bounded piece at a time
+                rest = stream.readline(limit)
+                if not rest or rest.endswith(b"\n"):
+                    break
+        yield raw
 
 
 def validate_lines(

@@ -24,9 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from apimart_codegen.interpreter import judge_model
+from apimart_codegen.magic import HEAD_BYTES, is_kind
 from apimart_codegen.spec.model import Example, ModelSpec, SpecSet
-
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass
@@ -55,8 +54,8 @@ class Job:
 
 
 def _is_media(path: Path, output: str) -> bool:
-    head = path.read_bytes()[:12]
-    return head.startswith(PNG) if output == "image" else head[4:8] == b"ftyp"
+    with path.open("rb") as file:
+        return is_kind(file.read(HEAD_BYTES), output)
 
 
 def check_examples(specs: SpecSet) -> int:
@@ -155,6 +154,23 @@ def _server(speed: float, seed: int) -> Iterator[str]:
         yield server.base_url
 
 
+@contextmanager
+def _results_folder(out: Path | None) -> Iterator[Path]:
+    """``out``, or a temporary folder removed when the demo ends (whatever way it ends)."""
+    if out is not None:
+        yield out
+        return
+    with tempfile.TemporaryDirectory(prefix="apimart-demo-") as folder:
+        yield Path(folder)
+
+
+def shown(url: str) -> str:
+    """A URL as the demo prints it: password hidden, control characters escaped."""
+    from apimart_codegen.netpolicy import printable, shown_url
+
+    return printable(shown_url(url), keep_newlines=False)
+
+
 def print_table(jobs: list[Job], out: Path) -> None:
     print(f"3. results, downloaded under {out}")
     print(
@@ -185,18 +201,21 @@ def run(
         for model in specs.models
         for example in model.examples
     ]
-    out = out or Path(tempfile.mkdtemp(prefix="apimart-demo-"))
     started = time.monotonic()
-    if base_url is None:
-        with _server(speed, seed) as url:
-            print(f"2. {len(jobs)} examples through apimart.AsyncClient against the mock at {url}")
-            print(f"   (--speed {speed:g}: the mock's task durations are divided by {speed:g})")
-            asyncio.run(_run_all(jobs, url, api_key, out))
-    else:
-        print(f"2. {len(jobs)} examples through apimart.AsyncClient against {base_url}")
-        asyncio.run(_run_all(jobs, base_url, api_key, out))
-    print_table(jobs, out)
-    failed = [job for job in jobs if not job.ok]
+    with _results_folder(out) as folder:
+        if base_url is None:
+            with _server(speed, seed) as url:
+                where = f"the mock at {url}"
+                print(f"2. {len(jobs)} examples through apimart.AsyncClient against {where}")
+                print(f"   (--speed {speed:g}: the mock's task durations are divided by {speed:g})")
+                asyncio.run(_run_all(jobs, url, api_key, folder))
+        else:
+            print(f"2. {len(jobs)} examples through apimart.AsyncClient against {shown(base_url)}")
+            asyncio.run(_run_all(jobs, base_url, api_key, folder))
+        print_table(jobs, folder)
+        failed = [job for job in jobs if not job.ok]  # reads the files: before they go
+    if out is None:
+        print("   (a temporary folder, removed again: --out DIR keeps the files)")
     total = time.monotonic() - started
     files = sum(len(job.files) for job in jobs)
     print(

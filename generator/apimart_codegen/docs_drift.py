@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -91,11 +93,27 @@ def _common_options(command: argparse.ArgumentParser) -> None:
     )
     command.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=30.0,
         metavar="SECONDS",
-        help="for fetching a page (default: %(default)s)",
+        help="the most a page's fetch may take in all, connect to last byte (default: %(default)s)",
     )
+
+
+MAX_TIMEOUT = 3600.0
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, more than 0 and at most MAX_TIMEOUT (nan, -1, inf refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds greater than 0 and at most {MAX_TIMEOUT:g}, got {text}"
+        )
+    return value
 
 
 def _run(args: argparse.Namespace, action: Any) -> int:
@@ -142,7 +160,7 @@ def _new_page(args: argparse.Namespace, spec: Any) -> tuple[str, str]:
         from apimart_codegen.page_text import PageError, fetch_text
 
         try:
-            return fetch_text(where, timeout=args.timeout), where
+            return fetch_text(where, timeout=args.timeout), shown(where)
         except PageError as exc:
             raise DocsError(str(exc)) from None
     path = Path(where)
@@ -153,9 +171,12 @@ def _new_page(args: argparse.Namespace, spec: Any) -> tuple[str, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DocsError(f"{where}: cannot be read ({exc})") from None
     if _looks_like_html(text):
-        from apimart_codegen.page_text import html_to_text
+        from apimart_codegen.page_text import PageError, html_to_text
 
-        text = html_to_text(text)
+        try:
+            text = html_to_text(text)
+        except PageError as exc:
+            raise DocsError(f"{where}: {exc}") from None
     return text, where
 
 
@@ -196,20 +217,47 @@ def _pull(args: argparse.Namespace) -> int:
             failed += 1
             continue
         if args.print:
-            print(text)
+            _say(text)
             continue
         stored = Documents(Path(args.docs_root)).path(spec.doc)
         out = Documents(Path(args.out)).path(spec.doc) if args.out else stored
         if stored is None or out is None:
             raise DocsError(f"{spec.doc_loc}: doc {spec.doc!r} leads out of its folder")
         target = out if args.out else stored.with_name(stored.name + ".new")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(target, text)
+        except OSError as exc:
+            raise DocsError(f"{target}: cannot be written ({exc.strerror or exc})") from None
         same = stored.is_file() and stored.read_text(encoding="utf-8") == text
         print(
-            f"{spec.family}: {url} -> {target} ({'same as' if same else 'differs from'} {stored})"
+            f"{spec.family}: {shown(url)} -> {target} "
+            f"({'same as' if same else 'differs from'} {stored})"
         )
     return EXIT_ERROR if failed else EXIT_SAME
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Write ``text`` to a temporary file next to ``target``, then rename it into place: a
+    reader sees the old file or the whole new one, and a failed write (a full disk) leaves
+    neither a partial page nor the temporary file."""
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(text.encode("utf-8"))
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def shown(url: str) -> str:
+    from apimart_codegen.page_text import shown
+
+    return shown(url)
 
 
 # -- scaffold -----------------------------------------------------------------------------
@@ -252,37 +300,44 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _print_diff(result: Any) -> None:
-    print(f"{result.family}: stored {result.stored} vs {result.new}")
+    """The diff for a person: page text is the vendor's, so control characters are escaped."""
+    _say(f"{result.family}: stored {result.stored} vs {result.new}")
     for change in result.sentences:
-        print(f"\n{change.change}:")
+        _say(f"\n{change.change}:")
         for line in change.old:
-            print(f"  - {line}")
+            _say(f"  - {line}")
         for line in change.new:
-            print(f"  + {line}")
+            _say(f"  + {line}")
         for citation in change.citations:
             state = "quote still on the page" if citation.stands else "quote gone"
-            print(f"  quoted by {citation.cited_by} ({citation.loc}, {state})")
+            _say(f"  quoted by {citation.cited_by} ({citation.loc}, {state})")
     for body in result.bodies:
         name = repr(body.example) if body.example else "no example of the spec"
-        print(f"\nrequest body {body.change} ({name}), after {body.after[:60]!r}")
+        _say(f"\nrequest body {body.change} ({name}), after {body.after[:60]!r}")
         for pointer in body.fields:
             key = pointer[1:]
             before, after = (
                 json.dumps(side[key], ensure_ascii=False) if key in side else "(absent)"
                 for side in (body.old, body.new)
             )
-            print(f"  {pointer}: {before} -> {after}")
+            _say(f"  {pointer}: {before} -> {after}")
         if body.change == "appeared":
-            print(f"  {json.dumps(body.new, ensure_ascii=False)}")
+            _say(f"  {json.dumps(body.new, ensure_ascii=False)}")
     if result.parameters:
-        print("\nparameters the spec does not know:")
+        _say("\nparameters the spec does not know:")
         for parameter in result.parameters:
-            print(f"  {parameter.pointer} (in {'; '.join(parameter.where)})")
+            _say(f"  {parameter.pointer} (in {'; '.join(parameter.where)})")
     if result.drift:
-        print(
+        _say(
             f"\ndrift: {len(result.sentences)} sentence change(s), "
             f"{len(result.bodies)} request body change(s), "
             f"{len(result.parameters)} unknown parameter(s)"
         )
     else:
-        print("no drift: the page says what the spec quotes")
+        _say("no drift: the page says what the spec quotes")
+
+
+def _say(text: str) -> None:
+    from apimart_codegen.netpolicy import printable
+
+    print(printable(text))

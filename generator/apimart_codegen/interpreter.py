@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from apimart_codegen import conditions
-from apimart_codegen.jsonvalue import EACH, escape, is_present, show, walk
+from apimart_codegen.jsonvalue import EACH, escape, is_present, show, suggest, walk
 from apimart_codegen.kinds import RULE_KINDS
 from apimart_codegen.kinds.base import Finding, RuleKind
 from apimart_codegen.spec.model import ModelSpec, Rule, Severity, SpecSet
@@ -160,7 +160,13 @@ class Interpreter:
             return Verdict(None, (Violation("/model", MODEL_RULE, "model is required"),))
         judge = self.judges.get(name) if isinstance(name, str) else None
         if judge is None:
-            known = ", ".join(sorted(self.models))
-            message = f"unknown model {show(name)}; known models: {known}"
-            return Verdict(None, (Violation("/model", MODEL_RULE, message),))
+            return Verdict(None, (unknown_model(name, self.models),))
         return judge.judge(payload)
+
+
+def unknown_model(name: object, known: Iterable[str]) -> Violation:
+    """The violation of a body whose ``model`` names no model: the names are compared as
+    they are (``omni-flash-ext`` is not ``Omni-Flash-Ext``), a slip of case is pointed out."""
+    names = sorted(known)
+    message = f"unknown model {show(name)}{suggest(name, names)}; known models: {', '.join(names)}"
+    return Violation("/model", MODEL_RULE, message)

@@ -134,19 +134,20 @@ def judge_url(
         return "the URL holds a space or a control character"
     try:
         parsed = httpx.URL(url)
+        host = parsed.host  # decodes an IDNA host: a malformed one raises here
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
         return f"not a valid URL ({exc})"
     if parsed.scheme not in ("http", "https"):
         return f"the scheme {parsed.scheme or '(none)'!r} is not http or https"
-    if not parsed.host:
+    if not host:
         return "the URL has no host"
-    if private_host(parsed.host) and not allow_private:
+    if private_host(host) and not allow_private:
         base_private = False
         if base_url is not None:
             with contextlib.suppress(httpx.InvalidURL, ValueError, TypeError):
                 base_private = private_host(httpx.URL(base_url).host)
         if not base_private:
-            return f"the host {parsed.host} is a private, loopback or link-local address"
+            return f"the host {host} is a private, loopback or link-local address"
     return None
 
 

@@ -39,13 +39,17 @@ class PageError(Exception):
 
 
 def html_to_text(html: str) -> str:
+    """The text a reader sees on the page; PageError for HTML nested too deep to walk."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(html, "html.parser")
-    root = soup.body or soup
-    writer = _Writer()
-    writer.walk(root)
-    return writer.result()
+    try:
+        soup = BeautifulSoup(html, "html.parser")
+        root = soup.body or soup
+        writer = _Writer()
+        writer.walk(root)
+        return writer.result()
+    except RecursionError:  # no documentation page nests hundreds of elements deep
+        raise PageError("the page's HTML is nested too deeply to be read") from None
 
 
 class _Writer:
@@ -132,35 +136,66 @@ def _hidden(tag: Tag) -> bool:
 
 def fetch_text(url: str, *, timeout: float) -> str:
     """The page at ``url`` as stored text; redirects, errors and non-HTML are PageErrors."""
-    return html_to_text(fetch_html(url, timeout=timeout))
+    html = fetch_html(url, timeout=timeout)
+    try:
+        return html_to_text(html)
+    except PageError as exc:
+        raise PageError(f"{shown(url)}: {exc}") from None
+
+
+def shown(url: str) -> str:
+    """A URL as it may be printed: its password hidden, control characters escaped."""
+    from apimart_codegen.netpolicy import printable, shown_url
+
+    return printable(shown_url(url), keep_newlines=False)
 
 
 def fetch_html(url: str, *, timeout: float) -> str:
+    """The HTML at ``url``, fetched through ``netpolicy``: ``timeout`` seconds in all
+    (connect, headers and body), at most MAX_BYTES read, no redirect followed."""
     import httpx
 
+    from apimart_codegen.netpolicy import (
+        AnswerTooLarge,
+        DeadlineTransport,
+        printable,
+        read_capped,
+    )
+
+    where = shown(url)
     try:
         with (
-            httpx.Client(timeout=timeout, follow_redirects=False) as client,
+            httpx.Client(
+                transport=DeadlineTransport(deadline=timeout),
+                timeout=timeout,
+                follow_redirects=False,
+            ) as client,
             client.stream("GET", url, headers={"Accept": "text/html"}) as response,
         ):
             if response.is_redirect:
-                where = response.headers.get("location", "?")
+                target = shown(response.headers.get("location", "?"))
                 raise PageError(
-                    f"{url}: redirected (HTTP {response.status_code}) to {where}; "
+                    f"{where}: redirected (HTTP {response.status_code}) to {target}; "
                     "if the page moved, put its new address in the spec's url"
                 )
             if response.status_code != 200:
-                raise PageError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
+                reason = shown(response.reason_phrase)
+                raise PageError(f"{where}: HTTP {response.status_code} {reason}")
             kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
             if kind not in ("text/html", "application/xhtml+xml"):
-                raise PageError(f"{url}: not an HTML page (Content-Type: {kind or 'none'})")
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > MAX_BYTES:
-                    raise PageError(f"{url}: larger than {MAX_BYTES // (1024 * 1024)} MiB")
-            return bytes(body).decode(response.encoding or "utf-8", errors="replace")
+                raise PageError(
+                    f"{where}: not an HTML page (Content-Type: {shown(kind) or 'none'})"
+                )
+            body = read_capped(response, max_bytes=MAX_BYTES)
+            charset = response.encoding or "utf-8"
+            try:
+                return body.decode(charset, errors="replace")
+            except LookupError:  # a codec Python has, but not for bytes (rot13...)
+                raise PageError(f"{where}: unknown charset {shown(charset)!r}") from None
+    except AnswerTooLarge:
+        raise PageError(f"{where}: larger than {MAX_BYTES // (1024 * 1024)} MiB") from None
     except httpx.TimeoutException:
-        raise PageError(f"{url}: no answer within {timeout:g} s") from None
+        raise PageError(f"{where}: no answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
-        raise PageError(f"{url}: cannot be fetched ({exc.__class__.__name__}: {exc})") from None
+        detail = f"{exc.__class__.__name__}: {printable(str(exc).replace(url, where))}"
+        raise PageError(f"{where}: cannot be fetched ({detail})") from None

@@ -16,11 +16,14 @@ connection failure. ``--format json`` prints exactly one object:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
@@ -70,7 +73,7 @@ class Progress:
         if not self.enabled:
             return
         percent = "" if task.progress is None else f" {task.progress}%"
-        line = f"{task.id}: {task.status}{percent}"
+        line = shown(f"{task.id}: {task.status}{percent}", keep_newlines=False)
         if self.live:
             self.stream.write("\r" + line.ljust(self.width))
             self.width = max(self.width, len(line))
@@ -184,12 +187,14 @@ def run(args: argparse.Namespace) -> int:
     outcome = Outcome()
     progress = Progress(sys.stderr, enabled=args.format == "text" or sys.stderr.isatty())
     try:
-        code = _submit(args, outcome, progress)
+        with _terminate_cleanly():
+            code = _submit(args, outcome, progress)
     except Stop as stop:
         code = stop.code
     finally:
         progress.end()
     if outcome.error:
+        outcome.error = shown(outcome.error)  # it may quote the server
         print(f"apimart {args.command}: {outcome.error}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(asdict(outcome), ensure_ascii=False))
@@ -231,7 +236,7 @@ def _submit(args: argparse.Namespace, outcome: Outcome, progress: Progress) -> i
             task_id = handle.id
             outcome.task_id, outcome.status = handle.id, str(handle.status)
             if text:
-                print(f"submitted {handle.id} ({handle.model}): {handle.status}")
+                print(shown(f"submitted {handle.id} ({handle.model}): {handle.status}"))
                 _print_warnings(handle.report)
             if not (args.wait or args.out):
                 return EXIT_OK
@@ -256,14 +261,41 @@ def _submit(args: argparse.Namespace, outcome: Outcome, progress: Progress) -> i
         outcome.results = list(task.urls)
         if text:
             for url in task.urls:
-                print(f"result: {url}")
+                print(shown(f"result: {url}", keep_newlines=False))
         if args.out:
             paths = _guard(outcome, lambda: client.download(task, args.out))
             outcome.files = [str(path) for path in paths]
             if text:
                 for path in paths:
-                    print(f"saved: {path}")
+                    print(shown(f"saved: {path}", keep_newlines=False))
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """SIGTERM ends the command the way Ctrl-C does: as an exception, so a download under
+    way removes its temporary file (exit 143, 128 + SIGTERM)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def shown(text: str, *, keep_newlines: bool = True) -> str:
+    """What a server sent, as it may be printed: the key masked, control characters
+    (ESC, NUL, bidi overrides) escaped."""
+    from apimart_codegen.netpolicy import printable, redact
+
+    key = os.environ.get("APIMART_API_KEY", "").strip()
+    return printable(redact(text, [key]), keep_newlines=keep_newlines)
 
 
 def _guard(outcome: Outcome, call: Callable[[], T]) -> T:

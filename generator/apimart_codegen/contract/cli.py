@@ -152,6 +152,10 @@ def run(args: argparse.Namespace) -> int:
     if unknown is not None:
         print(f"apimart contract: {unknown}", file=sys.stderr)
         return EXIT_USAGE
+    unjudged = _unjudged(specs, args.model, args.specs)
+    if unjudged:
+        print(f"apimart contract: {unjudged}", file=sys.stderr)
+        return EXIT_USAGE
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
     if args.sensitivity:
         return _sensitivity(args, specs, seed)
@@ -230,6 +234,30 @@ def unknown_names(specs: Any, models: list[str], rules: list[str]) -> str | None
 def _nearest(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
     return f"; did you mean {' or '.join(close)}?" if close else ""
+
+
+def _unjudged(specs: Any, chosen: list[str], specs_dir: str) -> str | None:
+    """Why the importable ``apimart`` package cannot judge the run's models, or None.
+
+    Every case is judged by the generated validators too, so they must come from the same
+    specs: with ``--specs`` naming other specs, generate a package from them and put it on
+    PYTHONPATH.
+    """
+    import apimart
+
+    missing = [
+        model.name
+        for model in specs.models
+        if (not chosen or model.name in chosen) and model.name not in apimart.MODELS
+    ]
+    if not missing:
+        return None
+    where = Path(apimart.__file__).parent
+    return (
+        f"the generated package at {where} has no validator for {', '.join(missing)}: "
+        f"generate one from these specs (apimart generate --specs {specs_dir} --out DIR) "
+        "and put DIR on PYTHONPATH"
+    )
 
 
 def _sensitivity(args: argparse.Namespace, specs: Any, seed: int) -> int:

@@ -271,6 +271,15 @@ class RuleKind:
         """
         return None
 
+    def json_schema_part(self, rule: Rule) -> Mapping[str, Any] | None:
+        """What JSON Schema can say of a rule it cannot say whole, or None.
+
+        The exporter adds it as it adds a said rule (the same ``per_value`` reading), and
+        still lists the rule in ``x-apimart-rules``, marked ``"said": "in part"``: the schema
+        refuses part of what the rule refuses, and nothing the rule accepts.
+        """
+        return None
+
     def lint(self, rule: Rule) -> Iterator[str]:
         """Problems with the rule's own parameters that the meta-schema cannot see."""
         return iter(())

@@ -13,7 +13,34 @@ from apimart_codegen.spec.model import Rule
 if TYPE_CHECKING:
     from apimart_codegen.plans import Context, Plan
 
-_HTTP_URL = r"[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*"
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+_H16 = r"[0-9A-Fa-f]{1,4}"
+_IPV6 = (
+    rf"(?:(?:{_H16}:){{7}}{_H16}|(?:{_H16}:){{1,7}}:|(?:{_H16}:){{1,6}}:{_H16}"
+    rf"|(?:{_H16}:){{1,5}}(?::{_H16}){{1,2}}|(?:{_H16}:){{1,4}}(?::{_H16}){{1,3}}"
+    rf"|(?:{_H16}:){{1,3}}(?::{_H16}){{1,4}}|(?:{_H16}:){{1,2}}(?::{_H16}){{1,5}}"
+    rf"|{_H16}:(?::{_H16}){{1,6}}|:(?:(?::{_H16}){{1,7}}|:))"
+)
+_LABEL = r"(?![Xx][Nn]--)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
+_REG_NAME = (
+    # four numeric labels are an IPv4 address to URL parsers: only a valid one (above)
+    r"(?![0-9]+\.[0-9]+\.[0-9]+\.[0-9]+(?![A-Za-z0-9_.-]))"
+    rf"{_LABEL}(?:\.{_LABEL})*\.?"
+)
+_HTTP_URL = (
+    r"[Hh][Tt][Tt][Pp][Ss]?://"
+    r"(?:[A-Za-z0-9._~!$&'()*+,;=:%-]*@)?"  # user:password@
+    rf"(?:\[{_IPV6}\]|{_IPV4}|{_REG_NAME})"
+    r"(?::[0-9]{0,5})?"
+    r"(?:[/?#][^\s\x00-\x1f\x7f]*)?"
+)
+"""An absolute http(s) URL as httpx parses it (the parser that fetches it): a host that is
+a DNS name (ASCII labels; ``xn--`` names are refused, their check needs the IDNA tables),
+a valid IPv4 address or a bracketed IPv6 one, an optional numeric port, and no space or
+control character anywhere. Every URL it accepts, ``httpx.URL`` accepts with its host
+(tests/test_url_format.py holds the two to that); the interpreter, the generated validators,
+the exported JSON Schema and so the mock judge with this one pattern."""
 _IMAGE_DATA_URI = r"data:image/[A-Za-z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2}"
 
 FORMATS: Mapping[str, tuple[str, str]] = {

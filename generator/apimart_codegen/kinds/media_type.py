@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from apimart_codegen.jsonvalue import show
 from apimart_codegen.kinds.base import Break, Code, Draft, Finding, RuleKind, options, replaced
+from apimart_codegen.kinds.schema import portable
 from apimart_codegen.spec.model import Rule
 
 if TYPE_CHECKING:
@@ -109,6 +110,10 @@ class MediaTypeKind(RuleKind):
             "    " + code.fail(code.at, f"{message} + refused"),
         ]
 
+    def json_schema_part(self, rule: Rule) -> Mapping[str, Any]:
+        """The declared type, as a pattern; whether the data carries it JSON Schema cannot say."""
+        return {"not": {"type": "string", "pattern": foreign_data_uri(rule.params["media_types"])}}
+
     def keep(self, rule: Rule, plan: Plan, ctx: Context) -> None:
         allowed = [t for t in rule.params["media_types"] if t in SAMPLES]
 
@@ -147,6 +152,25 @@ SAMPLES: Mapping[str, str] = {
     )
 }
 """Base64 data that starts with each type's signature: what a well-formed data URI holds."""
+
+
+def foreign_data_uri(allowed: Sequence[str]) -> str:
+    """A pattern matching the data URIs that ``problem`` refuses for their declared type.
+
+    The scheme and the type are matched in any case, the type's aliases count as the type,
+    and spaces around it (Python's ``str.strip``) are spelled as Python's ``\\s``.
+    """
+    names = sorted({*allowed, *(alias for alias, name in ALIASES.items() if name in allowed)})
+    space = portable(r"\s*")
+    types = "|".join(_caseless(name) for name in names)
+    return f"^{_caseless('data:')}(?!{space}(?:{types}){space}(?:[;,]|(?![\\s\\S])))"
+
+
+def _caseless(text: str) -> str:
+    return "".join(
+        f"[{char.upper()}{char}]" if char.isalpha() else "\\" + char if char in ".+" else char
+        for char in text.lower()
+    )
 
 
 def data_uri(media_type: str) -> str:

@@ -15,16 +15,11 @@ from apimart_codegen.jsonvalue import EACH
 
 Schema = dict[str, Any]
 
-PRESENT: Schema = {
-    "type": ["string", "number", "boolean", "array", "object"],
-    "minLength": 1,
-    "minItems": 1,
-    "minProperties": 1,
-}
-"""A value that counts as given: not null, and not an empty string, array or object."""
-
 ABSENT: Schema = {"enum": [None, "", [], {}]}
 """A value that counts as not given (a missing key is not seen by any schema at all)."""
+
+PRESENT: Schema = {"not": ABSENT}
+"""A value that counts as given: not null, and not an empty string, array or object."""
 
 
 def at_path(path: Sequence[str], schema: Schema) -> Schema:
@@ -50,7 +45,8 @@ def reaches(path: Sequence[str], schema: Schema) -> Schema:
     """A body schema true when some value ``path`` reaches satisfies ``schema``."""
     for segment in reversed(path):
         if segment == EACH:
-            schema = {"type": "array", "contains": schema}
+            # ``items: {}`` says nothing; linters ask every array schema for its items.
+            schema = {"type": "array", "items": {}, "contains": schema}
         else:
             schema = {"type": "object", "required": [segment], "properties": {segment: schema}}
     return schema

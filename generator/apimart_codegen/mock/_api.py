@@ -13,7 +13,11 @@ from apimart_codegen.mock._core import SLOW_SECONDS, MockCore, MockOptions
 from apimart_codegen.mock._faults import Fault, parse_faults
 from apimart_codegen.mock._lifecycle import Task
 from apimart_codegen.mock._transport import InProcessTransport
-from apimart_codegen.mock._webhooks import DeliveryAttempt
+from apimart_codegen.mock._webhooks import (
+    DeliveryAttempt,
+    blocking_delivery_client,
+    delivery_client,
+)
 from apimart_codegen.spec.model import SpecSet
 
 IN_PROCESS_URL: Final = "http://apimart.test"
@@ -89,14 +93,12 @@ class MockAPI:
 
     def deliver_webhooks(self) -> list[DeliveryAttempt]:
         """POST every webhook delivery due now (blocking); return the attempts made."""
-        with httpx.Client(transport=self.webhook_transport, trust_env=False) as client:
+        with blocking_delivery_client(self.webhook_transport) as client:
             return self.core.outbox.deliver_due(client)
 
     async def deliver_webhooks_async(self) -> list[DeliveryAttempt]:
         """Like :meth:`deliver_webhooks`, concurrently, for async code."""
-        async with httpx.AsyncClient(
-            transport=self.app.webhook_transport, trust_env=False
-        ) as client:
+        async with delivery_client(self.app.webhook_transport) as client:
             return await self.core.outbox.deliver_due_async(client)
 
     @property

@@ -23,6 +23,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from apimart_codegen.mock._core import BODY_LIMIT, MockCore
 from apimart_codegen.mock._http import MockRequest, Reply
+from apimart_codegen.mock._webhooks import delivery_client
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -77,7 +78,7 @@ class MockASGIApp:
         await _send_reply(send, reply)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
-        client = httpx.AsyncClient(transport=self.webhook_transport, trust_env=False)
+        client = delivery_client(self.webhook_transport)
         async with client, anyio.create_task_group() as group:
             await receive()  # lifespan.startup
             group.start_soon(self.core.outbox.run, client)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from apimart_codegen.interpreter import Interpreter, Verdict
+from apimart_codegen.interpreter import Interpreter, Verdict, unknown_model
 from apimart_codegen.jsonvalue import MISSING, is_present, show, unsendable
 from apimart_codegen.mock import _ids
 from apimart_codegen.mock._clock import Clock
@@ -266,11 +266,15 @@ class MockCore:
         name = body.get("model") if isinstance(body, dict) else None
         model = self._models.get(name) if isinstance(name, str) else None
         if isinstance(name, str) and name and model is None:
+            # the gateway's own answer, on every endpoint, and the project's violation
+            violation = unknown_model(name, self._models).to_dict()
             return error_reply(
                 400,
                 f"no available channel for model {name}",
                 code="get_channel_failed",
                 type_="apimart_error",
+                param=violation["path"],
+                extra={"violations": [violation]},
             )
         if model is not None and model.endpoint != request.path:
             message = (
@@ -291,13 +295,18 @@ class MockCore:
         return error_reply(400, first.message, param=first.path, extra=extra)
 
     def _lenient(self, path: str, body: object) -> ModelSpec | None:
-        """A model at this endpoint whose specs dropped the dispatch rule ``body`` breaks.
+        """A model at this endpoint from which the dispatch rule ``body`` breaks was dropped.
 
         Choosing the model is the API's own business (the body must be an object naming a
-        served model); the specs state it as each model's ``body-type`` and ``model-*``
-        rules. A mock built without one of them (``--drop-rule``) stops enforcing it: the
-        body is then judged as that model, as a server that ignored the field would.
+        served model, exactly as it is spelled), whatever a spec declares: a spec with no
+        ``model`` enum (so no ``model-enum`` rule) does not make its model take other names.
+        The specs also state it as each model's ``body-type`` and ``model-*`` rules, and a
+        mock told to drop one of them (``--drop-rule``, ``SpecSet.without_rules``) stops
+        enforcing it: the body is then judged as that model, as a server that ignored the
+        field would.
         """
+        if not self.specs.dropped:
+            return None
         name = body.get("model", MISSING) if isinstance(body, dict) else MISSING
         if not isinstance(body, dict):
             broken = "body-type"
@@ -310,8 +319,7 @@ class MockCore:
         else:
             return None
         for model in self.specs.models:
-            ids = {rule.id for rule in model.rules}
-            if model.endpoint == path and f"{model.name}/{broken}" not in ids:
+            if model.endpoint == path and f"{model.name}/{broken}" in self.specs.dropped:
                 return model
         return None
 

@@ -8,7 +8,8 @@ import zlib
 from dataclasses import dataclass
 from typing import Final
 
-PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
+from apimart_codegen.magic import EXTENSIONS, PNG_SIGNATURE, sniff
+
 RESULT_SIDE: Final = 8
 """Generated images are RESULT_SIDE x RESULT_SIDE pixels: enough to be a real image."""
 
@@ -24,16 +25,12 @@ class ImageType:
 
 
 def sniff_image(data: bytes) -> ImageType | None:
-    """JPEG, PNG, WebP or GIF judged by magic bytes; None for anything else."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return ImageType("image/jpeg", "jpg")
-    if data.startswith(PNG_SIGNATURE):
-        return ImageType("image/png", "png")
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return ImageType("image/webp", "webp")
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return ImageType("image/gif", "gif")
-    return None
+    """JPEG, PNG, WebP or GIF judged by magic bytes (``apimart_codegen.magic``); None for
+    anything else."""
+    found = sniff(data)
+    if found is None or not found.startswith("image/"):
+        return None
+    return ImageType(found, EXTENSIONS[found])
 
 
 def colour_of(tag: str) -> tuple[int, int, int]:

@@ -7,6 +7,13 @@ answer (an error status, a refused connection, a timeout) is retried after 10 s,
 60 s of mock time divided by the speed; after the fourth attempt the delivery is given up.
 Receivers may get duplicates and should dedupe by task id, as with the vendor.
 
+Deliveries follow ``netpolicy``: each attempt has an overall deadline of DELIVERY_TIMEOUT
+seconds (connect, send, the answer's headers), no redirect is followed, no key is sent.
+A callback URL that ``netpolicy.judge_url`` refuses (one that does not parse, holds a
+control character or is not http(s); loopback and private hosts are fine for a mock) is
+logged as a failed attempt without being tried again, and any one delivery's failure
+stays its own: the loop goes on delivering the others.
+
 The server runs :meth:`WebhookOutbox.run` in the background; in-process users call
 :meth:`WebhookOutbox.deliver_due` after moving a virtual clock.
 """
@@ -24,6 +31,12 @@ import anyio
 import httpx
 
 from apimart_codegen.mock._clock import Clock
+from apimart_codegen.netpolicy import (
+    AsyncDeadlineTransport,
+    DeadlineTransport,
+    judge_url,
+    printable,
+)
 
 RETRY_DELAYS: Final = (10.0, 30.0, 60.0)
 """Mock seconds (at speed 1) between a failed attempt and the next one."""
@@ -109,9 +122,10 @@ class WebhookOutbox:
             self._in_flight += len(due)
         return due
 
-    def settle(self, delivery: Delivery, attempt: DeliveryAttempt) -> None:
-        """Log an attempt; queue the next one when it failed and tries remain."""
-        retry = not attempt.delivered and delivery.attempt <= len(RETRY_DELAYS)
+    def settle(self, delivery: Delivery, attempt: DeliveryAttempt, *, final: bool = False) -> None:
+        """Log an attempt; queue the next one when it failed, tries remain and another try
+        could succeed (not ``final``)."""
+        retry = not final and not attempt.delivered and delivery.attempt <= len(RETRY_DELAYS)
         with self._lock:
             self._attempts.append(attempt)
             self._in_flight -= 1
@@ -147,6 +161,12 @@ class WebhookOutbox:
         """Try every due delivery now, one after the other; return what happened."""
         made = []
         for delivery in self.take_due():
+            refused = _refused(delivery)
+            if refused is not None:
+                attempt = self._attempt(delivery, error=refused)
+                self.settle(delivery, attempt, final=True)
+                made.append(attempt)
+                continue
             try:
                 with client.stream(
                     "POST",
@@ -156,7 +176,7 @@ class WebhookOutbox:
                     timeout=DELIVERY_TIMEOUT,
                 ) as response:  # the status is the answer: the body is never read
                     attempt = self._attempt(delivery, status=response.status_code)
-            except httpx.HTTPError as exc:
+            except Exception as exc:  # one delivery's failure stays its own
                 attempt = self._attempt(delivery, error=_describe(exc))
             self.settle(delivery, attempt)
             made.append(attempt)
@@ -181,6 +201,13 @@ class WebhookOutbox:
     async def _deliver_async(
         self, client: httpx.AsyncClient, delivery: Delivery, made: list[DeliveryAttempt] | None
     ) -> None:
+        refused = _refused(delivery)
+        if refused is not None:
+            attempt = self._attempt(delivery, error=refused)
+            self.settle(delivery, attempt, final=True)
+            if made is not None:
+                made.append(attempt)
+            return
         try:
             async with client.stream(
                 "POST",
@@ -190,7 +217,7 @@ class WebhookOutbox:
                 timeout=DELIVERY_TIMEOUT,
             ) as response:  # the status is the answer: the body is never read
                 attempt = self._attempt(delivery, status=response.status_code)
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # one delivery's failure stays its own: the loop goes on
             attempt = self._attempt(delivery, error=_describe(exc))
         self.settle(delivery, attempt)
         if made is not None:
@@ -208,5 +235,26 @@ def _headers(delivery: Delivery) -> dict[str, str]:
     return {"user-agent": USER_AGENT, "x-mock-delivery-attempt": str(delivery.attempt)}
 
 
-def _describe(exc: httpx.HTTPError) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+def _describe(exc: Exception) -> str:
+    return printable(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+
+
+def _refused(delivery: Delivery) -> str | None:
+    """Why the callback URL cannot be delivered to (no try could succeed), or None."""
+    reason = judge_url(delivery.url, allow_private=True)
+    return None if reason is None else printable(f"refused: {reason}", keep_newlines=False)
+
+
+def delivery_client(transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
+    """The client deliveries go through: ``netpolicy``'s overall deadline per attempt
+    (unless a test gives its own transport), no redirects, no proxy from the environment."""
+    if transport is None:
+        transport = AsyncDeadlineTransport(deadline=DELIVERY_TIMEOUT)
+    return httpx.AsyncClient(transport=transport, trust_env=False, follow_redirects=False)
+
+
+def blocking_delivery_client(transport: httpx.BaseTransport | None) -> httpx.Client:
+    """The blocking twin of ``delivery_client``."""
+    if transport is None:
+        transport = DeadlineTransport(deadline=DELIVERY_TIMEOUT)
+    return httpx.Client(transport=transport, trust_env=False, follow_redirects=False)

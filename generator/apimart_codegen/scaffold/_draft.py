@@ -20,8 +20,10 @@ from apimart_codegen.scaffold._recognise import (
     list_values,
     recognise,
 )
+from apimart_codegen.spec import meta_schema
 
-MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
+MODEL_NAME = re.compile(meta_schema.MODEL_NAME)  # the wire name, as the page spells it
+FAMILY = re.compile(meta_schema.FAMILY)
 _OPTION = re.compile(r"^(\S{1,40}?)\s*(?:\s[-—–]\s|\(default\)|:\s)(.*)$")
 _MODEL_PREFIX = r"^({models})\s*:\s*(.+)$"
 WEBHOOK_QUOTE = "Optional body field `webhook`: a public http(s) base URL"
@@ -81,7 +83,7 @@ def draft_spec(
         return out
     bad = [m for m in models if not MODEL_NAME.match(m)]
     for name in bad:
-        out.problems.append(f"model name {name!r} is not a lowercase model name the specs accept")
+        out.problems.append(f"model name {name!r} is not a model name the specs accept")
     models = [m for m in models if m not in bad] or models
     family = family or _family(doc, models)
     names = [b.name for b in page.blocks] + [n for n in body_names(page) if not page.block(n)]
@@ -143,7 +145,7 @@ def _models(page: Page) -> list[str]:
                 if (line.bullet or block.inferred) and re.search(r"\d|-|\.", name):
                     found.append(name)
             if fixed := re.search(
-                r"\bfixed (?:as|at|to)\s*:?\s*([a-z0-9][\w.\-]*[a-z0-9])", line.text
+                r"\bfixed (?:as|at|to)\s*:?\s*([A-Za-z0-9][\w.\-]*[A-Za-z0-9])", line.text
             ):
                 found.append(fixed.group(1))
     for body in page.bodies:
@@ -155,7 +157,7 @@ def _models(page: Page) -> list[str]:
 
 def _family(doc: str, models: list[str]) -> str:
     stem = doc.rsplit("/", 1)[-1].removesuffix(".txt")
-    return stem if MODEL_NAME.match(stem) else models[0]
+    return stem if FAMILY.match(stem) else models[0].lower()
 
 
 def _model_entries(page: Page, models: list[str], collected: _Collected) -> dict[str, Any]:

@@ -254,7 +254,7 @@ def _default(text: str, scope: Scope) -> list[Finding]:
 @recogniser("fixed model")
 def _fixed(text: str, scope: Scope) -> list[Finding]:
     """ "Video generation model name, fixed as wan2.6"."""
-    found = re.search(r"\bfixed (?:as|at|to)\s*:?\s*([a-z0-9][a-z0-9.\-]*[a-z0-9])", text)
+    found = re.search(r"\bfixed (?:as|at|to)\s*:?\s*([A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9])", text)
     if found is None or scope.type != "string":
         return []
     return [Finding("enum", [found.group(1)], text)]

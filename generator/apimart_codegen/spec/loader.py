@@ -8,7 +8,7 @@ merged, parameter keywords desugared into rules through the rule kinds) → refe
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema
 
 from apimart_codegen import conditions
-from apimart_codegen.jsonvalue import EACH, MISSING, json_type
+from apimart_codegen.jsonvalue import EACH, MISSING, json_type, suggest
 from apimart_codegen.kinds import RULE_KINDS
 from apimart_codegen.kinds.base import RuleKind
 from apimart_codegen.spec import meta_schema, yaml_loc
@@ -72,19 +72,30 @@ def load_specs(spec_dir: Path, *, kinds: Iterable[RuleKind] | None = None) -> Sp
         spec = builder.build(validator)
         if spec is not None:
             files.append(spec)
-    seen: dict[str, Loc] = {}
-    for spec in files:
-        for model in spec.models:
-            if model.name in seen:
-                problems.append(
-                    SpecProblem(
-                        model.loc, f"model {model.name!r} is also defined at {seen[model.name]}"
-                    )
-                )
-            seen[model.name] = model.loc
+    problems += _name_clashes(model for spec in files for model in spec.models)
     if problems:
         raise SpecErrors(problems)
     return SpecSet(tuple(files))
+
+
+def _name_clashes(models: Iterable[ModelSpec]) -> Iterator[SpecProblem]:
+    """Two models may not share a wire name, nor the names derived from it: a file name
+    (names that differ only in case) or a Python name (``wan2.6`` and ``wan2-6``)."""
+    claimed: dict[tuple[str, str], ModelSpec] = {}
+    for model in models:
+        for what, name in (("", model.name), ("file", model.slug), ("Python", model.identifier)):
+            other = claimed.setdefault((what, name), model)
+            if other is model:
+                continue
+            if not what:
+                message = f"model {model.name!r} is also defined at {other.loc}"
+            else:
+                message = (
+                    f"model {model.name!r} would have the {what} name {name!r} of model "
+                    f"{other.name!r} ({other.loc})"
+                )
+            yield SpecProblem(model.loc, message)
+            break
 
 
 def merge(base: Any, override: Any) -> Any:
@@ -191,6 +202,7 @@ class _FileBuilder:
         if body is None:
             return None
         rules += self.explicit_rules(name)
+        self.check_model_field(name, params)
         self.check_references(name, body, rules, modes, mode_conditions)
         if len(self.problems) > before:
             return None
@@ -289,6 +301,24 @@ class _FileBuilder:
             items=items,
             properties=tuple(properties),
         )
+
+    def check_model_field(self, model: str, params: LocDict) -> None:
+        """A ``model`` field's enum, when the spec gives one, holds the model's name alone.
+
+        The API picks the model by that name (exactly, case and all) before any rule of the
+        model runs; another value in the enum could never be sent to this model.
+        """
+        field = params.get("model")
+        if not isinstance(field, LocDict) or "enum" not in field:
+            return
+        values = list(field["enum"])
+        if values != [model]:
+            self.problem(
+                field.value_loc("enum"),
+                f"the model field's enum must be [{model!r}]: the API picks model {model!r} "
+                f"by that name alone, spelled as its key under models:, not {values!r}"
+                + "".join(suggest(value, [model]) for value in values[:1]),
+            )
 
     def check_values(self, name: str, raw: LocDict, type_name: str) -> None:
         """Enum values and defaults must be of the parameter's own type."""
@@ -409,7 +439,7 @@ class _FileBuilder:
                 self.problem(
                     raw["body"].value_loc("model"),
                     f"example {raw['name']!r} is for model {name!r}, "
-                    "which this spec does not define",
+                    "which this spec does not define" + suggest(name, list(models)),
                 )
 
 

@@ -14,7 +14,10 @@ from apimart_codegen import conditions
 from apimart_codegen.kinds.base import RuleKind
 
 NAME = r"^[a-z][a-z0-9_]*$"
-MODEL_NAME = r"^[a-z0-9][a-z0-9.\-]*$"
+FAMILY = r"^[a-z0-9][a-z0-9.\-]*$"
+MODEL_NAME = r"^[A-Za-z0-9][A-Za-z0-9.\-]*$"
+"""A model's name exactly as the API takes it in ``"model"`` (its case included); the names
+derived from it (file names, Python names) are ``ModelSpec.slug`` and ``ModelSpec.identifier``."""
 RULE_ID = r"^[a-z0-9][a-z0-9._\-\[\]]*$"
 POINTER = {"type": "string", "pattern": r"^(/[a-z0-9_*]+)*$"}
 
@@ -128,7 +131,7 @@ def build(kinds: Iterable[RuleKind]) -> dict[str, Any]:
             "doc": {"type": "string", "minLength": 1},
             # where the page lives on the vendor's site (`apimart docs pull` fetches it)
             "url": {"type": "string", "pattern": r"^https?://[^\s]+$"},
-            "family": {"type": "string", "pattern": MODEL_NAME},
+            "family": {"type": "string", "pattern": FAMILY},
             "body": {
                 "type": "object",
                 "required": ["source", "closed"],

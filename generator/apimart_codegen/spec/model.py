@@ -124,6 +124,10 @@ class Unchecked:
 
 @dataclass(frozen=True, slots=True)
 class ModelSpec:
+    """One model. ``name`` is its wire name, exactly as the API takes it in ``"model"``
+    (``Omni-Flash-Ext``): dispatch, rule ids and reports use it as it is. File names and
+    Python names are derived from it in their own conventions (``slug``, ``identifier``)."""
+
     name: str
     family: str
     spec_path: str
@@ -143,8 +147,15 @@ class ModelSpec:
 
     @property
     def identifier(self) -> str:
-        """``wan2.7-r2v`` → ``wan2_7_r2v``: the model's name in generated code."""
+        """``wan2.7-r2v`` → ``wan2_7_r2v``, ``Omni-Flash-Ext`` → ``omni_flash_ext``: the
+        model's name in generated code (method ``client.omni_flash_ext``, ``validate_...``)."""
         return re.sub(r"[^0-9a-zA-Z]+", "_", self.name).strip("_").lower()
+
+    @property
+    def slug(self) -> str:
+        """``Omni-Flash-Ext`` → ``omni-flash-ext``: the model's name in file names (its JSON
+        Schema, its docs page), lower case so that no two differ by case alone."""
+        return self.name.lower()
 
     @property
     def parameters(self) -> tuple[Parameter, ...]:
@@ -168,6 +179,9 @@ class SpecFile:
 @dataclass(frozen=True, slots=True)
 class SpecSet:
     files: tuple[SpecFile, ...]
+    dropped: frozenset[str] = frozenset()
+    """The rule ids :meth:`without_rules` took out: a spec that never declared a rule did not
+    drop it (the mock tells the two apart when it chooses a model, see ``MockCore``)."""
 
     @property
     def models(self) -> tuple[ModelSpec, ...]:
@@ -195,7 +209,7 @@ class SpecSet:
             )
             for spec in self.files
         )
-        return SpecSet(files)
+        return SpecSet(files, self.dropped | dropped)
 
 
 def split_path(text: str) -> tuple[str, ...]:

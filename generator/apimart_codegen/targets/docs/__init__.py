@@ -17,6 +17,7 @@ from apimart_codegen.jsonvalue import EACH
 from apimart_codegen.kinds.base import RuleKind
 from apimart_codegen.spec.model import Example, ModelSpec, Parameter, SpecSet
 from apimart_codegen.targets.base import Files, Target, ruff_format
+from apimart_codegen.targets.jsonschema import file_name as schema_file
 from apimart_codegen.targets.jsonschema._conditions import condition_text
 from apimart_codegen.targets.python import CLIENT_MEMBERS, METHOD_OPTIONS, python_name
 
@@ -120,7 +121,7 @@ def model_page(model: ModelSpec, kinds: Mapping[str, RuleKind], calls: list[str]
         f"- Endpoint: `POST {model.endpoint}` ({model.output})",
         f"- Spec: `{model.spec_path}`; vendor page: `{model.doc}`",
         f"- Validator: `apimart.validate_{model.identifier}`; JSON Schema: "
-        f"`schemas/{model.name}.schema.json`",
+        f"`schemas/{schema_file(model)}`",
     ]
     if model.price is not None and model.price.amount is not None:
         lines.append(f"- Price: {model.price.amount} {model.price.currency} per {model.price.per}")
@@ -166,7 +167,7 @@ def index_page(specs: SpecSet) -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     lines += [
-        f"| [{model.name}]({model.name}.md) | {model.output} | `POST {model.endpoint}` "
+        f"| [{model.name}]({model.slug}.md) | {model.output} | `POST {model.endpoint}` "
         f"| {len(model.rules)} | {len(model.examples)} |"
         for model in specs.models
     ]
@@ -187,7 +188,7 @@ class DocsTarget(Target):
             }
         )
         files = {
-            f"docs/{model.name}.md": model_page(
+            f"docs/{model.slug}.md": model_page(
                 model, kinds, [snippets[f"{m}_{e}.py"] for e in range(len(model.examples))]
             )
             for m, model in enumerate(specs.models)

@@ -21,14 +21,15 @@ from apimart_codegen.kinds.schema import Schema, at_path
 from apimart_codegen.spec.model import ModelSpec, Parameter, Rule, SpecSet
 from apimart_codegen.targets.base import Files, Target
 from apimart_codegen.targets.jsonschema._conditions import Modes, condition_schema, condition_text
-from apimart_codegen.targets.jsonschema._merge import merge, tidy
+from apimart_codegen.targets.jsonschema._merge import merge, no_union, opened, tidy
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 EXTENSION = "x-apimart-rules"
 
 
 def file_name(model: ModelSpec) -> str:
-    return f"{model.name}.schema.json"
+    """``omni-flash-ext.schema.json`` for ``Omni-Flash-Ext``: named by the model's slug."""
+    return f"{model.slug}.schema.json"
 
 
 def schema_id(model: ModelSpec) -> str:
@@ -79,9 +80,13 @@ def model_schema(model: ModelSpec, kinds: Mapping[str, RuleKind]) -> Schema:
         kind = kinds[rule.kind]
         fragment = kind.json_schema(rule) if rule.severity == "error" else None
         if fragment is None:
-            unsaid.append(listed(rule, kind, modes))
-            continue
-        said = at_path(rule.path, dict(fragment)) if kind.per_value else dict(fragment)
+            entry = listed(rule, kind, modes)
+            unsaid.append(entry)
+            fragment = kind.json_schema_part(rule) if rule.severity == "error" else None
+            if fragment is None:
+                continue
+            entry["said"] = "in part"
+        said = at_path(rule.path, dict(fragment)) if kind.per_value else no_union(fragment)
         if rule.when is None:
             merge(body, said)
             continue
@@ -95,6 +100,7 @@ def model_schema(model: ModelSpec, kinds: Mapping[str, RuleKind]) -> Schema:
     tidy(body)
     if conditional:
         body.setdefault("allOf", []).extend(conditional.values())
+    body = opened(body)
     warnings = sum(entry["severity"] == "warning" for entry in unsaid)
     schema: Schema = {
         "$schema": DIALECT,

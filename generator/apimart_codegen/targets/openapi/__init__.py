@@ -16,7 +16,7 @@ from typing import Any
 from apimart_codegen.kinds.base import RuleKind
 from apimart_codegen.spec.model import ModelSpec, SpecSet
 from apimart_codegen.targets.base import Files, Target
-from apimart_codegen.targets.jsonschema import model_schema, render_json
+from apimart_codegen.targets.jsonschema import model_schema, opened, render_json
 from apimart_codegen.targets.openapi._wire import (
     LANGUAGES,
     POLL_ERRORS,
@@ -34,6 +34,13 @@ from apimart_codegen.targets.release import release_version
 VENDOR_URL = "https://api.apimart.ai"
 MOCK_URL = "http://127.0.0.1:8000"
 OPERATIONS = {"video": "submitVideoTask", "image": "submitImageTask"}
+DOCS_URL = "https://docs.apimart.ai/en/api"
+TAGS = {
+    "videos": "Video generation: one request body per model, chosen by `model`.",
+    "images": "Image generation: one request body per model, chosen by `model`.",
+    "tasks": "A submitted task's status, progress and results.",
+    "uploads": "Images stored by the API, to be used as references by URL.",
+}
 TO_POLL = {
     "getTask": {
         "operationId": "getTask",
@@ -62,13 +69,14 @@ def _submission(output: str, models: list[ModelSpec], every: tuple[ModelSpec, ..
         for example in model.examples
     }
     # A reused Idempotency-Key answers with the envelope of the task it first made, which may
-    # be another endpoint's: the code is any model's.
+    # be another endpoint's: the code is any model's, one branch per value (an enum of mixed
+    # types trips client generators).
     codes = sorted({model.response.code for model in every}, key=str)
     envelope: Schema = {
         "type": "object",
         "required": ["code", "data"],
         "properties": {
-            "code": {"enum": codes},
+            "code": {"anyOf": [_constant(code) for code in codes]},
             "message": {"type": "string"},
             "data": {
                 "oneOf": [
@@ -100,8 +108,9 @@ def _submission(output: str, models: list[ModelSpec], every: tuple[ModelSpec, ..
                 "in": "header",
                 "required": False,
                 "description": (
-                    "The same key (from the same API key) returns the task it first made; "
-                    "an empty key is no key."
+                    "The same key (from the same API key) with the same body returns the task "
+                    "it first made; with another body or endpoint it answers 422. An empty "
+                    "key is no key."
                 ),
                 "schema": {"type": "string"},
             }
@@ -136,6 +145,10 @@ def _submission(output: str, models: list[ModelSpec], every: tuple[ModelSpec, ..
     }
 
 
+def _constant(value: Any) -> Schema:
+    return {"type": "integer" if isinstance(value, int) else "string", "enum": [value]}
+
+
 def _webhook_operation() -> Schema:
     return {
         "summary": "A task reached a terminal state",
@@ -144,7 +157,11 @@ def _webhook_operation() -> Schema:
             "60 s while the receiver does not answer 2xx. Duplicates are possible: dedupe by id."
         ),
         "requestBody": {"required": True, "content": {"application/json": {"schema": ref("Task")}}},
-        "responses": {"200": {"description": "Received; no further attempts."}},
+        "responses": {
+            "200": {"description": "Received; no further attempts."},
+            "4XX": {"description": "Not received; the delivery is attempted again."},
+            "5XX": {"description": "Not received; the delivery is attempted again."},
+        },
     }
 
 
@@ -153,6 +170,10 @@ def _poll() -> Schema:
         "operationId": "getTask",
         "tags": ["tasks"],
         "summary": "Get a task's status, progress and results",
+        "description": (
+            "Poll until the status is `completed`, `failed` or `cancelled` (any other status "
+            "means the task has not finished); a completed task's result URLs expire."
+        ),
         "parameters": [
             {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string"}},
             {
@@ -253,6 +274,7 @@ def openapi_document(
                 "citing the sentence it comes from). Request bodies carry every rule JSON "
                 "Schema can say; the rest are listed in each body's x-apimart-rules."
             ),
+            "contact": {"name": "APIMart (the vendor's documentation)", "url": DOCS_URL},
         },
         "servers": servers
         or [
@@ -260,9 +282,11 @@ def openapi_document(
             {"url": MOCK_URL, "description": "apimart mock --port 8000 (offline)"},
         ],
         "security": [{"bearer": []}],
-        "tags": [{"name": name} for name in ("videos", "images", "tasks", "uploads")],
+        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
         "paths": paths,
-        "webhooks": {"taskFinished": {"post": _webhook_operation()}},
+        "webhooks": {
+            "taskFinished": {"post": {"operationId": "taskFinished", **_webhook_operation()}}
+        },
         "components": {
             "securitySchemes": {
                 "bearer": {
@@ -273,7 +297,7 @@ def openapi_document(
             },
             "schemas": {
                 **{model.name: _request_schema(model, kinds) for model in specs.models},
-                **SCHEMAS,
+                **{name: opened(schema) for name, schema in SCHEMAS.items()},
             },
             "responses": error_responses(),
         },

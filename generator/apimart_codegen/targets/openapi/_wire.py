@@ -67,7 +67,9 @@ SCHEMAS: Final[Mapping[str, Schema]] = {
             "id": {"type": "string"},
             "status": {"type": "string"},
         },
-        "anyOf": [{"required": ["task_id"]}, {"required": ["id"]}],
+        # Either key (an ``anyOf`` here would read as a union of two types to generators).
+        "if": {"not": {"required": ["task_id"], "properties": {"task_id": {}}}},
+        "then": {"required": ["id"], "properties": {"id": {}}},
     },
     "MediaResult": {
         "type": "object",
@@ -144,13 +146,18 @@ ERRORS: Final[Mapping[int, tuple[str, str, str]]] = {
     403: ("Forbidden", "permission_error", "The key may not do this."),
     404: ("NotFound", "invalid_request_error", "No such task (or not this key's)."),
     413: ("PayloadTooLarge", "invalid_request_error", "The request body is too large."),
+    422: (
+        "IdempotencyKeyReused",
+        "idempotency_error",
+        "The Idempotency-Key was already used with a different request; use a new key.",
+    ),
     429: ("RateLimited", "rate_limit_error", "Too many requests; wait `Retry-After` seconds."),
     500: ("ServerError", "server_error", "The server failed; a submission may have been made."),
     502: ("BadGateway", "bad_gateway", "The upstream channel did not answer."),
     503: ("Unavailable", "service_unavailable", "Temporarily unavailable; nothing was made."),
 }
 
-SUBMIT_ERRORS: Final = (400, 401, 402, 403, 413, 429, 500, 502, 503)
+SUBMIT_ERRORS: Final = (400, 401, 402, 403, 413, 422, 429, 500, 502, 503)
 POLL_ERRORS: Final = (401, 404, 429, 500, 502, 503)
 UPLOAD_ERRORS: Final = (400, 401, 413, 429, 500, 502, 503)
 
@@ -166,6 +173,8 @@ def error_responses() -> dict[str, Schema]:
                 "schema": {"type": "string"},
             }
         example: Schema = {"code": status, "message": description, "type": type_}
+        if status == 422:
+            example = {**example, "code": "idempotency_key_reused", "param": "Idempotency-Key"}
         if status == 400:
             example = {
                 "code": 400,

@@ -329,6 +329,14 @@ STATIC = (
 )
 """The client's support modules: templates without variables."""
 
+VERBATIM = {
+    "_jsonvalue.py": "jsonvalue.py",
+    "_magic.py": "magic.py",
+    "_netpolicy.py": "netpolicy.py",
+}
+"""Generator modules the package holds a copy of (standard library and httpx only), so that
+the generated code and the generator judge JSON values, file kinds and URLs the same way."""
+
 CLIENT_MODULES: dict[str, tuple[str, ...]] = {
     "_async_client": ("AsyncClient",),
     "_client": ("Client",),
@@ -346,8 +354,10 @@ CLIENT_MODULES: dict[str, tuple[str, ...]] = {
         "PayloadTooLargeError",
         "PermissionDeniedError",
         "RateLimitError",
+        "ResponseTooLargeError",
         "TaskFailedError",
         "UnexpectedResponseError",
+        "UnsafeURLError",
         "WaitTimeoutError",
     ),
     "_handles": ("AsyncTaskHandle", "TaskHandle"),
@@ -615,12 +625,12 @@ class PythonTarget(Target):
         for name, is_async in (("_model_methods.py", False), ("_async_model_methods.py", True)):
             context = _methods_module(methods, specs, is_async=is_async)
             files[f"{PACKAGE}/{name}"] = env.get_template("model_methods.py.j2").render(context)
-        shared = (Path(__file__).parents[2] / "jsonvalue.py").read_text(encoding="utf-8")
-        files[f"{PACKAGE}/_jsonvalue.py"] = (
-            "# Copied verbatim from generator/apimart_codegen/jsonvalue.py by apimart generate."
-            " Do not edit.\n"
-            + shared
-        )
+        for copy, original in VERBATIM.items():
+            shared = (Path(__file__).parents[2] / original).read_text(encoding="utf-8")
+            files[f"{PACKAGE}/{copy}"] = (
+                f"# Copied verbatim from generator/apimart_codegen/{original} by apimart"
+                " generate. Do not edit.\n" + shared
+            )
         files[f"{PACKAGE}/py.typed"] = ""
         return ruff_format(files)
 
