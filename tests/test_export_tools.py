@@ -344,6 +344,8 @@ def test_schemathesis_cli_finds_only_the_listed_differences(
             "17",
             "--workers",
             "1",
+            "--output-truncate",  # answers whole, so each failure's body can be read
+            "false",
             "--report",
             "junit",
             "--report-dir",
