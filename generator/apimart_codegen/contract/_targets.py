@@ -42,6 +42,7 @@ from apimart_codegen.netpolicy import (
     AsyncDeadlineTransport,
     DeadlineExceeded,
     OriginBearer,
+    aread_capped,
     judge_url,
     printable,
     private_host,
@@ -456,7 +457,7 @@ class Target:
             try:
                 request = client.build_request(method, path, **options)
                 response = await client.send(request, stream=True)
-                data = await _read(response, MAX_ANSWER_BYTES)
+                data = await aread_capped(response, max_bytes=MAX_ANSWER_BYTES)
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise HarnessError(f"{self.name}: {method} {path}: {_why(exc)}") from None
         if response.status_code == 401:
@@ -514,12 +515,6 @@ class Target:
             " -H 'Content-Type: application/json'"
             f" -d {shlex.quote(json.dumps(payload, ensure_ascii=False))}"
         )
-
-
-async def _read(response: httpx.Response, limit: int) -> bytes:
-    from apimart_codegen.netpolicy import aread_capped
-
-    return await aread_capped(response, max_bytes=limit)
 
 
 async def _head(response: httpx.Response, limit: int) -> tuple[bytes, int]:
