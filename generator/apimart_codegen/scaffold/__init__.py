@@ -1,7 +1,9 @@
 """``apimart docs scaffold``: a draft spec from a vendor page; ``docs diff --apply``: a changed
-page carried into its spec. See ``_page`` (reading), ``_recognise`` (one function per
-wording), ``_draft`` (assembling), ``_write`` (YAML), ``_check`` (lint of the draft) and
-``_apply`` (the rewrite in place)."""
+page carried into its spec. See ``_page`` (reading a page: text, Markdown, tables),
+``_recognise`` and ``_between`` (one function per wording, in a registry), ``_draft``
+(assembling, with ``_collect``, ``_models``, ``_read``, ``_tables``, ``_params`` and
+``_review``), ``_write`` (YAML), ``_check`` (lint of the draft) and ``_apply`` (the rewrite
+in place)."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,8 +93,9 @@ def splice(original: str, before: str, after: str) -> str:
         if tag == "equal":
             continue
         if i1 < i2:
-            span = [mapped.get(k) for k in range(i1, i2)]
-            if None in span or span != list(range(span[0], span[0] + len(span))):  # type: ignore[operator]
+            found = [mapped.get(k) for k in range(i1, i2)]
+            span = [k for k in found if k is not None]
+            if len(span) != len(found) or span != list(range(span[0], span[0] + len(span))):
                 return after
             start, end = span[0], span[-1] + 1
         elif i1 in mapped:
@@ -102,7 +104,7 @@ def splice(original: str, before: str, after: str) -> str:
             start = end = mapped[i1 - 1] + 1
         else:
             return after
-        out[start:end] = a_lines[j1:j2]  # type: ignore[misc]
+        out[start:end] = a_lines[j1:j2]
     return "".join(out)
 
 
@@ -150,7 +152,67 @@ def _carry(
         else:
             node[keyword] = to_node(now, flow=keyword in ("enum", "media_types"))
             result.applied.append(f"{label}: {keyword} {_show(was)} -> {_show(now)}")
+        _describe(label, node, keyword, (was, now), (old_node, new_node), result)
         _requote(node, keyword, new_node, text)
+
+
+def _sentence(node: dict[str, Any], keyword: str) -> str | None:
+    """The sentence a drafted node's keyword quotes."""
+    found = (node.get("cite") or {}).get(keyword) or node.get("source")
+    return found if isinstance(found, str) else None
+
+
+def _describe(
+    label: str,
+    node: Any,
+    keyword: str,
+    values: tuple[Any, Any],
+    drafts: tuple[dict[str, Any], dict[str, Any]],
+    result: ApplyResult,
+) -> None:
+    """A ``description:`` that quotes the old sentence exactly takes the new one; one that
+    repeats the old value in its own words is named for a person."""
+    description = node.get("description")
+    if not isinstance(description, str):
+        return
+    old, new = _sentence(drafts[0], keyword), _sentence(drafts[1], keyword)
+    shown = normalise(description)
+    end = shown[len(shown.rstrip(".;")) :]
+    if old and new and shown.rstrip(".;") == normalise(old).rstrip(".;"):
+        if normalise(new).rstrip(".;") != shown.rstrip(".;"):
+            node["description"] = _styled(description, new.rstrip(".;") + end)
+            result.applied.append(f"{label}: description (a quote of the old sentence) updated")
+        return
+    if _repeats(description, *values):
+        result.named.append(
+            f"{label}: description {description!r} repeats {keyword} {_show(values[0])}, "
+            f"now {_show(values[1])}: edit it by hand"
+        )
+
+
+def _styled(old: Any, text: str) -> Any:
+    """The new text in the old one's style: plain stays plain where YAML reads it back."""
+    plain = type(old) is str and not re.search(r":\s|\s#|^[-?:,\[\]{}#&*!|>'\"%@`]|:$", text)
+    return text if plain else scalar(text)
+
+
+def _repeats(description: str, was: Any, now: Any) -> bool:
+    """Whether a description states the old value: a value the new page dropped, or every
+    old option of a list that gained one."""
+
+    def said(value: Any) -> bool:
+        return (
+            re.search(rf"(?<![\w.:]){re.escape(str(value))}(?![\w:]|\.\d)", description) is not None
+        )
+
+    old = was if isinstance(was, list) else [] if was is None else [was]
+    new = now if isinstance(now, list) else [] if now is None else [now]
+    if isinstance(was, bool) or isinstance(now, bool):
+        return False
+    gone = [value for value in old if value not in new]
+    if any(said(value) for value in gone):
+        return True
+    return len(old) > 1 and len(new) > len(old) and all(said(value) for value in old)
 
 
 def _requote(node: Any, keyword: str, new_node: dict[str, Any], text: str) -> None:
@@ -175,7 +237,7 @@ def _insert(params: Any, name: str, value: dict[str, Any], order: list[str]) -> 
 def _same(left: Any, right: Any) -> bool:
     if isinstance(left, list) and isinstance(right, list):
         return sorted(map(str, left)) == sorted(map(str, right))
-    return left == right
+    return bool(left == right)
 
 
 def _show(value: Any) -> str:

@@ -9,15 +9,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from apimart_codegen.scaffold._draft import Draft, draft_spec
+from apimart_codegen.scaffold._collect import Draft
+from apimart_codegen.scaffold._draft import draft_spec
 from apimart_codegen.scaffold._page import read_page
 from apimart_codegen.scaffold._write import render_draft
 
 _ELIDED = frozenset({"...", "…", "<base64>", "<url>", "xxx"})
+_ONE_PIXEL_PNG = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQ"
+    "GAhKmMIQAAAABJRU5ErkJggg=="
+)
 _STAND_INS = {
     "http-url": "https://example.com/elided.png",
-    "http-url-or-image-data-uri": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
-    "image-data-uri": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+    "http-url-or-image-data-uri": _ONE_PIXEL_PNG,
+    "image-data-uri": _ONE_PIXEL_PNG,
 }
 
 
@@ -103,7 +108,7 @@ def _substitute_elided(draft: Draft, docs_root: Path, page_text: str) -> None:
         body = example["body"]
         substitute = {}
         for key, value in list(body.items()):
-            places = [(f"/{key}", value, key, None)]
+            places: list[tuple[str, Any, str, int | None]] = [(f"/{key}", value, key, None)]
             if isinstance(value, list):
                 places = [(f"/{key}/{i}", item, key, i) for i, item in enumerate(value)]
             for pointer, item, name, index in places:

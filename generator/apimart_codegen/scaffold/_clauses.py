@@ -21,11 +21,19 @@ class Clause:
     line: int
 
 
+# "Default: 16:9 Not supported in ...", "Default: 720p 480p resolution is not supported": a
+# default is one value; what follows it is a sentence of its own
+_AFTER_DEFAULT = re.compile(r"^(Default(?: value)?\s*:\s*\S+)\s+(?=[A-Z0-9])")
+_LIMIT_START = re.compile(r"\s+(?=(?:Not supported|Not available|Cannot|Does not|Must)\b)")
+
+
 def clauses(text: str, line: int) -> list[Clause]:
     pieces: list[str] = []
     for glued in _NOTE.split(text):
         for part in _GLUE.split(glued):
-            pieces.extend(_STOP.split(part))
+            for piece in _STOP.split(part):
+                for sentence in _LIMIT_START.split(piece):
+                    pieces.extend(_AFTER_DEFAULT.split(sentence, maxsplit=1))
     return [Clause(piece.strip(), line) for piece in pieces if piece.strip()]
 
 

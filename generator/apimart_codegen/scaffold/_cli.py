@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -13,6 +12,8 @@ from typing import Any
 
 from apimart_codegen.scaffold._apply import apply_page
 from apimart_codegen.scaffold._check import scaffold
+from apimart_codegen.scaffold._draft import draft_spec
+from apimart_codegen.scaffold._page import read_page
 
 EXIT_OK, EXIT_REMAINS, EXIT_ERROR, EXIT_APPLIED = 0, 1, 2, 3
 
@@ -27,10 +28,13 @@ def scaffold_command(
     is_url = args.page.startswith(("http://", "https://"))
     doc = _doc_name(args.page, docs_root, is_url)
     if doc is None:
-        first = scaffold(text, doc="page.txt", docs_root=docs_root, family=args.family)
-        if first.draft.problems:
-            raise DocsError("; ".join(first.draft.problems))
-        doc = f"{first.draft.spec['family']}.txt"
+        # the family: the file's own name when it is one, else the first model's name
+        suffix = ".md" if args.page.lower().endswith((".md", ".markdown")) else ".txt"
+        named = "" if is_url else Path(args.page).with_suffix(suffix).name
+        first = draft_spec(read_page(text), doc=named, url=None, family=args.family, notes=None)
+        if first.problems:
+            raise DocsError("; ".join(first.problems))
+        doc = f"{first.spec['family']}{suffix}"
         stored = docs_root / doc
         if stored.is_file() and stored.read_text(encoding="utf-8") != text:
             raise DocsError(f"{stored} exists and holds another page; move it or give --docs DIR")
@@ -79,7 +83,7 @@ def _doc_name(page: str, docs_root: Path, is_url: bool) -> str | None:
         return None
     path = Path(page).resolve()
     root = docs_root.resolve()
-    if path.is_relative_to(root) and path.suffix == ".txt":
+    if path.is_relative_to(root) and path.suffix in (".txt", ".md"):
         return str(path.relative_to(root))
     return None
 
@@ -128,6 +132,3 @@ def apply(args: argparse.Namespace, spec: Any, stored: str, new: str, label: str
         return EXIT_APPLIED
     print(f"applied {len(result.applied)} change(s); {len(named)} left for a person")
     return EXIT_REMAINS
-
-
-_ = re

@@ -6,6 +6,10 @@ on a line, its type on the next, then ``required`` and ``default:"x"`` lines, th
 description, list items as ``  • text``. The older, flattened shape lost the names, types
 and bullets: each parameter is a description line, and its name is found in the page's
 own request bodies, which send the parameters in the order the list documents them.
+A Markdown page is read line by line the same way once its markup is set aside: headings,
+list markers and quote markers are not part of a line's text, code fences are skipped,
+and a list item ``- `name` (type, required) — description`` is a parameter's block in one
+line. A line's text is always an exact piece of the page, so a rule quoting it stands.
 """
 
 from __future__ import annotations
@@ -20,14 +24,43 @@ from apimart_codegen.lint import doc_body_spans
 
 BULLET = "  • "
 _NAME_LINE = re.compile(r"^[a-z][a-z0-9_]*$")
+# "string", "array<url>", and as documentation sites render them: "enum<string>", "string[]",
+# "integer | null"
 _TYPE_LINE = re.compile(
-    r"^(string|integer|number|boolean|object|file|url|array(?:<([a-z]+)>)?)$", re.IGNORECASE
+    r"^(?:(?P<plain>string|integer|number|boolean|object|file|url)"
+    r"|array(?:<(?P<inner>[a-z]+)>)?|enum<(?P<enum>[a-z]+)>|(?P<listed>[a-z]+)\[\])"
+    r"(?:\s*\|\s*null)?$",
+    re.IGNORECASE,
 )
 _DEFAULT_LINE = re.compile(r'^default:\s*"(.*)"$')
+# "required", "Required", "(optional)", "*required*", "Required: no"
+_MARKER = re.compile(
+    r"^\(?\*{0,2}(required|optional)\*{0,2}\)?(?::\s*(yes|no|true|false))?$", re.IGNORECASE
+)
+# Markdown: "## Heading", "> quote", "- item", "```json"; a table's "|---|---|" rule
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_MD_QUOTE = re.compile(r"^>\s?")
+_MD_ITEM = re.compile(r"^[-*+]\s+")
+_MD_FENCE = re.compile(r"^\s*(```|~~~)")
+_MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
+_COLUMNS = {
+    "name": ("parameter", "name", "field", "param"),
+    "type": ("type",),
+    "required": ("required", "required?", "mandatory"),
+    "default": ("default",),
+    "description": ("description", "notes", "details", "meaning"),
+}
+# a parameter in one line: "- `name` (array<url>, required) — description"
+_INLINE_HEAD = re.compile(
+    r"^(?:`|\*\*)([a-z][a-z0-9_]*)(?:`|\*\*)\s*\(([a-z<>\[\]]+)((?:,\s*[^)]*)?)\)\s*(?:[—–:-]\s*)?(.*)$"
+)
 REQUEST_HEADINGS = frozenset({"Request Parameters", "Body", "Request Body", "Parameters"})
 STOP_HEADINGS = frozenset({"Response", "Responses", "Use Cases", "Examples", "Example"})
 # "url (string): image URL", "reference_voice (string, optional): a voice sample"
-_CHILD = re.compile(r"^([a-z][a-z0-9_]*) \(([a-z<>]+)(, ?(optional|required))?\):?\s*(.*)$")
+_CHILD = re.compile(
+    r"^(?:`|\*\*)?([a-z][a-z0-9_]*)(?:`|\*\*)? "
+    r"\(([a-z<>\[\]]+)(, ?(optional|required))?\):?\s*(.*)$"
+)
 # flattened pages: lines that continue a description rather than start a parameter
 _LABEL = re.compile(r"^[^:]{1,25}:\s+\S")
 _OPTION = re.compile(r"^\S{1,40} [-—–] ")
@@ -40,6 +73,9 @@ class Line:
     text: str
     number: int
     bullet: bool = False
+    indent: int = 0
+    heading: bool = False
+    marker: str = "•"  # a list item's marker as the page writes it: "•", "-", "*"
 
 
 @dataclass(slots=True)
@@ -59,15 +95,17 @@ class Block:
     @property
     def type(self) -> str:
         found = _TYPE_LINE.match(self.type_text)
-        word = found.group(1).lower() if found else "string"
-        if word.startswith("array"):
+        if found is None:
+            return "string"
+        if found.group("listed") or found.group(0).lower().startswith("array"):
             return "array"
+        word = (found.group("plain") or found.group("enum") or "string").lower()
         return {"file": "string", "url": "string"}.get(word, word)
 
     @property
     def item_type(self) -> str | None:
         found = _TYPE_LINE.match(self.type_text)
-        inner = found.group(2) if found else None
+        inner = found.group("inner") or found.group("listed") if found else None
         return inner.lower() if inner else None
 
 
@@ -96,9 +134,9 @@ def read_page(text: str) -> Page:
     raw_lines = text.split("\n")
     json_lines, bodies, response, endpoint = _json_parts(text, raw_lines)
     lines = [
-        Line(_strip_bullet(line), number, line.startswith(BULLET) or line.startswith("•"))
-        for number, line in enumerate(raw_lines, 1)
-        if number not in json_lines and line.strip()
+        line
+        for number, raw in enumerate(raw_lines, 1)
+        if number not in json_lines and (line := _line(raw, number)) is not None
     ]
     start = next((i for i, line in enumerate(lines) if line.text in REQUEST_HEADINGS), None)
     blocks: list[Block] = []
@@ -112,7 +150,7 @@ def read_page(text: str) -> Page:
         if raw_lines[number - 1].strip()
         and not raw_lines[number - 2].strip()
         and not raw_lines[number].strip()
-    }
+    } | {line.number for line in lines if line.heading}
     end = next(
         (
             i
@@ -123,22 +161,39 @@ def read_page(text: str) -> Page:
     )
     notes = lines[: start + 1] + lines[end:]
     section = lines[start + 1 : end]
-    blocks = _structured_blocks(section)
+    blocks = _structured_blocks(section) or _table_blocks(section)
     if not blocks:
         flattened = True
         blocks, leftover = _flattened_blocks(section, text, bodies)
         notes = lines[: start + 1] + leftover + lines[end:]
     else:
-        first = next(i for i, line in enumerate(section) if line.text == blocks[0].name)
+        head = blocks[0].head
+        first = next(
+            i
+            for i, line in enumerate(section)
+            if line is head or (head is None and line.text == blocks[0].name)
+        )
         notes = lines[: start + 1] + section[:first] + lines[end:]
     for block in blocks:
         _children(block)
     return Page(text, endpoint, response, blocks, notes, bodies, flattened)
 
 
-def _strip_bullet(line: str) -> str:
-    stripped = line.strip()
-    return stripped[1:].strip() if stripped.startswith("•") else stripped
+def _line(raw: str, number: int) -> Line | None:
+    """A page line without its markup (bullet, Markdown heading, item or quote marker)."""
+    stripped = raw.strip()
+    if not stripped or _MD_FENCE.match(raw) or _MD_RULE.match(stripped):
+        return None
+    indent = len(raw) - len(raw.lstrip())
+    if stripped.startswith("•"):
+        return Line(stripped[1:].strip(), number, True, indent)
+    if heading := _MD_HEADING.match(stripped):
+        return Line(stripped[heading.end() :].strip(), number, False, indent, heading=True)
+    if quote := _MD_QUOTE.match(stripped):
+        stripped = stripped[quote.end() :].strip()
+    if item := _MD_ITEM.match(stripped):
+        return Line(stripped[item.end() :].strip(), number, True, indent, marker=stripped[0])
+    return Line(stripped, number, raw.startswith(BULLET), indent) if stripped else None
 
 
 def _json_parts(
@@ -167,7 +222,7 @@ def _json_parts(
         if isinstance(value, dict) and "code" in value and "data" in value and response is None:
             response = value
         index = end
-    bodies = []
+    bodies: list[Body] = []
     names: dict[str, int] = {}
     for start, _end, body in doc_body_spans(text):
         number = text.count("\n", 0, start) + 1
@@ -195,7 +250,11 @@ def _next_open(text: str, index: int) -> int:
 
 def _heading_before(raw_lines: list[str], index: int) -> str:
     """The line a body follows (its title); a lead-in ending with ':' gives way to a title."""
-    candidates = [line.strip() for line in raw_lines[:index] if line.strip()]
+    candidates = [
+        _MD_HEADING.sub("", line.strip())
+        for line in raw_lines[:index]
+        if line.strip() and not _MD_FENCE.match(line)
+    ]
     if not candidates:
         return "example"
     last = candidates[-1]
@@ -210,15 +269,22 @@ def _structured_blocks(section: list[Line]) -> list[Block]:
     while index < len(section):
         line = section[index]
         following = section[index + 1].text if index + 1 < len(section) else ""
+        if (inline := _inline_head(line, blocks)) is not None:
+            blocks.append(inline)
+            index += 1
+            continue
         if not line.bullet and _NAME_LINE.match(line.text) and _TYPE_LINE.match(following):
             block = Block(line.text, following)
             index += 2
-            while index < len(section) and section[index].text in ("required", "optional"):
-                block.required = block.required or section[index].text == "required"
-                index += 1
-            if index < len(section) and (found := _DEFAULT_LINE.match(section[index].text)):
-                block.default = found.group(1)
-                block.default_quote = section[index].text
+            # "required" and default:"x" lines, in either order
+            while index < len(section):
+                text = section[index].text
+                if marker := _MARKER.match(text):
+                    block.required = block.required or _is_required(marker)
+                elif (found := _DEFAULT_LINE.match(text)) and block.default is None:
+                    block.default, block.default_quote = found.group(1), text
+                else:
+                    break
                 index += 1
             blocks.append(block)
             continue
@@ -226,6 +292,82 @@ def _structured_blocks(section: list[Line]) -> list[Block]:
             blocks[-1].lines.append(line)
         index += 1
     return blocks
+
+
+def cells(text: str) -> list[str] | None:
+    """A delimited table row's cells: pipes, or tabs; None for any other line."""
+    if "\t" in text:
+        return [cell.strip() for cell in text.split("\t")]
+    bars = len(re.findall(r"(?<!\\)\|", text))
+    if bars >= 2 or (bars == 1 and not text.strip().startswith("|")):
+        parts = [cell.strip() for cell in re.split(r"(?<!\\)\|", text.strip().strip("|"))]
+        return parts if len(parts) >= 2 else None
+    return None
+
+
+def _table_blocks(section: list[Line]) -> list[Block]:
+    """ "| Parameter | Type | Required | Description |": a parameter per row."""
+    blocks: list[Block] = []
+    columns: dict[str, int] | None = None
+    for line in section:
+        row = cells(line.text)
+        if row is None:
+            columns = None
+            continue
+        if columns is None:
+            heads = [re.sub(r"[`*]", "", cell).strip().lower() for cell in row]
+            named = {column: i for i, head in enumerate(heads) if (column := _column(head))}
+            columns = named if {"name", "type"} <= set(named) else None
+            continue
+        if len(row) <= max(columns.values()):
+            continue
+        name = re.sub(r"[`*]", "", row[columns["name"]]).strip()
+        kind = re.sub(r"[`*]", "", row[columns["type"]]).strip()
+        type_text = kind.split(",")[0].strip()
+        if not _NAME_LINE.match(name) or not _TYPE_LINE.match(type_text):
+            continue
+        block = Block(name, type_text, head=line)
+        marks = [row[columns["required"]], kind] if "required" in columns else [kind]
+        block.required = any(
+            re.search(r"(?i)^\W*(yes|true|required|✓|✅)\W*$|\brequired\b", m) for m in marks
+        )
+        default = row[columns["default"]] if "default" in columns else ""
+        if default.strip("` ") not in ("", "-", "—"):
+            block.default, block.default_quote = default.strip("` "), default
+        if "description" in columns and row[columns["description"]]:
+            block.lines.append(Line(row[columns["description"]], line.number))
+        blocks.append(block)
+    return blocks
+
+
+def _column(head: str) -> str | None:
+    for column, words in _COLUMNS.items():
+        if head in words:
+            return column
+    return None
+
+
+def _is_required(marker: re.Match[str]) -> bool:
+    answer = (marker.group(2) or "yes").lower()
+    return marker.group(1).lower() == "required" and answer in ("yes", "true")
+
+
+def _inline_head(line: Line, blocks: list[Block]) -> Block | None:
+    """ "- `duration` (integer, optional) — Clip length": a parameter's block in one line; an
+    indented one under a parameter is a field of that parameter, read as its child."""
+    found = _INLINE_HEAD.match(line.text)
+    if found is None or not _TYPE_LINE.match(found.group(2)):
+        return None
+    if line.indent and blocks:
+        return None
+    markers = [m.strip(" *") for m in found.group(3).split(",") if m.strip(" *")]
+    block = Block(found.group(1), found.group(2))
+    block.required = any(m.lower() == "required" for m in markers)
+    block.head = line
+    if found.group(4):
+        start = line.text.index(found.group(4), found.end(3))
+        block.lines.append(Line(line.text[start:], line.number, False, line.indent))
+    return block
 
 
 def _children(block: Block) -> None:
