@@ -25,7 +25,7 @@ import pytest
 from apimart_codegen.contract._report import replay, summary
 from apimart_codegen.contract._runner import Finding, Options, RuleStats, Run, Runner
 from apimart_codegen.contract._sensitivity import accept_all, sensitivity
-from apimart_codegen.contract._targets import Budget, Target, estimate, in_process
+from apimart_codegen.contract._targets import Answer, Budget, Target, estimate, in_process
 from apimart_codegen.spec.model import ModelSpec
 from tests.support import ROOT, MockProcess, run_cli, specs
 
@@ -118,24 +118,25 @@ def test_a_server_that_accepts_everything_fails_on_every_refusing_rule() -> None
 def test_a_forgetful_server_breaks_the_lifecycle() -> None:
     """A server that ignores Idempotency-Key makes a second task: the state machine says so."""
     mock = in_process(specs=specs())
-    inner = mock.client._transport
+    inner = mock.transport
+    assert isinstance(inner, httpx.AsyncBaseTransport)
 
-    def forget(request: httpx.Request) -> httpx.Response:
+    async def forget(request: httpx.Request) -> httpx.Response:
         headers = {k: v for k, v in request.headers.items() if k.lower() != "idempotency-key"}
         stripped = httpx.Request(
-            request.method, request.url, headers=headers, content=request.read()
+            request.method, request.url, headers=headers, content=await request.aread()
         )
-        response = inner.handle_request(stripped)
-        response.read()
+        response = await inner.handle_async_request(stripped)
+        await response.aread()
         return response
 
-    client = httpx.Client(
-        base_url="http://apimart.test",
-        transport=httpx.MockTransport(forget),
-        headers={"Authorization": "Bearer mock-key"},
-    )
     target = Target(
-        name="forgetful", base_url="http://x", client=client, api_key="k", advance=mock.advance
+        name="forgetful",
+        base_url="http://x",
+        api_url=mock.url,
+        transport=httpx.MockTransport(forget),
+        api_key="mock-key",
+        advance=mock.advance,
     )
     findings = Runner(specs(), target, Options(seed=1)).lifecycle(examples=10)
     # its first submission's key, sent with another body, makes a second task
@@ -170,9 +171,10 @@ def test_budgets_are_hard_limits() -> None:
     assert estimate(pro, {"n": 4}) == Decimal("2.00")
     assert estimate(video, {}) is None  # the page states no amount
     budget = Budget(max_cost=Decimal("1.00"))
-    assert budget.reserve(pro, {"n": 2}) is None
+    assert budget.reserve(pro, {"n": 2}, "k") is None
     assert "over --max-cost" in (budget.reserve(pro, {}) or "")
-    budget.release(pro, {"n": 2})  # refused: nothing was charged
+    refused = Answer(400, {"error": {"message": "no", "type": "invalid_request_error"}}, "", {})
+    budget.settle("k", refused)  # refused in the documented envelope: nothing was charged
     assert budget.reserve(pro, {}) is None and budget.spent == Decimal("0.50")
     assert "states no price" in (budget.reserve(video, {}) or "")
     counted = Budget(allow_unpriced=True, max_requests=1)

@@ -245,3 +245,32 @@ def test_read_capped_counts_decoded_bytes_and_declared_length() -> None:
             read_capped(response, max_bytes=1_000_000)
         with client.stream("GET", "http://s.example/bomb") as response:
             assert read_capped(response, max_bytes=6_000_000) == b"\0" * 5_000_000
+
+
+@pytest.mark.parametrize(
+    ("task_id", "path"),
+    [
+        ("task_01ABC", "/v1/tasks/task_01ABC"),
+        ("../../admin/x", "/v1/tasks/..%2F..%2Fadmin%2Fx"),
+        ("t?x=1#f", "/v1/tasks/t%3Fx%3D1%23f"),
+        ("..", "/v1/tasks/%2E%2E"),
+        (".", "/v1/tasks/%2E"),
+    ],
+)
+def test_a_task_id_is_one_path_segment(task_id: str, path: str) -> None:
+    assert netpolicy.task_path(task_id) == path
+    # and the URL parser that sends it keeps it there (no dot segment resolved away)
+    url = httpx.Client(base_url="http://h/api").build_request("GET", path).url
+    assert url.raw_path.decode() == "/api" + path
+
+
+def test_an_empty_task_id_is_refused() -> None:
+    with pytest.raises(ValueError, match="non-empty string"):
+        netpolicy.task_path("")
+
+
+def test_the_generated_client_quotes_task_ids_the_same_way() -> None:
+    from apimart import _client, _netpolicy
+
+    assert _client.task_path is _netpolicy.task_path
+    assert _client.task_path("..") == "/v1/tasks/%2E%2E"

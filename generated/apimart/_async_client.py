@@ -48,13 +48,13 @@ from apimart._http import (
     answer,
     new_idempotency_key,
     plan,
-    task_path,
 )
 from apimart._netpolicy import (
     DEFAULT_DEADLINE,
     AnswerTooLarge,
     AsyncDeadlineTransport,
     aread_capped,
+    task_path,
 )
 from apimart._retry import (
     DEFAULT_MAX_RETRIES,

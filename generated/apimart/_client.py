@@ -43,10 +43,15 @@ from apimart._http import (
     answer,
     new_idempotency_key,
     plan,
-    task_path,
 )
 from apimart._model_methods import ModelMethods
-from apimart._netpolicy import DEFAULT_DEADLINE, AnswerTooLarge, DeadlineTransport, read_capped
+from apimart._netpolicy import (
+    DEFAULT_DEADLINE,
+    AnswerTooLarge,
+    DeadlineTransport,
+    read_capped,
+    task_path,
+)
 from apimart._retry import (
     DEFAULT_MAX_RETRIES,
     check_wait,

@@ -25,7 +25,6 @@ import os
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 import httpx
 
@@ -204,12 +203,6 @@ def _opt_in(reason: str) -> str:
 
 def new_idempotency_key() -> str:
     return str(uuid.uuid4())
-
-
-def task_path(task_id: str) -> str:
-    if not isinstance(task_id, str) or not task_id:
-        raise ValueError(f"task_id must be a non-empty string, got {task_id!r}")
-    return "/v1/tasks/" + quote(task_id, safe="")
 
 
 @dataclass(frozen=True, slots=True)

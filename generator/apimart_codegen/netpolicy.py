@@ -5,6 +5,7 @@ The generated client (a verbatim copy, ``apimart/_netpolicy.py``), the contract 
 
 * which origin gets the key: ``OriginBearer`` sends ``Authorization`` only to the base
   URL's own origin (scheme, host, port); httpx itself drops it on a cross-origin redirect;
+* how a task id a server chose is put in a path: ``task_path`` (one quoted segment);
 * which URLs a server may send us to: ``judge_url`` refuses other schemes, unparseable
   URLs and private, loopback or link-local addresses, unless the base URL is one itself;
 * how long a request may take in all: ``DeadlineTransport`` gives every request an overall
@@ -89,6 +90,18 @@ class OriginBearer(httpx.Auth):
 
 
 # -- URLs a server hands out ------------------------------------------------------------
+
+
+def task_path(task_id: str) -> str:
+    """``/v1/tasks/{task_id}`` with the id (which a server chose) as one path segment: a
+    ``/``, ``?`` or ``#`` in it is quoted, and ``.``/``..`` (which a URL parser would resolve
+    away) are spelled ``%2E``, so ``../../admin`` stays a task id and never becomes a path."""
+    if not isinstance(task_id, str) or not task_id:
+        raise ValueError(f"a task id must be a non-empty string, got {task_id!r}")
+    segment = quote(task_id, safe="")
+    if segment in (".", ".."):
+        segment = segment.replace(".", "%2E")
+    return "/v1/tasks/" + segment
 
 
 def private_host(host: str) -> bool:

@@ -158,7 +158,7 @@ def machine(
 
         @rule(item=tasks)
         def poll(self, item: Tracked) -> None:
-            answer = self.target.get(f"/v1/tasks/{item.task_id}")
+            answer = self.target.task(item.task_id)
             if answer.status >= 500:
                 raise ServerFailed(
                     item.model.name, f"polling {item.task_id}: HTTP {answer.status}", None

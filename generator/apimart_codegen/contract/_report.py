@@ -1,4 +1,9 @@
-"""The run's reports: the coverage table for people, JSON for tools, JUnit XML for CI."""
+"""The run's reports: the coverage table for people, JSON for tools, JUnit XML for CI.
+
+Whatever a server sent, every text they print or write passes ``shown``: the key and the
+Authorization value masked wherever they appear, control characters escaped (so a NUL or
+an ESC in an answer neither reaches the terminal raw nor breaks the JUnit XML).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any, TextIO
 from xml.etree import ElementTree
 
 from apimart_codegen.contract._runner import DRIFT, Finding, Run
+from apimart_codegen.netpolicy import printable, redact
 
 HEADER = ("rule", "kept", "broke", "accepted", "refused", "verdict")
 _NOT_RULES = {
@@ -19,6 +25,11 @@ _NOT_RULES = {
 """Rows of the table that are not rules of a spec (by the end of their id), and what they
 stand for."""
 _NOT_RULE_ENDS = tuple(_NOT_RULES)
+
+
+def shown(run: Run, text: str) -> str:
+    """``text`` as it may be printed or written: secrets masked, controls escaped."""
+    return printable(redact(text, run.secrets))
 
 
 def table(run: Run, out: TextIO, *, every_rule: bool = True) -> None:
@@ -49,7 +60,7 @@ def table(run: Run, out: TextIO, *, every_rule: bool = True) -> None:
             print("  " + "  ".join(cells), file=out)
     for number, finding in enumerate(_unique(run.findings), start=1):
         print(f"\n[{number}] {finding.rule}: {DRIFT[finding.kind]}", file=out)
-        for line in [finding.message, *details(finding, run)]:
+        for line in [shown(run, finding.message), *details(finding, run)]:
             print(f"    {line}", file=out)
 
 
@@ -64,7 +75,7 @@ def details(finding: Finding, run: Run, *, answer_chars: int = 300) -> list[str]
     if finding.curl:
         lines.append(f"reproduce: {finding.curl}")
     lines.append(f"replay: {replay(run, finding.model, finding.rule)}")
-    return lines
+    return [shown(run, line) for line in lines]
 
 
 def replay(run: Run, model: str, rule: str) -> str:
@@ -125,6 +136,7 @@ def to_json(run: Run) -> dict[str, Any]:
         "seconds": round(run.seconds, 3),
         "cases_per_second": round(run.cases_per_second, 1),
         "spent": run.spent,
+        "reused": run.reused,
         "notes": run.notes,
         "models": {
             model: {
@@ -148,7 +160,8 @@ def to_json(run: Run) -> dict[str, Any]:
 
 
 def write_json(run: Run, path: Path) -> None:
-    _write(path, json.dumps(to_json(run), indent=2, ensure_ascii=False) + "\n")
+    # json.dumps escapes every control character; the secrets are masked in its text
+    _write(path, redact(json.dumps(to_json(run), indent=2, ensure_ascii=False), run.secrets) + "\n")
 
 
 def write_junit(run: Run, path: Path) -> None:
@@ -163,9 +176,8 @@ def write_junit(run: Run, path: Path) -> None:
             case = ElementTree.SubElement(suite, "testcase", classname=model, name=rule)
             if s.findings:
                 first = s.findings[0]
-                failure = ElementTree.SubElement(
-                    case, "failure", message=f"{DRIFT[first.kind]}: {first.message}"
-                )
+                message = shown(run, f"{DRIFT[first.kind]}: {first.message}")
+                failure = ElementTree.SubElement(case, "failure", message=message)
                 failure.text = "\n".join(details(first, run, answer_chars=500))
             elif not s.broke and not s.kept:
                 ElementTree.SubElement(case, "skipped", message="no case reached this rule")

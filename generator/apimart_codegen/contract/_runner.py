@@ -9,8 +9,10 @@ shrunk payload, the server's answer, a curl command and the seed that replays it
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -22,6 +24,7 @@ from hypothesis.errors import Unsatisfiable as HypothesisUnsatisfiable
 
 from apimart_codegen.contract import _checks
 from apimart_codegen.contract._cases import Case, CaseBuilder
+from apimart_codegen.contract._follow import Broken
 from apimart_codegen.contract._targets import Answer, HarnessError, Skipped, Target
 from apimart_codegen.interpreter import Interpreter
 from apimart_codegen.jsonvalue import show
@@ -125,6 +128,37 @@ class ContractBroken(Exception):
         self.findings = findings
 
 
+class Beside:
+    """A function run in a daemon thread beside the main one; ``join`` re-raises its error.
+    (Hypothesis runs tests in several threads at once since 6.136.9.)"""
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        self._error: BaseException | None = None
+        self._function = function
+        self._thread = threading.Thread(target=self._run, name="apimart-lifecycle", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._function()
+        except BaseException as exc:  # handed to the main thread by join()
+            self._error = exc
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A follow-up under way: the case whose task it follows, and its future result."""
+
+    model: ModelSpec
+    case: Case
+    future: concurrent.futures.Future[Broken | None]
+
+
 @dataclass
 class Options:
     models: tuple[str, ...] = ()
@@ -133,9 +167,11 @@ class Options:
     negatives: int = 3
     seed: int = 0
     poll: int | None = None
-    """Positive tasks polled to the end per model (None: all)."""
+    """Accepted tasks followed to their end per Hypothesis test (a rule, an edge, a model's
+    positives); None: all of them."""
     poll_timeout: float = 60.0
     poll_interval: float = 0.5
+    """Seconds between two polls of a task over a socket."""
     shrink: bool = True
     lifecycle: bool = True
 
@@ -154,7 +190,12 @@ class Run:
     seconds: float = 0.0
     requests: int = 0
     spent: str | None = None
+    """Live runs: the budget's exposure, what the run may have been charged."""
+    reused: int = 0
+    """Submissions of a body already sent in this run, answered without sending it again."""
     notes: list[str] = field(default_factory=list)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+    """What the reports mask wherever it appears (the key, the Authorization value)."""
 
     @property
     def cases_per_second(self) -> float:
@@ -187,8 +228,17 @@ class Runner:
         self.kinds = {kind.name: kind for kind in RULE_KINDS}
         self.interpreter = Interpreter(specs)
         self.progress = progress or (lambda text: None)
-        self.run = Run(target=target.name, seed=options.seed, target_flags=target.flags)
+        self.run = Run(
+            target=target.name,
+            seed=options.seed,
+            target_flags=target.flags,
+            secrets=target.secrets,
+        )
         self._builders: dict[str, CaseBuilder] = {}
+        self._pending: list[Pending] = []
+        self._followed: set[str] = set()
+        self._batch = False
+        """True inside execute(): follow-ups are collected at the end, not per rule."""
 
     # -- the run --------------------------------------------------------------------------
 
@@ -204,23 +254,43 @@ class Runner:
         return found
 
     def execute(self) -> Run:
+        """Every chosen model, then the task lifecycle. Over a socket the lifecycle's state
+        machine runs in a thread of its own beside the models' cases (it mostly waits for
+        the server's tasks), and the accepted tasks are followed as the cases go on."""
         started = time.perf_counter()
+        self._batch = True
+        machine: Beside | None = None
         try:
-            for model in self.models():
+            models = self.models()
+            if self._runs_lifecycle() and self.target.advance is None:
+                machine = Beside(self.lifecycle)
+            for model in models:
                 self.model(model)
-            if (
-                self.options.lifecycle
-                and not self.options.rules
-                and not self.target.live
-                and self.target.sends
-            ):
+            self.progress("following the accepted tasks to their end")
+            self._collect(wait=True)
+            if machine is not None:
+                machine.join()
+                self.run.stats["lifecycle"] = self.run.stats.pop("lifecycle", {})  # last row
+            elif self._runs_lifecycle():
                 self.lifecycle()
         finally:
+            self._batch = False
+            self._cancel()  # a state machine still running (an error stopped the run) is
+            # a daemon thread: it ends with the process
             self.run.seconds = time.perf_counter() - started
             self.run.requests = self.target.sent
+            self.run.reused = self.target.reused
             if self.target.budget is not None:
                 self.run.spent = str(self.target.budget.spent)
         return self.run
+
+    def _runs_lifecycle(self) -> bool:
+        return (
+            self.options.lifecycle
+            and not self.options.rules
+            and not self.target.live
+            and self.target.sends
+        )
 
     def _wanted(self, model: ModelSpec) -> list[str]:
         return chosen_rules(model, self.options.rules)
@@ -266,6 +336,8 @@ class Runner:
                 EDGE_EXAMPLES,
                 partial(build_strategy, build, "boundary", rule, edge),
             )
+        if not self._batch:
+            self._collect(wait=True)
         return self.run.findings[before:]
 
     def positives(self, model: ModelSpec) -> list[Finding]:
@@ -278,6 +350,8 @@ class Runner:
             self.options.max_examples,
             lambda: build_strategy(build, "positive"),
         )
+        if not self._batch:
+            self._collect(wait=True)
         return self.run.findings[before:]
 
     def lifecycle(self, *, examples: int = 8, steps: int = 20) -> list[Finding]:
@@ -455,6 +529,7 @@ class Runner:
 
     def exercise(self, model: ModelSpec, case: Case, polled: list[int]) -> list[Finding]:
         """Judge one case locally and on the server; the violations it shows."""
+        self._collect(wait=False)  # a follow-up that stopped the run stops it now
         self.run.cases += 1
         stats = self.run.stats[model.name]
         owner = case.rule or f"{model.name}/{POSITIVE}"
@@ -606,7 +681,7 @@ class Runner:
         limit = self.options.poll
         if task_id is not None and (limit is None or polled[0] < limit) and not case.warnings:
             polled[0] += 1
-            findings += self._follow(model, case, task_id)
+            self._follow(model, case, task_id)
         return findings
 
     def _warnings(self, model: ModelSpec, case: Case, answer: Answer) -> list[Finding]:
@@ -626,81 +701,57 @@ class Runner:
             findings.append(self._finding(model, case, rule, "warning-unreported", message, answer))
         return findings
 
-    def _follow(self, model: ModelSpec, case: Case, task_id: str) -> list[Finding]:
-        """Poll a task to its end: its status never goes back, progress never falls, and a
-        completed task holds the results its request asked for."""
+    def _follow(self, model: ModelSpec, case: Case, task_id: str) -> None:
+        """Follow an accepted task (see _follow): over a socket it runs beside the rest of
+        the run and its findings are collected later; in process it runs to its end now."""
+        from apimart_codegen.contract._follow import follow
+
         owner = f"{model.name}/lifecycle"
-        stats = self.run.stats[model.name].setdefault(owner, RuleStats(owner))
-        expected = _checks.results_expected(model, case.payload)
-        deadline = time.monotonic() + self.options.poll_timeout
-        last_rank, last_progress = -1, -1.0
-        waited = 0.0
-        while True:
-            answer = self.target.get(f"/v1/tasks/{task_id}")
-            if not answer.ok:
-                return [
-                    self._finding(
-                        model,
-                        case,
-                        owner,
-                        "lifecycle",
-                        f"polling task {task_id} answered HTTP {answer.status}",
-                        answer,
-                    )
-                ]
-            task = answer.body.get("data") if isinstance(answer.body, dict) else None
-            problems = _checks.task_object(model, task, expected_results=expected)
-            if problems:
-                return [self._finding(model, case, owner, "shape", problems[0], answer)]
-            assert isinstance(task, dict)
-            status = task.get("status")
-            rank = _checks.STATUS_ORDER.get(str(status), last_rank)
-            progress = task.get("progress")
-            if rank < last_rank:
-                return [
-                    self._finding(
-                        model,
-                        case,
-                        owner,
-                        "lifecycle",
-                        f"task {task_id} went back to {status!r}",
-                        answer,
-                    )
-                ]
-            if isinstance(progress, int | float) and progress < last_progress:
-                return [
-                    self._finding(
-                        model,
-                        case,
-                        owner,
-                        "lifecycle",
-                        f"task {task_id} progress fell to {progress}",
-                        answer,
-                    )
-                ]
-            last_rank = rank
-            if isinstance(progress, int | float):
-                last_progress = float(progress)
-            if status in _checks.TERMINAL:
-                stats.kept += 1
-                return []
-            if self.target.advance is None and time.monotonic() > deadline:
-                message = f"task {task_id} still {status!r} after {self.options.poll_timeout:g} s"
-                return [self._finding(model, case, owner, "lifecycle", message, answer)]
-            if self.target.advance is not None and waited > 24 * 3600:
-                return [
-                    self._finding(
-                        model,
-                        case,
-                        owner,
-                        "lifecycle",
-                        f"task {task_id} still {status!r} after a virtual day",
-                        answer,
-                    )
-                ]
-            step = self.options.poll_interval if self.target.advance is None else 15.0
-            waited += step
-            self.target.wait(step)
+        self.run.stats[model.name].setdefault(owner, RuleStats(owner))
+        if task_id in self._followed:  # the same answer again (a body is sent once per run)
+            return
+        self._followed.add(task_id)
+        coroutine = follow(
+            self.target,
+            model,
+            case.payload,
+            task_id,
+            timeout=self.options.poll_timeout,
+            interval=self.options.poll_interval,
+        )
+        pending = Pending(model, case, self.target.spawn(coroutine))
+        self._pending.append(pending)
+        if self.target.advance is not None:
+            self._collect(wait=True)
+
+    def _collect(self, *, wait: bool) -> None:
+        """Record the follow-ups that ended (all of them, waiting, when ``wait``). A harness
+        error in one stops the run; the others are cancelled."""
+        still = []
+        try:
+            for pending in self._pending:
+                if not wait and not pending.future.done():
+                    still.append(pending)
+                    continue
+                self._ended(pending, pending.future.result())
+        except BaseException:
+            self._cancel()
+            raise
+        self._pending = still
+
+    def _cancel(self) -> None:
+        for pending in self._pending:
+            pending.future.cancel()
+        self._pending = []
+
+    def _ended(self, pending: Pending, broken: Broken | None) -> None:
+        model, case = pending.model, pending.case
+        owner = f"{model.name}/lifecycle"
+        if broken is None:
+            self.run.stats[model.name][owner].kept += 1
+            return
+        finding = self._finding(model, case, owner, broken.kind, broken.message, broken.answer)
+        self._record(model, finding)
 
 
 def chosen_rules(model: ModelSpec, rules: Iterable[str]) -> list[str]:

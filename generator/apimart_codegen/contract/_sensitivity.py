@@ -102,10 +102,9 @@ def accept_all(specs: SpecSet) -> Target:
             },
         )
 
-    client = httpx.Client(base_url="http://accept-all.test", transport=httpx.MockTransport(answer))
     return Target(
         name="a server that accepts everything",
         base_url="http://accept-all.test",
-        client=client,
+        transport=httpx.MockTransport(answer),
         api_key="any",
     )

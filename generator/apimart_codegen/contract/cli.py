@@ -1,12 +1,14 @@
 """``apimart contract``: fuzz every rule of every model against a server and report drift.
 
 Exit codes: 0 no contract violation, 1 contract violations, 2 a harness or usage error
-(unreachable server, refused key, unknown model, live run without a key).
+(unreachable server, refused key, unknown model or rule, live run without a key, a server
+that answers too slowly or too much, a result URL refused): a message, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import random
 import sys
@@ -59,9 +61,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--max-cost",
         type=_money,
-        default=Decimal(0),
         metavar="X",
-        help="live: most the run may spend, in the pages' currency (default: 0)",
+        help="most the run may spend, in the pages' currency: what may have been charged "
+        "(a 5xx or a timeout counts) never passes it (default: 0 live, no limit else)",
     )
     parser.add_argument(
         "--allow-unpriced",
@@ -81,7 +83,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--poll",
         type=_count,
         metavar="N",
-        help="accepted tasks polled to their end per model (default: all in process, 3 else)",
+        help="accepted tasks followed to their end per rule and edge (default: all)",
     )
     parser.add_argument(
         "--poll-timeout",
@@ -89,6 +91,33 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=120.0,
         metavar="S",
         help="seconds a polled task may take over a socket (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=_count,
+        default=16,
+        metavar="N",
+        help="most requests in flight at once while tasks are followed (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_rate,
+        default=120.0,
+        metavar="S",
+        help="overall deadline of each request, body included (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=_count,
+        default=1024**3,
+        metavar="N",
+        help="most bytes read of one result file (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--allow-private-results",
+        action="store_true",
+        help="fetch result URLs at private, loopback or link-local addresses even when the "
+        "base URL is not at one",
     )
     parser.add_argument(
         "--dry-run",
@@ -119,6 +148,10 @@ def run(args: argparse.Namespace) -> int:
     from apimart_codegen.spec.loader import load_specs
 
     specs = load_specs(Path(args.specs))
+    unknown = unknown_names(specs, args.model, args.rule)
+    if unknown is not None:
+        print(f"apimart contract: {unknown}", file=sys.stderr)
+        return EXIT_USAGE
     unjudged = _unjudged(specs, args.model, args.specs)
     if unjudged:
         print(f"apimart contract: {unjudged}", file=sys.stderr)
@@ -131,15 +164,15 @@ def run(args: argparse.Namespace) -> int:
     except HarnessError as exc:
         print(f"apimart contract: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    in_process = target.advance is not None
     options = Options(
         models=tuple(args.model),
         rules=tuple(args.rule),
         max_examples=args.max_examples,
         negatives=args.negatives,
         seed=seed,
-        poll=args.poll if args.poll is not None else (None if in_process else 3),
+        poll=args.poll,
         poll_timeout=args.poll_timeout,
+        poll_interval=5.0 if target.live else 0.5,
         shrink=not args.no_shrink,
     )
     print(f"contract run against {target.name}, seed {seed}", file=sys.stderr)
@@ -148,14 +181,23 @@ def run(args: argparse.Namespace) -> int:
         result = runner.execute()
     except HarnessError as exc:
         _clear_progress()
-        print(f"apimart contract: {exc}", file=sys.stderr)
+        print(f"apimart contract: {target.shown(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # Hypothesis's own errors (Flaky...) too: a message, no traceback
+        _clear_progress()
+        first = target.shown(str(exc)).strip().splitlines()
+        print(
+            f"apimart contract: the harness failed: {type(exc).__name__}"
+            + (f": {first[0]}" if first else ""),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     finally:
         target.close()
     _clear_progress()
     _report.table(result, sys.stdout, every_rule=not args.quiet)
     for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {target.shown(note)}", file=sys.stderr)
     print("\n" + _report.summary(result))
     if args.dry_run:
         print(
@@ -167,6 +209,31 @@ def run(args: argparse.Namespace) -> int:
     if args.junit:
         _report.write_junit(result, args.junit)
     return EXIT_VIOLATIONS if result.findings else EXIT_OK
+
+
+def unknown_names(specs: Any, models: list[str], rules: list[str]) -> str | None:
+    """Why ``--model``/``--rule`` name nothing the specs hold (with the nearest ids), or
+    None. A rule is named by its id (``wan2.6/duration-enum``) or its bare name."""
+    known = [model.name for model in specs.models]
+    for name in models:
+        if name not in known:
+            hint = _nearest(name, known)
+            return f"unknown model {name!r}{hint}; known models: {', '.join(known)}"
+    chosen = [model for model in specs.models if not models or model.name in models]
+    ids = [rule.id for model in chosen for rule in model.rules]
+    for name in rules:
+        named = name if "/" in name else None
+        if named in ids or any(rule_id.split("/", 1)[1] == name for rule_id in ids):
+            continue
+        where = f" of {', '.join(models)}" if models else ""
+        bare = sorted({rule_id.split("/", 1)[1] for rule_id in ids})
+        return f"no rule {name!r} in the chosen models{where}{_nearest(name, ids + bare)}"
+    return None
+
+
+def _nearest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 def _unjudged(specs: Any, chosen: list[str], specs_dir: str) -> str | None:
@@ -205,16 +272,8 @@ def _sensitivity(args: argparse.Namespace, specs: Any, seed: int) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    known = {model.name for model in specs.models}
-    unknown = sorted(set(args.model) - known)
-    if unknown:
-        print(f"apimart contract: unknown model {unknown[0]!r}", file=sys.stderr)
-        return EXIT_USAGE
     chosen = [model for model in specs.models if not args.model or model.name in args.model]
     wanted = [rule for model in chosen for rule in chosen_rules(model, args.rule)]
-    if args.rule and not wanted:
-        print(f"apimart contract: no rule {args.rule[0]!r} in the chosen models", file=sys.stderr)
-        return EXIT_USAGE
     print(f"sensitivity against the in-process mock, seed {seed}", file=sys.stderr)
     result = sensitivity(
         specs, seed=seed, negatives=args.negatives, rules=wanted, progress=_progress()
@@ -247,27 +306,38 @@ def _target(args: argparse.Namespace, specs: Any) -> Any:
     key = os.environ.get(KEY_VARIABLE, "")
     if args.dry_run:
         return DryRun(args.base_url or (LIVE_URL if args.live else None))
+    bounds = {
+        "timeout": args.timeout,
+        "max_bytes": args.max_bytes,
+        "allow_private": args.allow_private_results,
+        "concurrency": args.concurrency,
+    }
     if args.live:
         if not key:
             raise HarnessError(f"--live needs the {KEY_VARIABLE} environment variable")
         budget = Budget(
-            max_cost=args.max_cost,
+            max_cost=args.max_cost if args.max_cost is not None else Decimal(0),
             allow_unpriced=args.allow_unpriced,
             max_requests=args.max_requests if args.max_requests is not None else 50,
         )
         rate = args.rate if args.rate is not None else 2.0
-        return over_http(LIVE_URL, api_key=key, live=True, budget=budget, min_interval=1 / rate)
+        return over_http(
+            LIVE_URL, api_key=key, live=True, budget=budget, min_interval=1 / rate, **bounds
+        )
     if args.base_url:
-        budget: Budget | None = None
-        if args.max_requests is not None:
-            budget = Budget(
-                max_cost=Decimal("Infinity"), allow_unpriced=True, max_requests=args.max_requests
+        limits: Budget | None = None
+        if args.max_requests is not None or args.max_cost is not None:
+            limits = Budget(
+                max_cost=args.max_cost if args.max_cost is not None else Decimal("Infinity"),
+                allow_unpriced=args.allow_unpriced or args.max_cost is None,
+                max_requests=args.max_requests,
             )
         return over_http(
             args.base_url,
             api_key=key or "mock-key",
-            budget=budget,
+            budget=limits,
             min_interval=1 / args.rate if args.rate else 0.0,
+            **bounds,
         )
     return in_process(specs=specs)
 

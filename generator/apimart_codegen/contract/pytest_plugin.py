@@ -171,11 +171,11 @@ def apimart_contract(pytestconfig: pytest.Config) -> Iterator[ContractSession]:
 
 def explain(findings: list[Finding], run: Run) -> str:
     """A failure message: each finding with its payload, answer and ways to see it again."""
-    from apimart_codegen.contract._report import details
+    from apimart_codegen.contract._report import details, shown
     from apimart_codegen.contract._runner import DRIFT
 
     lines = []
     for finding in findings:
-        lines.append(f"{finding.rule}: {DRIFT[finding.kind]}: {finding.message}")
+        lines.append(shown(run, f"{finding.rule}: {DRIFT[finding.kind]}: {finding.message}"))
         lines += [f"  {line}" for line in details(finding, run)]
     return "\n".join(lines)
