@@ -173,7 +173,9 @@ def test_budgets_are_hard_limits() -> None:
     budget = Budget(max_cost=Decimal("1.00"))
     assert budget.reserve(pro, {"n": 2}, "k") is None
     assert "over --max-cost" in (budget.reserve(pro, {}) or "")
-    refused = Answer(400, {"error": {"message": "no", "type": "invalid_request_error"}}, "", {})
+    refused = Answer(
+        400, {"error": {"code": 400, "message": "no", "type": "invalid_request_error"}}, "", {}
+    )
     budget.settle("k", refused)  # refused in the documented envelope: nothing was charged
     assert budget.reserve(pro, {}) is None and budget.spent == Decimal("0.50")
     assert "states no price" in (budget.reserve(video, {}) or "")

@@ -331,7 +331,7 @@ def test_a_budget_gives_back_only_what_an_answer_proves_was_not_charged() -> Non
     def answer(status: int, body: Any) -> Answer:
         return Answer(status, body, "", {})
 
-    refused = answer(400, {"error": {"message": "n must be 1-4", "type": "x"}})
+    refused = answer(400, {"error": {"code": 400, "message": "n must be 1-4", "type": "x"}})
     budget = Budget(max_cost=Decimal("1.00"))
     assert budget.reserve(pro, {"n": 1}, "a") is None
     budget.settle("a", refused)  # the documented refusal: nothing was made
