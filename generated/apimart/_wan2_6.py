@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import re as _re
 from collections.abc import Mapping
 from typing import Literal, Required, TypedDict
 
@@ -17,41 +16,8 @@ from apimart._jsonvalue import (
     suggest as _suggest,
     suggest_key as _suggest_key,
 )
+from apimart._patterns import _PATTERN_1, _PATTERN_2
 from apimart._report import Report, Violation
-
-_PATTERN_1 = _re.compile(
-    "(?:[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~!$&'()*+,;=:%-]*@"
-    ")?(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-"
-    "Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,"
-    "4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:["
-    "0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa"
-    "-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4"
-    "}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9"
-    "A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|(?:2"
-    "5[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0"
-    "-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?![0-9]+\\.[0-9]+\\.[0-9]"
-    "+\\.[0-9]+(?![A-Za-z0-9_.-]))(?![Xx][Nn]--)[A-Za-z0-9_](?:[A-"
-    "Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\\.(?![Xx][Nn]--)[A-Za-z0-9_"
-    "](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?)(?::[0-9]{0,5})?("
-    "?:[/?#][^\\s\\x00-\\x1f\\x7f]*)?|data:image/[A-Za-z0-9.+-]+;base"
-    "64,[A-Za-z0-9+/]+={0,2})"
-)
-_PATTERN_2 = _re.compile(
-    "[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~!$&'()*+,;=:%-]*@)?("
-    "?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-"
-    "f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|"
-    "(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9"
-    "A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]"
-    "{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:)"
-    "{1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-F"
-    "a-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|(?:25[0"
-    "-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4]"
-    "[0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?![0-9]+\\.[0-9]+\\.[0-9]+\\."
-    "[0-9]+(?![A-Za-z0-9_.-]))(?![Xx][Nn]--)[A-Za-z0-9_](?:[A-Za-"
-    "z0-9_-]{0,61}[A-Za-z0-9_])?(?:\\.(?![Xx][Nn]--)[A-Za-z0-9_](?"
-    ":[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?)(?::[0-9]{0,5})?(?:["
-    "/?#][^\\s\\x00-\\x1f\\x7f]*)?"
-)
 
 
 class Wan26Request(TypedDict, total=False):
@@ -247,7 +213,7 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
             for i2, value in enumerate(image_urls):
                 if isinstance(value, str):
                     # wan2.6/image_urls[]-format (specs/wan2.6.yaml:54)
-                    if _PATTERN_1.fullmatch(value) is None:
+                    if _PATTERN_2.fullmatch(value) is None:
                         errors.append(
                             Violation(
                                 f"/image_urls/{i2}",
@@ -423,7 +389,7 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
         value = body["audio_url"]
         if isinstance(value, str):
             # wan2.6/audio_url-format (specs/wan2.6.yaml:101)
-            if _PATTERN_2.fullmatch(value) is None:
+            if _PATTERN_1.fullmatch(value) is None:
                 errors.append(
                     Violation(
                         "/audio_url",
@@ -482,7 +448,7 @@ def validate_wan2_6(payload: Mapping[str, object]) -> Report:
         value = body["webhook"]
         if isinstance(value, str):
             # wan2.6/webhook-format (specs/wan2.6.yaml:120)
-            if _PATTERN_2.fullmatch(value) is None:
+            if _PATTERN_1.fullmatch(value) is None:
                 errors.append(
                     Violation(
                         "/webhook",

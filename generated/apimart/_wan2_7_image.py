@@ -27,45 +27,8 @@ from apimart._jsonvalue import (
     suggest_key as _suggest_key,
     walk as _walk,
 )
+from apimart._patterns import _PATTERN_1, _PATTERN_2, _PATTERN_3, _PATTERN_4, _PATTERN_5, _PATTERN_6
 from apimart._report import Report, Violation
-
-_PATTERN_1 = _re.compile(
-    "(?:[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~!$&'()*+,;=:%-]*@"
-    ")?(?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-"
-    "Fa-f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,"
-    "4}|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:["
-    "0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa"
-    "-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4"
-    "}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9"
-    "A-Fa-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|(?:2"
-    "5[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0"
-    "-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?![0-9]+\\.[0-9]+\\.[0-9]"
-    "+\\.[0-9]+(?![A-Za-z0-9_.-]))(?![Xx][Nn]--)[A-Za-z0-9_](?:[A-"
-    "Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\\.(?![Xx][Nn]--)[A-Za-z0-9_"
-    "](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?)(?::[0-9]{0,5})?("
-    "?:[/?#][^\\s\\x00-\\x1f\\x7f]*)?|data:image/[A-Za-z0-9.+-]+;base"
-    "64,[A-Za-z0-9+/]+={0,2})"
-)
-_PATTERN_2 = _re.compile("(?:1K|2K|4K|1:1|16:9|9:16|4:3|3:4|3:2|2:3|[0-9]+[x*][0-9]+)")
-_PATTERN_3 = _re.compile("([0-9]+)[x*]([0-9]+)")
-_PATTERN_4 = _re.compile("#[0-9A-Fa-f]{6}")
-_PATTERN_5 = _re.compile("(?:100(?:\\.0{1,2})?|[0-9]{1,2}(?:\\.[0-9]{1,2})?)%")
-_PATTERN_6 = _re.compile(
-    "[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~!$&'()*+,;=:%-]*@)?("
-    "?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-"
-    "f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|"
-    "(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9"
-    "A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]"
-    "{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:)"
-    "{1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-F"
-    "a-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|(?:25[0"
-    "-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4]"
-    "[0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?![0-9]+\\.[0-9]+\\.[0-9]+\\."
-    "[0-9]+(?![A-Za-z0-9_.-]))(?![Xx][Nn]--)[A-Za-z0-9_](?:[A-Za-"
-    "z0-9_-]{0,61}[A-Za-z0-9_])?(?:\\.(?![Xx][Nn]--)[A-Za-z0-9_](?"
-    ":[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?)(?::[0-9]{0,5})?(?:["
-    "/?#][^\\s\\x00-\\x1f\\x7f]*)?"
-)
 
 
 class Wan27ImageProColorPaletteItem(TypedDict, total=False):
@@ -330,7 +293,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
             for i2, value in enumerate(image_urls):
                 if isinstance(value, str):
                     # wan2.7-image-pro/image_urls[]-format (specs/wan2.7-image.yaml:91)
-                    if _PATTERN_1.fullmatch(value) is None:
+                    if _PATTERN_2.fullmatch(value) is None:
                         errors.append(
                             Violation(
                                 f"/image_urls/{i2}",
@@ -434,7 +397,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
                 )
         if isinstance(value, str):
             # wan2.7-image-pro/size-format (specs/wan2.7-image.yaml:107)
-            if _PATTERN_2.fullmatch(value) is None:
+            if _PATTERN_3.fullmatch(value) is None:
                 errors.append(
                     Violation(
                         "/size",
@@ -476,7 +439,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
 
             # wan2.7-image-pro/pixels-text-to-image (specs/wan2.7-image.yaml:272)
             if (mode_text_to_image) and (mode_standard):
-                if (sides := _PATTERN_3.fullmatch(value)) and not all(
+                if (sides := _PATTERN_4.fullmatch(value)) and not all(
                     768 <= int(side) <= 4096 for side in sides.groups()
                 ):
                     errors.append(
@@ -490,7 +453,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
 
             # wan2.7-image-pro/pixels-editing-or-sequential (specs/wan2.7-image.yaml:284)
             if (mode_editing) or (mode_sequential):
-                if (sides := _PATTERN_3.fullmatch(value)) and not all(
+                if (sides := _PATTERN_4.fullmatch(value)) and not all(
                     768 <= int(side) <= 2048 for side in sides.groups()
                 ):
                     errors.append(
@@ -833,7 +796,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
                         if isinstance(value, str):
                             # wan2.7-image-pro/color_palette[].hex-format
                             # (specs/wan2.7-image.yaml:190)
-                            if _PATTERN_4.fullmatch(value) is None:
+                            if _PATTERN_5.fullmatch(value) is None:
                                 errors.append(
                                     Violation(
                                         f"/color_palette/{i2}/hex",
@@ -858,7 +821,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
                         if isinstance(value, str):
                             # wan2.7-image-pro/color_palette[].ratio-format
                             # (specs/wan2.7-image.yaml:196)
-                            if _PATTERN_5.fullmatch(value) is None:
+                            if _PATTERN_6.fullmatch(value) is None:
                                 errors.append(
                                     Violation(
                                         f"/color_palette/{i2}/ratio",
@@ -904,7 +867,7 @@ def validate_wan2_7_image_pro(payload: Mapping[str, object]) -> Report:
         value = body["webhook"]
         if isinstance(value, str):
             # wan2.7-image-pro/webhook-format (specs/wan2.7-image.yaml:204)
-            if _PATTERN_6.fullmatch(value) is None:
+            if _PATTERN_1.fullmatch(value) is None:
                 errors.append(
                     Violation(
                         "/webhook",
@@ -1238,7 +1201,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
             for i2, value in enumerate(image_urls):
                 if isinstance(value, str):
                     # wan2.7-image/image_urls[]-format (specs/wan2.7-image.yaml:91)
-                    if _PATTERN_1.fullmatch(value) is None:
+                    if _PATTERN_2.fullmatch(value) is None:
                         errors.append(
                             Violation(
                                 f"/image_urls/{i2}",
@@ -1342,7 +1305,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
                 )
         if isinstance(value, str):
             # wan2.7-image/size-format (specs/wan2.7-image.yaml:107)
-            if _PATTERN_2.fullmatch(value) is None:
+            if _PATTERN_3.fullmatch(value) is None:
                 errors.append(
                     Violation(
                         "/size",
@@ -1371,7 +1334,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
                 )
 
             # wan2.7-image/pixels (specs/wan2.7-image.yaml:293)
-            if (sides := _PATTERN_3.fullmatch(value)) and not all(
+            if (sides := _PATTERN_4.fullmatch(value)) and not all(
                 768 <= int(side) <= 2048 for side in sides.groups()
             ):
                 errors.append(
@@ -1683,7 +1646,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
                         value = color_palette_item["hex"]
                         if isinstance(value, str):
                             # wan2.7-image/color_palette[].hex-format (specs/wan2.7-image.yaml:190)
-                            if _PATTERN_4.fullmatch(value) is None:
+                            if _PATTERN_5.fullmatch(value) is None:
                                 errors.append(
                                     Violation(
                                         f"/color_palette/{i2}/hex",
@@ -1707,7 +1670,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
                         if isinstance(value, str):
                             # wan2.7-image/color_palette[].ratio-format
                             # (specs/wan2.7-image.yaml:196)
-                            if _PATTERN_5.fullmatch(value) is None:
+                            if _PATTERN_6.fullmatch(value) is None:
                                 errors.append(
                                     Violation(
                                         f"/color_palette/{i2}/ratio",
@@ -1752,7 +1715,7 @@ def validate_wan2_7_image(payload: Mapping[str, object]) -> Report:
         value = body["webhook"]
         if isinstance(value, str):
             # wan2.7-image/webhook-format (specs/wan2.7-image.yaml:204)
-            if _PATTERN_6.fullmatch(value) is None:
+            if _PATTERN_1.fullmatch(value) is None:
                 errors.append(
                     Violation(
                         "/webhook",

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import re as _re
 from collections.abc import Mapping
 from typing import Literal, Required, TypedDict
 
@@ -18,24 +17,8 @@ from apimart._jsonvalue import (
     suggest as _suggest,
     suggest_key as _suggest_key,
 )
+from apimart._patterns import _PATTERN_1
 from apimart._report import Report, Violation
-
-_PATTERN_1 = _re.compile(
-    "[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~!$&'()*+,;=:%-]*@)?("
-    "?:\\[(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-"
-    "f]{1,4}:){1,7}:|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|"
-    "(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}|(?:[0-9"
-    "A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}|(?:[0-9A-Fa-f]"
-    "{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}|(?:[0-9A-Fa-f]{1,4}:)"
-    "{1,2}(?::[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(?::[0-9A-F"
-    "a-f]{1,4}){1,6}|:(?:(?::[0-9A-Fa-f]{1,4}){1,7}|:))\\]|(?:25[0"
-    "-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4]"
-    "[0-9]|1[0-9]{2}|[1-9]?[0-9])){3}|(?![0-9]+\\.[0-9]+\\.[0-9]+\\."
-    "[0-9]+(?![A-Za-z0-9_.-]))(?![Xx][Nn]--)[A-Za-z0-9_](?:[A-Za-"
-    "z0-9_-]{0,61}[A-Za-z0-9_])?(?:\\.(?![Xx][Nn]--)[A-Za-z0-9_](?"
-    ":[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?)(?::[0-9]{0,5})?(?:["
-    "/?#][^\\s\\x00-\\x1f\\x7f]*)?"
-)
 
 
 class Wan27VideoeditMetadata(TypedDict, total=False):

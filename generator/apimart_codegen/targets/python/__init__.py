@@ -586,24 +586,23 @@ class PythonTarget(Target):
         files: Files = {}
         families: list[dict[str, Any]] = []
         methods: list[ModelMethod] = []
+        patterns: dict[str, str] = {}  # pattern -> name, shared by every family (_patterns.py)
         for spec in specs.files:
             module = module_name(spec)
-            patterns: dict[str, str] = {}
             models = [self._model(model, kinds, patterns) for model in spec.models]
             methods += [
                 _method(model, context["request"], context["typeddicts"], module)
                 for model, context in zip(spec.models, models, strict=True)
             ]
-            body = env.get_template("family.py.j2").render(
-                spec=spec,
-                models=models,
-                patterns=[(name, _bare(literal(pattern))) for pattern, name in patterns.items()],
-            )
+            body = env.get_template("family.py.j2").render(spec=spec, models=models)
             used = sorted(name for name in HELPERS if re.search(rf"\b{name}\b", body))
             imports: dict[str, list[str]] = {}
             for name in used:
                 source, original = HELPERS[name]
                 imports.setdefault(source, []).append(f"{original} as {name}")
+            compiled = [name for name in patterns.values() if re.search(rf"\b{name}\b", body)]
+            if compiled:
+                imports["_patterns"] = compiled
             header = env.get_template("header.j2").render(
                 spec=spec, imports=sorted(imports.items()), uses_re="_re." in body
             )
@@ -620,6 +619,9 @@ class PythonTarget(Target):
                 for module, names in CLIENT_MODULES.items()
             ],
         }
+        files[f"{PACKAGE}/_patterns.py"] = env.get_template("_patterns.py.j2").render(
+            patterns=[(name, _bare(literal(pattern))) for pattern, name in patterns.items()]
+        )
         for template in ("__init__.py", "_validate.py", "_report.py", "_checks.py", *STATIC):
             files[f"{PACKAGE}/{template}"] = env.get_template(f"{template}.j2").render(context)
         for name, is_async in (("_model_methods.py", False), ("_async_model_methods.py", True)):
