@@ -1,7 +1,9 @@
-"""Shared test helpers: the project's paths, the loaded specs, spec writing and CLI runs."""
+"""Shared test helpers: the project's paths, the loaded specs, spec writing, CLI runs and the
+mock on a socket for the export tools."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -10,10 +12,15 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apimart_codegen.spec.loader import load_specs
 from apimart_codegen.spec.model import SpecSet
+
+if TYPE_CHECKING:
+    from apimart_codegen.mock import MockServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = ROOT / "specs"
@@ -121,3 +128,37 @@ class MockProcess:
             self.process.send_signal(sig)
         out, err = self.process.communicate(timeout=20)
         return self.process.returncode, out, err
+
+
+@functools.cache
+def integer_type_rules() -> frozenset[str]:
+    """The ids of the rules that say a field is an integer (JSON Schema counts 5.0 as one)."""
+    return frozenset(
+        rule.id
+        for model in specs().models
+        for rule in model.rules
+        if rule.kind == "type" and rule.params["type"] == "integer"
+    )
+
+
+@contextlib.contextmanager
+def keyed_mock(*, key: str, seed: int) -> Iterator[MockServer]:
+    """The mock over a loopback socket, on a virtual clock, taking only ``key``; webhooks
+    (never due on a virtual clock) could not leave anyway."""
+    import httpx
+
+    from apimart_codegen.mock import MockAPI, MockServer, VirtualClock
+
+    def nowhere(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200)
+
+    api = MockAPI(
+        specs=specs(),
+        clock=VirtualClock(),
+        seed=seed,
+        api_keys=[key],
+        webhook_transport=httpx.MockTransport(nowhere),
+        async_webhook_transport=httpx.MockTransport(nowhere),
+    )
+    with MockServer(api) as server:
+        yield server

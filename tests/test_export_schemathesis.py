@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -29,8 +28,8 @@ from schemathesis import GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from apimart_codegen.mock import MockAPI, MockServer, VirtualClock
-from tests.support import GENERATED, specs
+from apimart_codegen.mock import MockServer
+from tests.support import GENERATED, integer_type_rules, keyed_mock, specs
 
 KEY = "schemathesis-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -40,31 +39,14 @@ LISTED = {
     for name, schema in DOC["components"]["schemas"].items()
     for entry in schema.get("x-apimart-rules", ())
 }
-INTEGER_TYPE_RULES = {
-    rule.id
-    for model in specs().models
-    for rule in model.rules
-    if rule.kind == "type" and rule.params["type"] == "integer"
-}
+INTEGER_TYPE_RULES = integer_type_rules()
 EXAMPLES = 30
-
-
-def _quiet(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200)
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[MockServer]:
-    """Only KEY is accepted; webhooks (never due on a virtual clock) could not leave anyway."""
-    api = MockAPI(
-        specs=specs(),
-        clock=VirtualClock(),
-        seed=11,
-        api_keys=[KEY],
-        webhook_transport=httpx.MockTransport(_quiet),
-        async_webhook_transport=httpx.MockTransport(_quiet),
-    )
-    with MockServer(api) as server:
+    """Only KEY is accepted."""
+    with keyed_mock(key=KEY, seed=11) as server:
         yield server
 
 

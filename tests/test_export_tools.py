@@ -29,11 +29,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from apimart_codegen.mock import MockAPI, MockServer, VirtualClock
-from tests.support import GENERATED, ROOT, specs
+from apimart_codegen.mock import MockServer
+from tests.support import GENERATED, ROOT, integer_type_rules, keyed_mock, specs
 
 DOC = json.loads((GENERATED / "openapi.json").read_text("utf-8"))
 KEY = "tools-key"
@@ -49,21 +48,9 @@ REDOCLY_ACCEPTED = {"info-license"}
 """Redocly warnings left on purpose: the vendor states no license the document could name."""
 
 
-def _quiet(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200)
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[MockServer]:
-    api = MockAPI(
-        specs=specs(),
-        clock=VirtualClock(),
-        seed=5,
-        api_keys=[KEY],
-        webhook_transport=httpx.MockTransport(_quiet),
-        async_webhook_transport=httpx.MockTransport(_quiet),
-    )
-    with MockServer(api) as server:
+    with keyed_mock(key=KEY, seed=5) as server:
         yield server
 
 
@@ -277,12 +264,7 @@ LISTED = {
     for schema in DOC["components"]["schemas"].values()
     for entry in schema.get("x-apimart-rules", ())
 }
-INTEGER_RULES = {
-    rule.id
-    for model in specs().models
-    for rule in model.rules
-    if rule.kind == "type" and rule.params["type"] == "integer"
-}
+INTEGER_RULES = integer_type_rules()
 
 
 def difference(check: str, status: int, body: dict[str, Any]) -> str | None:
